@@ -1,0 +1,49 @@
+/**
+ * Re-records the workflow histories under test/histories/ on a fresh dev server.
+ * Run after an intended change to a workflow (with a patch or a new workflow type):
+ *   npm run record-histories [-- scenario-name ...]
+ */
+import { spawnSync } from 'node:child_process';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDevServer } from '../src/tools/dev-server';
+import { HISTORY_SCENARIOS } from '../test/support/history-scenarios';
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const server = await startDevServer({ headless: true });
+  try {
+    const nativeConnection = await NativeConnection.connect({ address: server.address });
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection });
+    for (const scenario of HISTORY_SCENARIOS.filter((s) => only.length === 0 || only.includes(s.name))) {
+      const taskQueue = `record-${scenario.name}`;
+      const workflowId = `history-${scenario.name}`;
+      const worker = await Worker.create({
+        connection: nativeConnection,
+        taskQueue,
+        workflowsPath: require.resolve('../workflows'),
+        activities: scenario.activities(),
+      });
+      await worker.runUntil(scenario.run(client, taskQueue, workflowId));
+      // The CLI writes the same JSON as the web UI's download and `historyFromJSON` reads.
+      const shown = spawnSync(server.cli.path, ['workflow', 'show', '--address', server.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+      if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
+      const events = (JSON.parse(shown.stdout) as { events: unknown[] }).events.length;
+      const file = join(__dirname, '..', 'test', 'histories', `${scenario.name}.json`);
+      writeFileSync(file, shown.stdout.endsWith('\n') ? shown.stdout : `${shown.stdout}\n`);
+      process.stdout.write(`recorded ${events} events to ${file}\n`);
+    }
+    await connection.close();
+    await nativeConnection.close();
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what drydock-temporal's tests and demo need, idempotently, and says what it does.
+# Used by `.ci/run`, `npm test`, `npm run demo` and people alike. Safe to run again: each step
+# checks first and does nothing when its tool is already there.
+#
+#   bash scripts/setup.sh          install what is missing
+#   bash scripts/setup.sh --ci     also run `npm ci` unconditionally (fresh clones)
+#
+# Environment: DRYDOCK_CACHE_DIR (default ~/.cache/drydock-temporal) holds the Temporal CLI build
+# and the Python virtual environment; DRYDOCK_SKIP_APT=1 skips Debian packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CACHE_DIR="${DRYDOCK_CACHE_DIR:-$HOME/.cache/drydock-temporal}"
+APT_PACKAGES=(openipmi ipmitool openssh-server iproute2 chromium python3-venv)
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+# 1. Debian packages: the IPMI simulator and client, sshd for the lab switch, chromium for UI tests.
+if [ "${DRYDOCK_SKIP_APT:-0}" != 1 ] && command -v dpkg-query >/dev/null; then
+  missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+    say "installing Debian packages: ${missing[*]}"
+    if $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/drydock-apt.log 2>&1 \
+      || { $SUDO apt-get update -q >>/tmp/drydock-apt.log 2>&1 && \
+           $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>/tmp/drydock-apt.log 2>&1; }; then
+      say "Debian packages installed"
+    else
+      say "could not install ${missing[*]} (see /tmp/drydock-apt.log); tests that need them will say so and skip"
+    fi
+  fi
+fi
+
+# 2. Node dependencies.
+if [ "${1:-}" = "--ci" ] || [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing Node dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+
+# 3. The Temporal CLI (built from the Go module proxy the first time: several minutes).
+./node_modules/.bin/tsx src/tools/temporal-cli-main.ts >&2
+
+# 4. Python tools for the lab (sushy-tools' Redfish emulator) in a virtual environment.
+VENV="$CACHE_DIR/venv"
+REQ_HASH="$(sha256sum scripts/python-requirements.txt | cut -c1-16)"
+if [ "$(cat "$VENV/.drydock-requirements" 2>/dev/null)" != "$REQ_HASH" ]; then
+  say "creating the Python virtual environment $VENV (sushy-tools)"
+  mkdir -p "$CACHE_DIR"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r scripts/python-requirements.txt >&2
+  echo "$REQ_HASH" > "$VENV/.drydock-requirements"
+fi
+say "ready"

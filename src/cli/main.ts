@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { registerWorkerCommand } from './commands/worker';
+import { CliExit, EXIT } from './exit-codes';
+import { packageVersion } from '../tools/package-info';
+
+export function buildProgram(): Command {
+  const program = new Command('drydock')
+    .description('Bare-metal provisioning on Temporal, from Airship Drydock site designs.')
+    .version(packageVersion())
+    .showHelpAfterError()
+    .exitOverride();
+  registerWorkerCommand(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CliExit) {
+      process.stderr.write(`drydock: ${err.message}\n`);
+      return err.code;
+    }
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; unknown options and missing arguments are bad input.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    process.stderr.write(`drydock: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.failure;
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('drydock.js')) {
+  void runCli(process.argv).then((code) => process.exit(code));
+}

@@ -1,0 +1,73 @@
+import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync } from 'node:fs';
+import { createServer, Server, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
+import { DevServerStartError, startDevServer } from '../../src/tools/dev-server';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('dev-server launcher (a second, private server)', () => {
+  it('persists workflows across a restart with --db-filename, registers our search attributes, and stops its process group', async () => {
+    const dbFilename = join(mkdtempSync(join(tmpdir(), 'drydock-db-')), 'temporal.db');
+    const first = await startDevServer({ headless: true, dbFilename });
+    const pid = first.process.child.pid!;
+    let connection = await Connection.connect({ address: first.address });
+    const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    for (const name of Object.keys(SEARCH_ATTRIBUTES)) expect(attrs.customAttributes?.[name]).toBeDefined();
+    // A workflow that no worker serves stays running: it must still be there after the restart.
+    await new Client({ connection }).workflow.start('stackCheck', { taskQueue: 'nobody-listens', workflowId: 'survives-restart', args: [{ requestedBy: 'test' }] });
+    await connection.close();
+    await first.stop();
+    expect(isAlive(pid)).toBe(false);
+
+    const second = await startDevServer({ headless: true, dbFilename });
+    try {
+      connection = await Connection.connect({ address: second.address });
+      const description = await new Client({ connection }).workflow.getHandle('survives-restart').describe();
+      expect(description.status.name).toBe('RUNNING');
+      await connection.close();
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('fails with the server output when the port is taken', async () => {
+    const accepted = new Set<Socket>();
+    const blocker: Server = createServer((socket) => accepted.add(socket));
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const attempt = startDevServer({ headless: true, port, startTimeoutMs: 20_000 });
+      await expect(attempt).rejects.toThrow(DevServerStartError);
+      await expect(attempt).rejects.toThrow(/server output:/);
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      blocker.close();
+    }
+  });
+
+  it('serves the web UI on loopback when asked', async () => {
+    const server = await startDevServer({ headless: false });
+    try {
+      expect(server.uiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // The UI server may start a moment after the frontend.
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        status = await fetch(server.uiUrl!).then((r) => r.status, () => 0);
+        if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});

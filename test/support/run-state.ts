@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { RUN_STATE_FILE } from './paths';
+
+/** What global-setup started for this test run, shared with every test file. */
+export interface RunState {
+  temporalAddress: string;
+  namespace: string;
+  workflowBundlePath: string;
+  temporalUiUrl?: string;
+  startedServer: boolean;
+}
+
+export function readRunState(): RunState {
+  return JSON.parse(readFileSync(RUN_STATE_FILE, 'utf8')) as RunState;
+}

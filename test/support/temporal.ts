@@ -1,0 +1,47 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { readRunState } from './run-state';
+
+/** A task queue of its own for each test, so concurrent test files never share work. */
+export function uniqueTaskQueue(prefix: string): string {
+  return `test-${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function connectClient(): Promise<{ client: Client; close: () => Promise<void> }> {
+  const state = readRunState();
+  const connection = await Connection.connect({ address: state.temporalAddress });
+  return { client: new Client({ connection, namespace: state.namespace }), close: () => connection.close() };
+}
+
+/** Runs `fn` while a real worker serves `taskQueue` with the shared workflow bundle. */
+export async function withWorker<T>(
+  options: Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowBundle' | 'workflowsPath'>,
+  fn: (client: Client) => Promise<T>,
+): Promise<T> {
+  const state = readRunState();
+  const connection = await NativeConnection.connect({ address: state.temporalAddress });
+  const { client, close } = await connectClient();
+  try {
+    const worker = await Worker.create({
+      ...options,
+      connection,
+      namespace: state.namespace,
+      workflowBundle: { codePath: state.workflowBundlePath },
+    });
+    return await worker.runUntil(fn(client));
+  } finally {
+    await close();
+    await connection.close();
+  }
+}
+
+/** The workflow bundler logs its webpack summary at INFO; keep only problems. */
+export const quietBundlerLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  log: () => undefined,
+  warn: (message: string) => void process.stderr.write(`[bundler] ${message}\n`),
+  error: (message: string) => void process.stderr.write(`[bundler] ${message}\n`),
+};
