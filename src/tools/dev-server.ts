@@ -2,7 +2,8 @@ import { Connection } from '@temporalio/client';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { searchAttributeFlags, SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
-import { freePort, pollUntil } from './ports';
+import { pollUntil } from './poll';
+import { freePort } from './ports';
 import { ManagedProcess, startProcessGroup } from './process-group';
 import { resolveTemporalCli, ResolvedTemporalCli } from './temporal-cli';
 

@@ -1,0 +1,46 @@
+/**
+ * What a driver action gets from whoever runs it (an activity, or the CLI's troubleshooting
+ * commands). Drivers never import @temporalio/activity: the activity adapter builds this.
+ */
+export interface ActionContext {
+  /** Aborted when the action is cancelled (workflow abort, activity timeout, worker shutdown).
+   * Pass it to every request and child process. */
+  signal: AbortSignal;
+  /** Records progress; in an activity this is a Temporal heartbeat. Details must be JSON and
+   * credential-free: they land in workflow history. */
+  heartbeat(details?: unknown): void;
+  /** The details of the last heartbeat of the previous attempt, to resume from after a retry. */
+  resumeFrom?: unknown;
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A context for running an action outside Temporal (CLI troubleshooting, tests). */
+export function standaloneContext(options: { signal?: AbortSignal; log?: (message: string) => void; resumeFrom?: unknown } = {}): ActionContext & { heartbeats: unknown[] } {
+  const heartbeats: unknown[] = [];
+  return {
+    signal: options.signal ?? new AbortController().signal,
+    heartbeat: (details) => void heartbeats.push(details),
+    heartbeats,
+    resumeFrom: options.resumeFrom,
+    log: (message) => options.log?.(message),
+  };
+}
+
+/** The result of an action that changes something. `changed: false` means the desired state
+ * already held and nothing was sent (ensure semantics). */
+export interface ActionOutcome {
+  changed: boolean;
+  message: string;
+  details?: Record<string, string | number | boolean | null>;
+  /** Set by actions that need a person (the manual OOB driver): the workflow waits for a
+   * `confirm` for this node before going on. */
+  awaitConfirmation?: { prompt: string };
+}
+
+/** Result of the Validate*Services actions. */
+export interface ServiceCheck {
+  ok: boolean;
+  /** e.g. "MAAS 3.4.0 at http://127.0.0.1:5240/MAAS, API key accepted" */
+  message: string;
+  details?: Record<string, string | number | boolean | null>;
+}
