@@ -1,1 +1,3 @@
 export { stackCheck } from './stack-check';
+export { nodeWorkflow } from './node';
+export { ValidateDesign, VerifySite, PrepareSite, VerifyNodes, PrepareNodes, DeployNodes, DestroyNodes, RelabelNodes } from './site-actions';

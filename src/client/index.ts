@@ -1,0 +1,278 @@
+import { Client, Connection, WorkflowExecutionInfo, WorkflowNotFoundError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } from '../config/temporal-connection';
+import {
+  DesignRef,
+  NodeProgress,
+  QUERIES,
+  SIGNALS,
+  SiteAction,
+  SiteActionInput,
+  SiteActionOptions,
+  SiteActionResult,
+  SiteProgress,
+  UPDATES,
+} from '../contracts/deployment';
+import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
+import type { NodeFilterSet } from '../design/model';
+
+/**
+ * A typed client for services and the CLI: start drydock's site actions, follow them, control
+ * them, and search what ran on which node. Everything goes through the Temporal client; nothing
+ * here needs a worker.
+ *
+ *   const drydock = await DrydockClient.connect();           // TEMPORAL_ADDRESS etc.
+ *   const { workflowId } = await drydock.startDeployment({ design: { type: 'path', paths: ['site/'] } });
+ *   for await (const event of drydock.watch(workflowId)) console.log(event.progress.counts);
+ */
+export interface StartOptions {
+  design: DesignRef;
+  filter?: NodeFilterSet;
+  options?: SiteActionOptions;
+  /** Defaults to `<action>:<timestamp>:<random>`. */
+  workflowId?: string;
+}
+
+export interface NodeDetail extends NodeProgress {
+  /** Attempt number of the activity now running, when retrying. */
+  attempt?: number;
+  /** Milliseconds since the node started. */
+  elapsedMs?: number;
+}
+
+export interface DeploymentStatus {
+  workflowId: string;
+  runId?: string;
+  action: string;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, ... */
+  execution: string;
+  progress?: SiteProgress & { nodes: NodeDetail[] };
+  result?: SiteActionResult;
+  /** For runs that failed as a whole (bad design, no nodes selected): the failure message. */
+  failure?: { type?: string; message: string };
+  startTime?: Date;
+  closeTime?: Date;
+}
+
+export interface ProgressEvent {
+  at: Date;
+  status: DeploymentStatus;
+}
+
+export interface ExecutionSummary {
+  workflowId: string;
+  runId: string;
+  type: string;
+  execution: string;
+  site?: string;
+  node?: string;
+  action?: string;
+  phase?: string;
+  result?: string;
+  failureCause?: string;
+  startTime: Date;
+  closeTime?: Date;
+}
+
+export interface ListFilter {
+  site?: string;
+  node?: string;
+  action?: string;
+  result?: string;
+  phase?: string;
+  /** Only site workflows (true), only node workflows (false), or both (undefined). */
+  siteWorkflows?: boolean;
+  limit?: number;
+}
+
+export class DrydockNotFoundError extends Error {
+  override name = 'DrydockNotFoundError';
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export function visibilityQuery(filter: ListFilter): string {
+  const clauses: string[] = [];
+  const add = (key: string, value: string | undefined): void => void (value !== undefined && clauses.push(`${key} = ${quote(value)}`));
+  add(SEARCH_ATTRIBUTES.DrydockSite.name, filter.site);
+  add(SEARCH_ATTRIBUTES.DrydockNode.name, filter.node);
+  add(SEARCH_ATTRIBUTES.DrydockAction.name, filter.action);
+  add(SEARCH_ATTRIBUTES.DrydockResult.name, filter.result);
+  add(SEARCH_ATTRIBUTES.DrydockPhase.name, filter.phase);
+  if (filter.siteWorkflows === true) clauses.push(`WorkflowType != 'nodeWorkflow'`);
+  if (filter.siteWorkflows === false) clauses.push(`WorkflowType = 'nodeWorkflow'`);
+  // Every drydock workflow carries DrydockAction; this keeps other workflows out.
+  if (filter.action === undefined) clauses.push(`${SEARCH_ATTRIBUTES.DrydockAction.name} IS NOT NULL`);
+  return clauses.join(' AND ');
+}
+
+function summarize(info: WorkflowExecutionInfo): ExecutionSummary {
+  const attrs = info.typedSearchAttributes;
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    type: info.type,
+    execution: info.status.name,
+    site: attrs.get(SEARCH_ATTRIBUTES.DrydockSite),
+    node: attrs.get(SEARCH_ATTRIBUTES.DrydockNode),
+    action: attrs.get(SEARCH_ATTRIBUTES.DrydockAction),
+    phase: attrs.get(SEARCH_ATTRIBUTES.DrydockPhase),
+    result: attrs.get(SEARCH_ATTRIBUTES.DrydockResult),
+    failureCause: attrs.get(SEARCH_ATTRIBUTES.DrydockFailureCause),
+    startTime: info.startTime,
+    closeTime: info.closeTime,
+  };
+}
+
+export class DrydockClient {
+  constructor(
+    readonly client: Client,
+    readonly settings: TemporalConnectionSettings,
+    private readonly connection?: Connection,
+  ) {}
+
+  static async connect(overrides: Partial<TemporalConnectionSettings> = {}): Promise<DrydockClient> {
+    const settings = { ...connectionSettingsFromEnv(), ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as TemporalConnectionSettings;
+    const connection = await Connection.connect({ address: settings.address, tls: tlsOptions(settings), connectTimeout: 10_000 });
+    return new DrydockClient(new Client({ connection, namespace: settings.namespace }), settings, connection);
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close();
+  }
+
+  /** Starts one of Drydock's orchestrator actions as a workflow. */
+  async startAction(action: SiteAction, start: StartOptions): Promise<{ workflowId: string; runId: string }> {
+    const workflowId = start.workflowId ?? `${action}:${new Date().toISOString().replace(/[:.]/g, '-')}:${randomUUID().slice(0, 6)}`;
+    const input: SiteActionInput = { design: start.design, filter: start.filter, options: start.options };
+    const handle = await this.client.workflow.start(action, {
+      taskQueue: this.settings.taskQueue,
+      workflowId,
+      args: [input],
+      staticSummary: `${action}${start.options?.requestedBy ? ` requested by ${start.options.requestedBy}` : ''}`,
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.DrydockAction, value: action },
+        { key: SEARCH_ATTRIBUTES.DrydockPhase, value: 'starting' },
+        { key: SEARCH_ATTRIBUTES.DrydockResult, value: 'running' },
+      ],
+    });
+    return { workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  startDeployment(start: StartOptions): Promise<{ workflowId: string; runId: string }> {
+    return this.startAction('DeployNodes', start);
+  }
+
+  /** Status with per-node progress: step, attempt, elapsed time and last error. */
+  async getStatus(workflowId: string): Promise<DeploymentStatus> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DrydockNotFoundError(`no drydock workflow with id ${workflowId}`);
+      throw err;
+    }
+    const status: DeploymentStatus = {
+      workflowId,
+      runId: description.runId,
+      action: description.type,
+      execution: description.status.name,
+      startTime: description.startTime,
+      closeTime: description.closeTime,
+    };
+    if (description.status.name === 'RUNNING') {
+      const progress = await handle.query<SiteProgress>(QUERIES.progress);
+      status.progress = { ...progress, nodes: await Promise.all(progress.nodes.map((n) => this.nodeDetail(n))) };
+      status.result = progress.result;
+    } else if (description.status.name === 'COMPLETED') {
+      status.result = (await handle.result()) as SiteActionResult;
+    } else {
+      try {
+        await handle.result();
+      } catch (err) {
+        const cause = (err as { cause?: { type?: string; message?: string } }).cause;
+        status.failure = { type: cause?.type, message: cause?.message ?? (err as Error).message };
+      }
+    }
+    return status;
+  }
+
+  private async nodeDetail(node: NodeProgress): Promise<NodeDetail> {
+    if (node.state !== 'running' || !node.workflowId) return node;
+    try {
+      const handle = this.client.workflow.getHandle(node.workflowId);
+      const [progress, description] = await Promise.all([handle.query<NodeProgress>(QUERIES.nodeProgress), handle.describe()]);
+      const pending = description.raw.pendingActivities?.[0];
+      const lastFailure = pending?.lastFailure?.message ?? undefined;
+      return {
+        ...progress,
+        attempt: pending?.attempt ?? undefined,
+        lastError: lastFailure ?? progress.lastError,
+        elapsedMs: progress.startedAt ? Date.now() - progress.startedAt : undefined,
+      };
+    } catch {
+      return node; // the child finished between the two reads
+    }
+  }
+
+  /** Progress events until the run finishes (or waits for retries). */
+  async *watch(workflowId: string, options: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<ProgressEvent> {
+    for (;;) {
+      const status = await this.getStatus(workflowId);
+      yield { at: new Date(), status };
+      if (status.execution !== 'RUNNING' || status.progress?.phase === 'awaiting-retry') return;
+      if (options.signal?.aborted) return;
+      await new Promise((r) => setTimeout(r, options.intervalMs ?? 1000));
+    }
+  }
+
+  /** Waits until the run has a result: finished, or waiting for retries of failed nodes. */
+  async waitForResult(workflowId: string, options: { intervalMs?: number } = {}): Promise<DeploymentStatus> {
+    let last: DeploymentStatus | undefined;
+    for await (const event of this.watch(workflowId, options)) last = event.status;
+    return last!;
+  }
+
+  abort(workflowId: string): Promise<string[]> {
+    return this.client.workflow.getHandle(workflowId).executeUpdate<string[], []>(UPDATES.abort);
+  }
+
+  retryFailed(workflowId: string): Promise<string[]> {
+    return this.client.workflow.getHandle(workflowId).executeUpdate<string[], []>(UPDATES.retryFailed);
+  }
+
+  pause(workflowId: string): Promise<void> {
+    return this.client.workflow.getHandle(workflowId).signal(SIGNALS.pause);
+  }
+
+  resume(workflowId: string): Promise<void> {
+    return this.client.workflow.getHandle(workflowId).signal(SIGNALS.resume);
+  }
+
+  /** A person confirms the manual OOB step of a node. */
+  confirm(workflowId: string, node: string): Promise<void> {
+    return this.client.workflow.getHandle(workflowId).signal(SIGNALS.confirm, { node });
+  }
+
+  /** Ends the retry window of a run with failed nodes. */
+  finish(workflowId: string): Promise<void> {
+    return this.client.workflow.getHandle(workflowId).signal(SIGNALS.close);
+  }
+
+  async list(filter: ListFilter = {}): Promise<ExecutionSummary[]> {
+    const out: ExecutionSummary[] = [];
+    for await (const info of this.client.workflow.list({ query: visibilityQuery(filter) })) {
+      out.push(summarize(info));
+      if (filter.limit !== undefined && out.length >= filter.limit) break;
+    }
+    return out.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
+  }
+
+  /** Every operation ever run on a node, newest first (from Temporal visibility). */
+  history(node: string, options: { site?: string; limit?: number } = {}): Promise<ExecutionSummary[]> {
+    return this.list({ node, site: options.site, siteWorkflows: false, limit: options.limit });
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Contracts of drydock's site and node workflows: names, inputs, results, signals, updates and
+ * queries. Clients (the CLI, the client library, schedules) import this module; it holds no
+ * workflow code. Everything here is plain JSON.
+ */
+import type { Duration } from '@temporalio/common';
+import type { NodeFilterSet, NodeModel } from '../design/model';
+import type { SiteContext } from '../drivers/node/interface';
+
+/** Drydock's orchestrator actions, each a workflow type of the same name. */
+export const SITE_ACTIONS = [
+  'ValidateDesign',
+  'VerifySite',
+  'PrepareSite',
+  'VerifyNodes',
+  'PrepareNodes',
+  'DeployNodes',
+  'DestroyNodes',
+  'RelabelNodes',
+] as const;
+export type SiteAction = (typeof SITE_ACTIONS)[number];
+
+export function isSiteAction(value: string): value is SiteAction {
+  return (SITE_ACTIONS as readonly string[]).includes(value);
+}
+
+/** Where the design comes from. The content hash pins what was validated: a worker that reads
+ * different content later refuses to go on. */
+export type DesignRef =
+  | { type: 'path'; paths: string[]; sha256?: string }
+  | { type: 'url'; url: string; sha256?: string }
+  | { type: 'inline'; sources: Array<{ name: string; text: string }> };
+
+export interface SiteActionOptions {
+  /** Nodes worked on at once, site-wide (default 50). */
+  maxParallelNodes?: number;
+  /** Nodes worked on at once per rack (default: no limit beyond maxParallelNodes). */
+  maxParallelPerRack?: number;
+  /** How long a run with failed nodes stays open for `retryFailed` (default '1h'; '0s' closes at once). */
+  retryWindow?: Duration;
+  /** Who or what started it (CLI user, schedule id, service name), for the record. */
+  requestedBy?: string;
+  /** Continue-as-new after this many history events (default 10,000); tests lower it. */
+  historyEventLimit?: number;
+}
+
+export interface SiteActionInput {
+  design: DesignRef;
+  /** Undefined: every node of the design. */
+  filter?: NodeFilterSet;
+  options?: SiteActionOptions;
+  /** Set by the workflow itself when it continues as new; never by clients. */
+  carried?: CarriedState;
+}
+
+export type NodeStep =
+  | 'ValidateOobServices'
+  | 'InterrogateOob'
+  | 'ConfigurePortProvisioning'
+  | 'CheckExists'
+  | 'ConfigNodePxe'
+  | 'SetNodeBoot'
+  | 'PowerCycleNode'
+  | 'IdentifyNode'
+  | 'ConfigureHardware'
+  | 'InterrogateNode'
+  | 'ApplyNodeNetworking'
+  | 'ApplyNodeStorage'
+  | 'ApplyNodePlatform'
+  | 'DeployNode'
+  | 'ConfigurePortProduction'
+  | 'RelabelNode'
+  | 'DestroyNode'
+  | 'PowerOffNode';
+
+export type SiteStep =
+  | 'LoadDesign'
+  | 'ValidateNodeServices'
+  | 'ValidateNetworkServices'
+  | 'ValidateKubernetesServices'
+  | 'CreateNetworkTemplate'
+  | 'ConfigureUserCredentials'
+  | 'ConfigureNodeProvisioner'
+  | 'CreateStorageTemplate'
+  | 'CreateBootMedia'
+  | 'PrepareHardwareConfig';
+
+export type StepStatus = 'succeeded' | 'skipped' | 'failed';
+
+export interface StepRecord {
+  step: NodeStep | SiteStep;
+  status: StepStatus;
+  message: string;
+  /** Milliseconds, workflow time. */
+  elapsedMs?: number;
+}
+
+export type NodeOutcome = 'success' | 'failure' | 'skipped';
+
+export interface NodeResult {
+  node: string;
+  rack?: string;
+  outcome: NodeOutcome;
+  /** The step that failed, for failures. */
+  failedStep?: NodeStep;
+  message: string;
+  workflowId: string;
+  steps: StepRecord[];
+}
+
+/** Drydock's result values. */
+export type SiteResultStatus = 'success' | 'partial_success' | 'failure';
+
+export interface Finding {
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  document?: { kind: string; name: string };
+  field?: string;
+  source?: { file: string; line: number; column: number };
+}
+
+export interface SiteActionResult {
+  action: SiteAction;
+  site: string;
+  designHash: string;
+  status: SiteResultStatus;
+  message: string;
+  siteSteps: StepRecord[];
+  /** Nodes that succeeded, failed or were skipped, by name. */
+  successes: string[];
+  failures: Array<{ node: string; step?: NodeStep; message: string }>;
+  skipped: Array<{ node: string; reason: string }>;
+  nodes: NodeResult[];
+  /** Warnings and infos from validation (errors end the workflow before any work). */
+  findings: Finding[];
+  /** How many times failed nodes were retried through `retryFailed`. */
+  retries: number;
+}
+
+/** State a site workflow carries across continue-as-new. */
+export interface CarriedState {
+  siteName: string;
+  designHash: string;
+  siteSteps: StepRecord[];
+  results: NodeResult[];
+  /** Nodes still to do, in order. */
+  queue: string[];
+  findings: Finding[];
+  paused: boolean;
+  retries: number;
+  runs: number;
+}
+
+// ---- the per-node child workflow ----
+
+export const NODE_WORKFLOW = 'nodeWorkflow';
+
+export interface NodeWorkflowInput {
+  action: SiteAction;
+  node: NodeModel;
+  site: SiteContext;
+  designHash: string;
+  /** The site workflow that started it. */
+  parentWorkflowId: string;
+  startPaused?: boolean;
+}
+
+export function nodeWorkflowId(site: string, node: string): string {
+  return `node:${site}:${node}`;
+}
+
+export interface NodeProgress {
+  node: string;
+  action: SiteAction;
+  state: 'pending' | 'running' | 'paused' | 'awaiting-confirmation' | 'succeeded' | 'failed' | 'skipped' | 'aborted';
+  step?: NodeStep;
+  /** Epoch ms (workflow time) when the current step started. */
+  stepStartedAt?: number;
+  startedAt?: number;
+  steps: StepRecord[];
+  lastError?: string;
+  /** What a person must do, for the manual OOB driver. */
+  confirmationPrompt?: string;
+  workflowId?: string;
+}
+
+// ---- control: signals, updates and queries (names shared with clients) ----
+
+export const SIGNALS = {
+  pause: 'pause',
+  resume: 'resume',
+  /** { node: string } — a person confirms the manual OOB step of that node. */
+  confirm: 'confirm',
+  /** Ends the retry window of a finished run with failures. */
+  close: 'close',
+} as const;
+
+export const UPDATES = {
+  /** Retries the failed nodes; returns the names retried. */
+  retryFailed: 'retryFailed',
+  /** Cancels all node work; returns the names of the nodes that were running. */
+  abort: 'abort',
+} as const;
+
+export const QUERIES = {
+  /** SiteProgress of a site workflow. */
+  progress: 'progress',
+  /** NodeProgress of a node workflow. */
+  nodeProgress: 'nodeProgress',
+} as const;
+
+export interface SiteProgress {
+  action: SiteAction;
+  site?: string;
+  phase: 'loading-design' | 'site-steps' | 'nodes' | 'awaiting-retry' | 'done' | 'aborted';
+  paused: boolean;
+  siteSteps: StepRecord[];
+  nodes: NodeProgress[];
+  counts: { total: number; pending: number; running: number; succeeded: number; failed: number; skipped: number };
+  /** Set once the run finished (also while it waits for retries). */
+  result?: SiteActionResult;
+}
+
+/** Application failure types our workflows raise, for clients to tell them apart. */
+export const WORKFLOW_FAILURES = {
+  designInvalid: 'DesignInvalid',
+  noNodesSelected: 'NoNodesSelected',
+  unknownNode: 'UnknownNode',
+  designChanged: 'DesignChanged',
+  designUnreadable: 'DesignUnreadable',
+  nodeBusy: 'NodeBusy',
+} as const;
