@@ -19,6 +19,7 @@ import {
   allHandlersFinished,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { nodeWorkflowId, QUERIES, SIGNALS, UPDATES } from '../src/contracts/deployment';
 import type {
   CarriedState,
@@ -220,7 +221,9 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
     ]);
     setCurrentDetails(summaryDetails(finalResult, 'waiting for `retryFailed` or the end of the retry window'));
     retryRequested = false;
-    const retry = await condition(() => retryRequested || closed || aborted, opts.retryWindow ?? DEFAULT_RETRY_WINDOW);
+    const window = msToNumber(opts.retryWindow ?? DEFAULT_RETRY_WINDOW);
+    if (window <= 0) break;
+    const retry = await condition(() => retryRequested || closed || aborted, window);
     if (!retry || !retryRequested) break;
   }
 
@@ -232,6 +235,9 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
   ]);
   setCurrentDetails(summaryDetails(finalResult));
   await condition(allHandlersFinished);
+  if (opts.failWorkflowOnFailure && finalResult.status === 'failure') {
+    throw ApplicationFailure.create({ type: 'RunFailed', nonRetryable: true, message: `${action} on ${finalResult.site}: ${finalResult.message}`, details: [finalResult] });
+  }
   return finalResult;
 
   /** Runs queued nodes until the queue is empty (false) or history needs a continue-as-new (true). */

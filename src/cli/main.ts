@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerOperateCommands } from './commands/operate';
 import { registerWorkerCommand } from './commands/worker';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
+  registerOperateCommands(program);
   registerWorkerCommand(program);
   return program;
 }

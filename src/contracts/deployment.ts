@@ -40,6 +40,9 @@ export interface SiteActionOptions {
   retryWindow?: Duration;
   /** Who or what started it (CLI user, schedule id, service name), for the record. */
   requestedBy?: string;
+  /** End the workflow as failed (not completed) when the result is `failure`, so a schedule's
+   * pause-on-failure notices. Scheduled runs set it. */
+  failWorkflowOnFailure?: boolean;
   /** Continue-as-new after this many history events (default 10,000); tests lower it. */
   historyEventLimit?: number;
 }

@@ -1,0 +1,78 @@
+import { Command, Option } from 'commander';
+import type { SiteAction, SiteActionOptions } from '../../contracts/deployment';
+import { withClient } from '../client-connection';
+import { ConnectionFlags, withConnectionOptions } from '../connection-options';
+import { designRefForRun, filterFromFlags, FilterFlags, withFilterOptions } from '../design-loading';
+import { renderResult, renderStatus } from '../render';
+import { exitCodeFor, watchRun } from './operate';
+
+interface ActionFlags extends ConnectionFlags, FilterFlags {
+  wait?: boolean;
+  watch?: boolean;
+  json?: boolean;
+  parallel?: string;
+  perRack?: string;
+  retryWindow?: string;
+  workflowId?: string;
+  byPath?: boolean;
+}
+
+const ACTIONS: Array<{ command: string; action: SiteAction; summary: string; nodes: boolean; example: string }> = [
+  { command: 'deploy', action: 'DeployNodes', summary: 'deploy nodes: PXE, commission, network, storage, platform, OS, ports, labels', nodes: true, example: 'drydock deploy site/ --rack rack1 --watch' },
+  { command: 'prepare-site', action: 'PrepareSite', summary: 'prepare the site: network template, user credentials, provisioner', nodes: false, example: 'drydock prepare-site site/ --wait' },
+  { command: 'prepare-nodes', action: 'PrepareNodes', summary: 'prepare nodes: PXE boot, power cycle, identify, commission', nodes: true, example: "drydock prepare-nodes site/ --label role=compute --wait" },
+  { command: 'verify-site', action: 'VerifySite', summary: 'check that the site services (MAAS, switches, Kubernetes) answer', nodes: false, example: 'drydock verify-site site/ --wait' },
+  { command: 'verify', action: 'VerifyNodes', summary: "check every selected node's BMC and read its state", nodes: true, example: 'drydock verify site/ --node controller01 --wait' },
+  { command: 'destroy', action: 'DestroyNodes', summary: 'release nodes (erasing disks), power them off, ports back to provisioning', nodes: true, example: 'drydock destroy site/ --node compute02 --wait' },
+  { command: 'relabel', action: 'RelabelNodes', summary: "set the Kubernetes labels of nodes to the design's", nodes: true, example: 'drydock relabel site/ --tag storage --wait' },
+];
+
+export function registerActionCommands(program: Command): void {
+  for (const spec of ACTIONS) {
+    let command = program
+      .command(`${spec.command} <design...>`)
+      .summary(spec.summary)
+      .description(
+        `Starts a ${spec.action} workflow on the design (files, folders, or - for stdin) and prints its id.\n` +
+          'The design is validated first; a design with errors is refused before any work starts.',
+      )
+      .option('--wait', 'wait for the result and print it (exit 1 on failure or partial success)')
+      .option('--watch', 'follow per-node progress live until the run ends')
+      .option('--json', 'print JSON')
+      .option('--workflow-id <id>', 'workflow id to use (default: <action>:<time>:<random>)')
+      .addOption(new Option('--retry-window <duration>', 'how long a run with failed nodes waits for `drydock retry`').default('1h'))
+      .option('--by-path', 'send the design as file paths (workers must see the same files) instead of its contents');
+    if (spec.nodes) {
+      command = withFilterOptions(command)
+        .addOption(new Option('--parallel <n>', 'nodes worked on at once').default('50'))
+        .option('--per-rack <n>', 'nodes worked on at once per rack');
+    }
+    withConnectionOptions(command)
+      .addHelpText('after', `\nExample:\n  ${spec.example}\n`)
+      .action((paths: string[], flags: ActionFlags) => runAction(spec.action, paths, flags));
+  }
+}
+
+async function runAction(action: SiteAction, paths: string[], flags: ActionFlags): Promise<void> {
+  const design = await designRefForRun(paths, { byPath: flags.byPath === true });
+  const filter = filterFromFlags(flags);
+  const options: SiteActionOptions = {
+    maxParallelNodes: flags.parallel ? Number(flags.parallel) : undefined,
+    maxParallelPerRack: flags.perRack ? Number(flags.perRack) : undefined,
+    retryWindow: (flags.retryWindow ?? '1h') as SiteActionOptions['retryWindow'],
+    requestedBy: `drydock CLI (${process.env.USER ?? 'unknown user'})`,
+  };
+  await withClient(flags, async (client) => {
+    const { workflowId } = await client.startAction(action, { design, filter, options, workflowId: flags.workflowId });
+    if (!flags.wait && !flags.watch) {
+      process.stdout.write(flags.json ? `${JSON.stringify({ workflowId })}\n` : `Started ${action}: ${workflowId}\nFollow it with: drydock watch ${workflowId}\n`);
+      return;
+    }
+    if (!flags.json) process.stderr.write(`Started ${action}: ${workflowId}\n`);
+    const status = flags.watch ? await watchRun(client, workflowId, { json: flags.json }) : await client.waitForResult(workflowId);
+    if (flags.wait && !flags.watch) {
+      process.stdout.write(`${flags.json ? JSON.stringify(status, null, 2) : status.result ? renderResult(status.result) : renderStatus(status)}\n`);
+    }
+    process.exitCode = exitCodeFor(status);
+  });
+}

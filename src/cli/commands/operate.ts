@@ -1,0 +1,198 @@
+import { Command, Option } from 'commander';
+import type { DeploymentStatus, DrydockClient, ExecutionSummary } from '../../client';
+import { DrydockNotFoundError } from '../../client';
+import { withClient } from '../client-connection';
+import { ConnectionFlags, withConnectionOptions } from '../connection-options';
+import { CliExit, EXIT } from '../exit-codes';
+import { renderResult, renderStatus, renderSummaries } from '../render';
+
+interface JsonFlag extends ConnectionFlags {
+  json?: boolean;
+}
+
+const print = (text: string): void => void process.stdout.write(`${text}\n`);
+
+/** 0 success (or still running without failures), 1 failure or partial success. */
+export function exitCodeFor(status: DeploymentStatus): number {
+  if (status.failure) return EXIT.failure;
+  if (['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].includes(status.execution)) return EXIT.failure;
+  const result = status.result;
+  if (result && result.status !== 'success') return EXIT.failure;
+  if (status.progress && status.progress.counts.failed > 0) return EXIT.failure;
+  return EXIT.ok;
+}
+
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof DrydockNotFoundError) throw new CliExit(EXIT.badInput, err.message);
+    const message = err instanceof Error ? err.message : String(err);
+    if (/update .*rejected|rejected/i.test(message) || (err as { name?: string }).name === 'WorkflowUpdateFailedError') {
+      throw new CliExit(EXIT.failure, `refused: ${(err as { cause?: { message?: string } }).cause?.message ?? message}`);
+    }
+    throw err;
+  }
+}
+
+function statusLines(status: DeploymentStatus): Map<string, string> {
+  const lines = new Map<string, string>();
+  for (const n of status.progress?.nodes ?? []) {
+    lines.set(n.node, `${n.node}: ${n.state}${n.step ? ` ${n.step}` : ''}${n.attempt && n.attempt > 1 ? ` (attempt ${n.attempt})` : ''}${n.lastError ? ` — ${n.lastError}` : ''}${n.confirmationPrompt ? ` — ${n.confirmationPrompt}` : ''}`);
+  }
+  return lines;
+}
+
+/** Follows a run until it ends: redraws in a terminal, prints one line per change otherwise. */
+export async function watchRun(client: DrydockClient, workflowId: string, options: { json?: boolean; intervalMs?: number } = {}): Promise<DeploymentStatus> {
+  const tty = process.stdout.isTTY === true && !options.json;
+  let drawn = 0;
+  let previous = new Map<string, string>();
+  let last: DeploymentStatus | undefined;
+  for await (const event of client.watch(workflowId, { intervalMs: options.intervalMs })) {
+    last = event.status;
+    if (options.json) {
+      print(JSON.stringify({ at: event.at.toISOString(), ...event.status }));
+    } else if (tty) {
+      const text = renderStatus(event.status);
+      if (drawn > 0) process.stdout.write(`\x1b[${drawn}A\x1b[0J`);
+      process.stdout.write(`${text}\n`);
+      drawn = text.split('\n').length;
+    } else {
+      const current = statusLines(event.status);
+      for (const [node, line] of current) if (previous.get(node) !== line) print(`${event.at.toISOString()} ${line}`);
+      previous = current;
+    }
+  }
+  if (!last) throw new CliExit(EXIT.failure, `no status for ${workflowId}`);
+  if (!options.json && !tty) {
+    const final = last.result ? renderResult(last.result) : renderStatus(last);
+    print(final);
+  }
+  return last;
+}
+
+const EXAMPLES = {
+  status: 'drydock status DeployNodes:2026-11-26T10-00-00-000Z:ab12cd',
+  watch: 'drydock watch DeployNodes:2026-11-26T10-00-00-000Z:ab12cd',
+  list: 'drydock list --site sitename --action DeployNodes --result failure',
+  history: 'drydock history controller01',
+  abort: 'drydock abort DeployNodes:2026-11-26T10-00-00-000Z:ab12cd',
+  pause: 'drydock pause DeployNodes:2026-11-26T10-00-00-000Z:ab12cd',
+  resume: 'drydock resume DeployNodes:2026-11-26T10-00-00-000Z:ab12cd',
+  confirm: 'drydock confirm DeployNodes:2026-11-26T10-00-00-000Z:ab12cd --node compute01',
+  retry: 'drydock retry DeployNodes:2026-11-26T10-00-00-000Z:ab12cd',
+  finish: 'drydock finish DeployNodes:2026-11-26T10-00-00-000Z:ab12cd',
+};
+
+function example(command: Command, key: keyof typeof EXAMPLES): Command {
+  return command.addHelpText('after', `\nExample:\n  ${EXAMPLES[key]}\n`);
+}
+
+export function registerOperateCommands(program: Command): void {
+  example(
+    withConnectionOptions(program.command('status <workflow-id>').summary('show a run: per-node step, attempt, elapsed, last error').option('--json', 'print JSON')),
+    'status',
+  ).action((id: string, flags: JsonFlag) =>
+    withClient(flags, async (client) => {
+      const status = await guard(() => client.getStatus(id));
+      print(flags.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+      process.exitCode = exitCodeFor(status);
+    }),
+  );
+
+  example(
+    withConnectionOptions(
+      program
+        .command('watch <workflow-id>')
+        .summary('follow a run live until it ends')
+        .description('Follows a run: redraws per-node progress in a terminal; prints a line per change when output is not a terminal.')
+        .option('--json', 'print one JSON status per refresh')
+        .addOption(new Option('--interval <ms>', 'refresh interval').default('1000')),
+    ),
+    'watch',
+  ).action((id: string, flags: JsonFlag & { interval: string }) =>
+    withClient(flags, async (client) => {
+      const last = await guard(() => watchRun(client, id, { json: flags.json, intervalMs: Number(flags.interval) }));
+      process.exitCode = exitCodeFor(last);
+    }),
+  );
+
+  example(
+    withConnectionOptions(
+      program
+        .command('list')
+        .summary('list runs by site, node, action or result (Temporal visibility)')
+        .option('--site <name>', 'only this site')
+        .option('--node <name>', 'only node workflows of this node')
+        .option('--action <name>', 'e.g. DeployNodes')
+        .option('--result <result>', 'running, success, partial_success, failure, aborted, skipped')
+        .option('--nodes', 'list per-node workflows instead of site runs')
+        .option('--limit <n>', 'at most n rows', '50')
+        .option('--json', 'print JSON'),
+    ),
+    'list',
+  ).action((flags: JsonFlag & { site?: string; node?: string; action?: string; result?: string; nodes?: boolean; limit: string }) =>
+    withClient(flags, async (client) => {
+      const rows: ExecutionSummary[] = await client.list({
+        site: flags.site,
+        node: flags.node,
+        action: flags.action,
+        result: flags.result,
+        siteWorkflows: flags.node || flags.nodes ? false : true,
+        limit: Number(flags.limit),
+      });
+      print(flags.json ? JSON.stringify(rows, null, 2) : renderSummaries(rows));
+    }),
+  );
+
+  example(
+    withConnectionOptions(
+      program
+        .command('history <node>')
+        .summary('every operation ever run on a node, newest first')
+        .option('--site <name>', 'only this site (node names may repeat across sites)')
+        .option('--limit <n>', 'at most n rows', '100')
+        .option('--json', 'print JSON'),
+    ),
+    'history',
+  ).action((node: string, flags: JsonFlag & { site?: string; limit: string }) =>
+    withClient(flags, async (client) => {
+      const rows = await client.history(node, { site: flags.site, limit: Number(flags.limit) });
+      print(flags.json ? JSON.stringify(rows, null, 2) : rows.length ? renderSummaries(rows) : `No operation has run on node ${node}.`);
+    }),
+  );
+
+  const control = (
+    name: keyof typeof EXAMPLES,
+    summary: string,
+    run: (client: DrydockClient, id: string, flags: JsonFlag & { node?: string }) => Promise<unknown>,
+    describe: (value: unknown, id: string, flags: { node?: string }) => string,
+    extra?: (c: Command) => Command,
+  ): void => {
+    let command = withConnectionOptions(program.command(`${name} <workflow-id>`).summary(summary).option('--json', 'print JSON'));
+    if (extra) command = extra(command);
+    example(command, name).action((id: string, flags: JsonFlag & { node?: string }) =>
+      withClient(flags, async (client) => {
+        const value = await guard(() => run(client, id, flags));
+        print(flags.json ? JSON.stringify({ workflowId: id, result: value ?? null }) : describe(value, id, flags));
+      }),
+    );
+  };
+
+  control('abort', 'cancel all node work of a run (activities clean up)', (c, id) => c.abort(id), (v, id) => `Aborted ${id}; nodes that were running: ${(v as string[]).join(', ') || 'none'}.`);
+  control('pause', 'start no new node and no new step until resumed', (c, id) => c.pause(id), (_v, id) => `Paused ${id}: running steps finish, no new step starts.`);
+  control('resume', 'resume a paused run', (c, id) => c.resume(id), (_v, id) => `Resumed ${id}.`);
+  control(
+    'confirm',
+    'confirm the manual OOB step of a node',
+    (c, id, flags) => {
+      if (!flags.node) throw new CliExit(EXIT.badInput, 'confirm needs --node <name>');
+      return c.confirm(id, flags.node);
+    },
+    (_v, id, flags) => `Confirmed node ${flags.node} in ${id}.`,
+    (c) => c.requiredOption('--node <name>', 'the node whose manual step is done'),
+  );
+  control('retry', 'retry the failed nodes of a finished run (Update)', (c, id) => c.retryFailed(id), (v, id) => `Retrying ${(v as string[]).length} failed node(s) in ${id}: ${(v as string[]).join(', ')}.`);
+  control('finish', 'end the retry window of a run with failed nodes', (c, id) => c.finish(id), (_v, id) => `Asked ${id} to finish.`);
+}
