@@ -76,7 +76,10 @@ export async function createSchedule(drydock: DrydockClient, options: CreateSche
       catchupWindow: options.catchupWindow ?? '10 minutes',
       pauseOnFailure: options.pauseOnFailure ?? true,
     },
-    state: { note: options.note ?? `created by drydock for ${action}`, paused: options.paused ?? false },
+    state: {
+      note: options.note ?? `${action} ${cron.length > 0 ? `cron ${cron.join(' | ')}` : `every ${String(every)}`} (created by drydock)`,
+      paused: options.paused ?? false,
+    },
   });
   return handle.scheduleId;
 }

@@ -73,7 +73,7 @@ export function registerScheduleCommands(program: Command): void {
   ).action((name: string, flags: CreateFlags) =>
     withClient(flags, async (client) => {
       if (!isSiteAction(flags.action)) throw new CliExit(EXIT.badInput, `unknown action ${flags.action}`);
-      const design = await designRefForRun(flags.design, { byPath: !flags.pin });
+      const design = await designRefForRun(flags.design, flags.pin ? { byPath: false } : { byPath: true, pinContent: false });
       const id = await guard(() =>
         createSchedule(client, {
           scheduleId: name,
@@ -123,7 +123,7 @@ export function registerScheduleCommands(program: Command): void {
           [
             `Schedule ${d.scheduleId}: ${action}`,
             `  paused: ${d.state.paused ? 'yes' : 'no'}${d.state.note ? ` (${d.state.note})` : ''}`,
-            `  spec: ${[...d.spec.cronExpressions ?? [], ...(d.spec.intervals ?? []).map((i) => `every ${String(i.every)} ms`)].join('; ') || '(calendars)'}`,
+            `  spec: ${[...(d.spec.calendars ?? []).map((c) => `calendar ${JSON.stringify(c)}`), ...(d.spec.intervals ?? []).map((i) => `every ${Number(i.every) / 1000} s`)].join('; ') || '(none)'}`,
             `  overlap: ${d.policies.overlap}, catch-up window ${d.policies.catchupWindow} ms, pause on failure: ${d.policies.pauseOnFailure ? 'yes' : 'no'}`,
             `  next runs: ${d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()).join(', ') || '-'}`,
             `  runs: ${d.info.numActionsTaken} taken, ${d.info.numActionsSkippedOverlap} skipped for overlap`,
