@@ -67,6 +67,11 @@ export class KeyedMutex {
     });
   }
 
+  /** How many callers wait for `key` (for tests and diagnostics). */
+  waiting(key: string): number {
+    return this.locks.get(key)?.waiters.length ?? 0;
+  }
+
   /** Keys currently held (for tests and diagnostics). */
   heldKeys(): string[] {
     return [...this.locks.keys()];
