@@ -23,11 +23,7 @@ export function createKubernetesActivities(deps: KubernetesActivityDeps) {
     return driverFor(config);
   };
   return {
-    async validateKubernetesServices({ site }: SiteActionInput): Promise<ServiceCheck> {
-      return runDriverAction((ctx) => driver(site).validateKubernetesServices(ctx));
-    },
-    async relabelNode({ node, site }: NodeActionInput): Promise<ActionOutcome> {
-      return runDriverAction((ctx) => driver(site).relabelNode(node, ctx));
-    },
+    validateKubernetesServices: async ({ site }: SiteActionInput): Promise<ServiceCheck> => runDriverAction((ctx) => driver(site).validateKubernetesServices(ctx)),
+    relabelNode: async ({ node, site }: NodeActionInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).relabelNode(node, ctx)),
   };
 }

@@ -33,17 +33,9 @@ export function createNetworkActivities(deps: NetworkActivityDeps) {
     return driverFor(config);
   };
   return {
-    async validateNetworkServices({ site }: SiteActionInput): Promise<ServiceCheck> {
-      return runDriverAction((ctx) => driver(site).validateNetworkServices(site, ctx));
-    },
-    async interrogatePort({ node, site }: NodeActionInput): Promise<PortState[]> {
-      return runDriverAction((ctx) => driver(site).interrogatePort(node, site, ctx));
-    },
-    async configurePortProvisioning({ node, site }: NodeActionInput): Promise<ActionOutcome> {
-      return runDriverAction((ctx) => driver(site).configurePortProvisioning(node, site, ctx));
-    },
-    async configurePortProduction({ node, site }: NodeActionInput): Promise<ActionOutcome> {
-      return runDriverAction((ctx) => driver(site).configurePortProduction(node, site, ctx));
-    },
+    validateNetworkServices: async ({ site }: SiteActionInput): Promise<ServiceCheck> => runDriverAction((ctx) => driver(site).validateNetworkServices(site, ctx)),
+    interrogatePort: async ({ node, site }: NodeActionInput): Promise<PortState[]> => runDriverAction((ctx) => driver(site).interrogatePort(node, site, ctx)),
+    configurePortProvisioning: async ({ node, site }: NodeActionInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).configurePortProvisioning(node, site, ctx)),
+    configurePortProduction: async ({ node, site }: NodeActionInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).configurePortProduction(node, site, ctx)),
   };
 }
