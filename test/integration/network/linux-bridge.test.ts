@@ -70,7 +70,7 @@ for (const c of cases) {
 
     beforeAll(async () => {
       lab = await startLabSwitch({ ports: 5, vlanMode: c.mode });
-      driver = createNetworkDriver({ type: 'linux-bridge' }, { secrets, connectTimeoutMs: 10_000, commandTimeoutMs: 15_000 });
+      driver = createNetworkDriver({ type: 'linux-bridge' }, { secrets, connectTimeoutMs: 20_000, commandTimeoutMs: 20_000 });
       scratch = mkdtempSync(join(tmpdir(), 'drydock-switch-test-'));
     });
     afterAll(async () => {
@@ -267,6 +267,11 @@ for (const c of cases) {
 
       it('a key reference that cannot be resolved', async () => {
         await expectDriverError(driver.validateNetworkServices(labSite(labTorSwitch(lab, { key: 'env:DRYDOCK_TEST_NO_SUCH_KEY' })), ctx()), { kind: 'InvalidRequest', message: [/SSH key of switch leaf01 .*DRYDOCK_TEST_NO_SUCH_KEY .* is not set/] });
+      });
+
+      it('a command that does not finish in time is Timeout, which is retryable', async () => {
+        const impatient = createNetworkDriver({ type: 'linux-bridge' }, { secrets, commandTimeoutMs: 1 });
+        await expectDriverError(impatient.validateNetworkServices(site(), ctx()), { kind: 'Timeout', message: [/switch leaf01 \(.*\): `ip -j -d link show` did not finish within 1 ms/] });
       });
 
       it('a switch nobody answers for is Unreachable, which is retryable', async () => {

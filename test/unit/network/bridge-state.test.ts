@@ -1,4 +1,5 @@
 import { parseLinks, parseVlans, vlanCommands } from '../../../src/drivers/network/linux-bridge/bridge-state';
+import { classifyCommandFailure } from '../../../src/drivers/network/linux-bridge/ssh-session';
 
 describe('reading iproute2 output and computing the bridge vlan commands', () => {
   it('reads both JSON shapes of `bridge -j vlan show` and expands ranges', () => {
@@ -41,5 +42,21 @@ describe('reading iproute2 output and computing the bridge vlan commands', () =>
     // Egress-untagged without PVID (left over by an earlier PVID move) is corrected.
     expect(vlanCommands('swp1', [{ vid: 1, pvid: false, untagged: true }, { vid: 100, pvid: true, untagged: true }], { untagged: 100, tagged: [1] })).toEqual(['vlan add dev swp1 vid 1']);
     expect(vlanCommands('swp1', prod, { tagged: [] })).toEqual(['vlan del dev swp1 vid 100', 'vlan del dev swp1 vid 101', 'vlan del dev swp1 vid 999']);
+  });
+});
+
+describe('classifying a failed switch command by what it printed', () => {
+  const endpoint = { name: 'leaf01', rack: 'rack1', address: '10.0.0.2', port: 22, user: 'cumulus', keyReference: 'file:/k', hostKeyFingerprint: 'SHA256:x', bridge: 'br0' };
+  it.each([
+    ['Cannot find device "swp9"', 1, 'NotFound'],
+    ['RTNETLINK answers: Operation not permitted', 2, 'AuthFailed'],
+    ['sh: 1: bridge: not found', 127, 'Unsupported'],
+    ['RTNETLINK answers: Device or resource busy', 2, 'Busy'],
+    ['RTNETLINK answers: Operation not supported', 2, 'Unsupported'],
+    ['Error: argument "x" is wrong: invalid VLAN', 255, 'InvalidRequest'],
+  ] as const)('%s (exit %i) is %s, quoted in the message', (stderr, code, kind) => {
+    const err = classifyCommandFailure(endpoint, 'bridge -batch -', code, `${stderr}\nCommand failed -:1\n`);
+    expect(err.kind).toBe(kind);
+    expect(err.message).toBe(`switch leaf01 (10.0.0.2:22, rack rack1): \`bridge -batch -\` failed (exit ${code}): ${stderr} | Command failed -:1`);
   });
 });

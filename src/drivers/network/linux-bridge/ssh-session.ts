@@ -140,7 +140,7 @@ function classifyConnectError(endpoint: SwitchEndpoint, err: Error & { level?: s
   return switchError(endpoint, 'Unsupported', `${sw}: SSH connection failed: ${err.message}`);
 }
 
-function classifyCommandFailure(endpoint: SwitchEndpoint, command: string, code: number | null, stderr: string): DriverError {
+export function classifyCommandFailure(endpoint: SwitchEndpoint, command: string, code: number | null, stderr: string): DriverError {
   const said = stderr.trim().split('\n').slice(0, 6).join(' | ') || '(nothing on stderr)';
   const message = `${describeSwitch(endpoint)}: \`${command}\` failed (exit ${code ?? 'signal'}): ${said}`;
   let kind: ErrorKind = 'InvalidRequest';
@@ -188,13 +188,18 @@ export class SwitchSession {
       ...(policy.serverHostKeyAlgorithms ? { algorithms: { serverHostKey: policy.serverHostKeyAlgorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
     };
     return new Promise<SwitchSession>((resolve, reject) => {
+      // After a failure or an abort ssh2 may still emit errors (a reset socket): keep them from
+      // becoming uncaught exceptions.
+      const ignoreLateErrors = (): void => void client.on('error', () => undefined);
       const onAbort = (): void => {
+        ignoreLateErrors();
         client.end();
         reject(abortError(options.signal));
       };
       options.signal.addEventListener('abort', onAbort, { once: true });
       const onError = (err: Error & { level?: string; code?: string }): void => {
         options.signal.removeEventListener('abort', onAbort);
+        ignoreLateErrors();
         client.end();
         reject(classifyConnectError(endpoint, err, hostKeyProblem, policy.serverHostKeyAlgorithms !== undefined));
       };
@@ -237,7 +242,7 @@ export class SwitchSession {
       const fail = (err: DriverError): void => finish(err);
       const onAbort = (): void => finish(abortError(options.signal));
       const timer = setTimeout(
-        () => finish(switchError(endpoint, 'Timeout', `${describeSwitch(endpoint)}: \`${command}\` did not finish within ${Math.round(options.timeoutMs / 1000)} s`)),
+        () => finish(switchError(endpoint, 'Timeout', `${describeSwitch(endpoint)}: \`${command}\` did not finish within ${options.timeoutMs >= 1000 ? `${Math.round(options.timeoutMs / 1000)} s` : `${options.timeoutMs} ms`}`)),
         options.timeoutMs,
       );
       options.signal.addEventListener('abort', onAbort, { once: true });
