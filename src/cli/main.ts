@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerOperateCommands } from './commands/operate';
+import { registerPortCommand } from './commands/port';
 import { registerWorkerCommand } from './commands/worker';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
@@ -12,11 +13,11 @@ export function buildProgram(): Command {
     .exitOverride();
   registerOperateCommands(program);
   registerWorkerCommand(program);
+  registerPortCommand(program);
   return program;
 }
 
-export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function runCli(argv: string[], program: Command = buildProgram()): Promise<number> {
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);

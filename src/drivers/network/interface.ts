@@ -9,6 +9,13 @@ export interface PortState {
   untagged?: number;
   tagged: number[];
   up?: boolean;
+  /** The node interfaces cabled to the port (from the design). */
+  interfaces?: string[];
+  /** The bridge the port belongs to (linux-bridge driver). */
+  bridge?: string;
+  /** Every VLAN of the port with its flags, as the switch reports it (also those that fit
+   * neither `untagged` nor `tagged`, e.g. egress-untagged VLANs other than the PVID). */
+  vlans?: Array<{ vid: number; pvid: boolean; untagged: boolean }>;
 }
 
 /**

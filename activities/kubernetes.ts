@@ -1,0 +1,29 @@
+import type { KubernetesDriverConfig } from '../src/design/model';
+import type { ActionOutcome, ServiceCheck } from '../src/drivers/context';
+import { DriverError } from '../src/drivers/errors';
+import { createKubernetesDriver, type KubernetesDriver } from '../src/drivers/kubernetes';
+import type { SiteContext } from '../src/drivers/node/interface';
+import type { SecretResolver } from '../src/secrets/resolver';
+import { driverCache, runDriverAction } from './driver-context';
+import type { NodeActionInput, SiteActionInput } from './network';
+
+export interface KubernetesActivityDeps {
+  secrets: SecretResolver;
+  createDriver?: (config: KubernetesDriverConfig) => KubernetesDriver;
+}
+
+/** The Kubernetes driver's actions as activities: RelabelNode and ValidateKubernetesServices. */
+export function createKubernetesActivities(deps: KubernetesActivityDeps) {
+  const driverFor = driverCache<KubernetesDriverConfig, KubernetesDriver>(deps.createDriver ?? ((config) => createKubernetesDriver(config, { secrets: deps.secrets })));
+  const driver = (site: SiteContext): KubernetesDriver => {
+    const config = site.region.drivers.kubernetes;
+    if (!config) {
+      throw new DriverError('kubernetes', 'InvalidRequest', `site ${site.name}: Region ${site.region.name} configures no Kubernetes driver (data.drivers.kubernetes), so node labels cannot be applied`);
+    }
+    return driverFor(config);
+  };
+  return {
+    validateKubernetesServices: async ({ site }: SiteActionInput): Promise<ServiceCheck> => runDriverAction((ctx) => driver(site).validateKubernetesServices(ctx)),
+    relabelNode: async ({ node, site }: NodeActionInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).relabelNode(node, ctx)),
+  };
+}
