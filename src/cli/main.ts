@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerOobCommand } from './commands/oob';
 import { registerWorkerCommand } from './commands/worker';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerWorkerCommand(program);
+  registerOobCommand(program);
   return program;
 }
 
