@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CACHE_DIR="${DRYDOCK_CACHE_DIR:-$HOME/.cache/drydock-temporal}"
-APT_PACKAGES=(openipmi ipmitool openssh-server iproute2 chromium python3-venv)
+APT_PACKAGES=(openipmi ipmitool openssh-server iproute2 chromium python3-venv openssl)
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: the IPMI simulator and client, sshd for the lab switch, chromium for UI tests.

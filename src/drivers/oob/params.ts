@@ -82,7 +82,7 @@ export interface PowerSettings {
 
 export function powerSettings(params: OobParams): PowerSettings {
   return {
-    powerTimeoutMs: params.secondsAsMs('power_timeout_s', 120, { min: 1, max: 3600 }),
+    powerTimeoutMs: params.secondsAsMs('power_timeout_s', 120, { min: 0.1, max: 3600 }),
     pollIntervalMs: params.integer('poll_interval_ms', 2000, { min: 50, max: 60_000 }),
     powerCycle: params.choice('power_cycle', ['off-on', 'reset'] as const, 'off-on'),
   };

@@ -34,7 +34,7 @@ export async function waitForPower(
     if (Date.now() + options.intervalMs > deadline) break;
     await sleep(options.intervalMs, undefined, { signal: options.ctx.signal });
   }
-  throw new DriverError('bmc', 'Timeout', `node ${options.node}: power did not reach ${want} within ${Math.round(options.timeoutMs / 1000)} s (last reading: ${last.raw}); raise oob param power_timeout_s if this BMC is slow`, {
+  throw new DriverError('bmc', 'Timeout', `node ${options.node}: power did not reach ${want} within ${options.timeoutMs / 1000} s (last reading: ${last.raw}); raise oob param power_timeout_s if this BMC is slow`, {
     target: options.node,
     details: { want, lastReading: last.raw, readings },
   });
