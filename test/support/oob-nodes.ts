@@ -38,5 +38,5 @@ export function recordingContext(options: { signal?: AbortSignal; resumeFrom?: u
 export function everythingAbout(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const e = err as Error & { details?: unknown; cause?: unknown };
-  return [e.message, e.stack ?? '', JSON.stringify(e.details ?? null), JSON.stringify(e), String(e.cause ?? '')].join('\n');
+  return [e.message, e.stack ?? '', JSON.stringify(e.details ?? null), JSON.stringify(e), e.cause instanceof Error ? e.cause.message : JSON.stringify(e.cause ?? null)].join('\n');
 }
