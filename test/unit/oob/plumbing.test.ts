@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { toApplicationFailure } from '../../../activities/driver-context';
+import { OOB_ACTIVITY_OPTIONS, oobTaskQueue } from '../../../src/contracts/oob';
 import { standaloneContext } from '../../../src/drivers/context';
 import { DriverError } from '../../../src/drivers/errors';
 import { BmcLocks, createOobDriver, oobDriverRegistry, oobTargetFromNode } from '../../../src/drivers/oob';
@@ -160,5 +161,13 @@ describe('DriverError -> ApplicationFailure', () => {
     expect(auth).toMatchObject({ type: 'BmcAuthFailed', nonRetryable: true, details: [{}] });
     const other = new Error('a bug');
     expect(toApplicationFailure(other)).toBe(other);
+  });
+});
+
+describe('OOB activity contract', () => {
+  it('routes a node to the task queue of its BMC network segment', () => {
+    expect(oobTaskQueue(nodeWithOob('n1', { type: 'ipmi', network: 'oob-rack1' }), 'drydock')).toBe('drydock-oob-oob-rack1');
+    expect(oobTaskQueue(nodeWithOob('n2', { type: 'manual' }), 'drydock')).toBe('drydock');
+    expect(OOB_ACTIVITY_OPTIONS.heartbeatTimeout).toBe('30s');
   });
 });
