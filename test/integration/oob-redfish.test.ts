@@ -110,8 +110,9 @@ describe('Redfish driver against sushy-emulator: finding the System', () => {
   });
 });
 
+// Each test has a System of its own, so they run concurrently (sushy takes 1-11 s per change).
 describe('Redfish driver against sushy-emulator: power', () => {
-  it('ensures on: one Reset when off, none when already on (never a cycle)', async () => {
+  it.concurrent('ensures on: one Reset when off, none when already on (never a cycle)', async () => {
     const t = target('n-on', multi, { system_id: 'rf-on-off' });
     const first = await driver.powerOnNode(t, standaloneContext());
     expect(first).toMatchObject({ changed: true, details: { resetType: 'On' } });
@@ -130,7 +131,7 @@ describe('Redfish driver against sushy-emulator: power', () => {
     expect(resets(multi, 'rf-on-off')).toBe(2);
   });
 
-  it('power-cycles an On system as ForceOff, wait, On, wait, heartbeating each step', async () => {
+  it.concurrent('power-cycles an On system as ForceOff, wait, On, wait, heartbeating each step', async () => {
     const ctx = standaloneContext();
     const outcome = await driver.powerCycleNode(target('n-cycle', multi, { system_id: 'rf-cycle' }), ctx);
     expect(outcome).toMatchObject({ changed: true, details: { sent: 'ForceOff,On' } });
@@ -141,21 +142,21 @@ describe('Redfish driver against sushy-emulator: power', () => {
     expect(ctx.heartbeats.some((h) => (h as { lastReading?: string }).lastReading === 'Off')).toBe(true);
   });
 
-  it('power-cycles an Off system by powering it on (one On, no ForceOff)', async () => {
+  it.concurrent('power-cycles an Off system by powering it on (one On, no ForceOff)', async () => {
     const outcome = await driver.powerCycleNode(target('n-cycle-off', multi, { system_id: 'rf-cycle-off' }), standaloneContext());
     expect(outcome).toMatchObject({ changed: true, details: { wasOff: true, sent: 'On' } });
     expect(resets(multi, 'rf-cycle-off')).toBe(1);
     expect(await powerStateOf(multi, 'rf-cycle-off')).toBe('On');
   });
 
-  it('power-cycles with one restart ResetType when power_cycle is reset', async () => {
+  it.concurrent('power-cycles with one restart ResetType when power_cycle is reset', async () => {
     const outcome = await driver.powerCycleNode(target('n-reset', multi, { system_id: 'rf-reset', power_cycle: 'reset' }), standaloneContext());
     expect(outcome).toMatchObject({ changed: true, details: { sent: 'ForceRestart' } });
     expect(resets(multi, 'rf-reset')).toBe(1);
     expect(await powerStateOf(multi, 'rf-reset')).toBe('On');
   });
 
-  it('resumes a power cycle from the previous attempt heartbeat (off reached): sends only On', async () => {
+  it.concurrent('resumes a power cycle from the previous attempt heartbeat (off reached): sends only On', async () => {
     const ctx = standaloneContext({ resumeFrom: { action: 'powerCycleNode', step: 'off-reached' } });
     const outcome = await driver.powerCycleNode(target('n-resume', multi, { system_id: 'rf-resume' }), ctx);
     expect(outcome).toMatchObject({ changed: true, details: { sent: 'On', resumedFrom: 'off-reached' } });
@@ -168,7 +169,7 @@ describe('Redfish driver against sushy-emulator: power', () => {
     expect(resets(multi, 'rf-resume')).toBe(1);
   });
 
-  it('fails with BmcTimeout, naming the last reading, when the state does not arrive by the deadline', async () => {
+  it.concurrent('fails with BmcTimeout, naming the last reading, when the state does not arrive by the deadline', async () => {
     // sushy lands power changes 1-11 s after the request, so a 0.3 s deadline cannot be met.
     const err = await failure(driver.powerOnNode(target('n-deadline', multi, { system_id: 'rf-deadline', power_timeout_s: 0.3, poll_interval_ms: 100 }), standaloneContext()));
     expect(err.type).toBe('BmcTimeout');
@@ -328,7 +329,6 @@ describe('Redfish driver behind a busy proxy written in this test (503/409 with 
       const posted = proxy.log.filter((e) => e.resetType);
       expect(posted.map((e) => `${e.status} ${e.resetType}`)).toEqual(['409 On', '409 On', '204 On']);
       expect(posted[2].at - posted[1].at).toBeGreaterThanOrEqual(950);
-      await driver.powerOffNode(t, standaloneContext());
     } finally {
       await proxy.stop();
     }
