@@ -91,7 +91,7 @@ describe('runOobCommand (the core of drydock oob)', () => {
   it('the manual driver prints what the person must do', async () => {
     const asked = await runOobCommand(nodeWithOob('cli-n6', { type: 'manual' }), 'pxe', { secrets });
     expect(asked.exitCode).toBe(0);
-    expect(asked.text).toBe('cli-n6: needs a person: In the firmware setup of node cli-n6, make its PXE NIC the first boot device (network/PXE boot enabled), then run `drydock confirm <workflow-id> --node cli-n6`');
+    expect(asked.text).toBe('cli-n6: needs a person: In the firmware setup of node cli-n6, make its PXE NIC the first boot device (network/PXE boot enabled)');
   });
 });
 

@@ -40,8 +40,9 @@ export class ManualDriver implements OobDriver {
   }
 }
 
+/** In a workflow the prompt says how to confirm; outside one (drydock oob) nobody waits, so it
+ * states only what to do. */
 function ask(target: OobTarget, ctx: ActionContext, what: string): ActionOutcome {
-  const workflow = ctx.workflowId ?? '<workflow-id>';
-  const prompt = `${what}, then run \`drydock confirm ${workflow} --node ${target.node}\``;
+  const prompt = ctx.workflowId ? `${what}, then run \`drydock confirm ${ctx.workflowId} --node ${target.node}\`` : what;
   return { changed: true, message: `waiting for a person: ${prompt}`, awaitConfirmation: { prompt } };
 }

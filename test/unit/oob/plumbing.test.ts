@@ -85,6 +85,8 @@ describe('manual driver', () => {
     }
     expect(await driver.interrogateOob()).toEqual({ power: 'unknown', identity: { macs: [] }, details: { managedBy: 'hand' } });
     expect((await driver.validateOobServices(target)).ok).toBe(true);
+    // Outside a workflow (drydock oob) nobody waits for a confirmation: the prompt says only what to do.
+    expect((await driver.powerOffNode(target, standaloneContext())).awaitConfirmation?.prompt).toBe('Power node n1 off (leave it off)');
   });
 });
 
