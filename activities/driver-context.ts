@@ -1,65 +1,79 @@
 /**
- * What every driver activity shares: an ActionContext built from the Temporal activity context
- * (cancellation signal, heartbeats, the previous attempt's heartbeat details, logging), and the
- * conversion of DriverError into an ApplicationFailure whose type and retryability follow the
- * error taxonomy (src/drivers/errors.ts), so retry policies can be declarative.
+ * The bridge between Temporal activities and drivers: drivers see an ActionContext and throw
+ * DriverErrors; activities see heartbeats, cancellation and ApplicationFailures whose type and
+ * retryability follow the error taxonomy (src/drivers/errors.ts), so retry policies stay
+ * declarative.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { abortError } from '../src/drivers/abort';
 import type { ActionContext } from '../src/drivers/context';
-import { DriverError } from '../src/drivers/errors';
+import { isDriverError } from '../src/drivers/errors';
 import { CredentialResolutionError } from '../src/secrets/resolver';
 
-/** How often the last heartbeat is repeated while a driver action runs without reporting
- * progress (waiting for a switch lock, a slow command): Temporal delivers cancellation only
- * with heartbeats, and a heartbeat timeout must not fire while the action is alive. */
-const MAX_KEEPALIVE_MS = 10_000;
+/** Longest gap between two heartbeats while a driver action runs without reporting progress
+ * (a slow BMC command, a switch lock): Temporal delivers cancellation only with heartbeats. */
+const MAX_KEEPALIVE_MS = 5_000;
 
-export function toApplicationFailure(err: DriverError): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: err.type,
-    message: err.target && !err.message.includes(err.target) ? `${err.message} [${err.target}]` : err.message,
-    nonRetryable: !err.retryable,
-    details: [{ kind: err.kind, component: err.component, target: err.target ?? null, ...err.details }],
-    ...(err.retryAfterSeconds !== undefined && err.retryable ? { nextRetryDelay: `${err.retryAfterSeconds}s` as const } : {}),
-  });
-}
-
-/** The ActionContext of the running activity. `stop()` ends its keep-alive heartbeats. */
-export function activityActionContext(): ActionContext & { stop(): void } {
-  const context = Context.current();
-  let last: unknown = context.info.heartbeatDetails;
-  const heartbeatTimeout = context.info.heartbeatTimeoutMs;
-  const every = heartbeatTimeout ? Math.max(1_000, Math.min(MAX_KEEPALIVE_MS, Math.floor(heartbeatTimeout / 3))) : MAX_KEEPALIVE_MS;
-  const timer = setInterval(() => context.heartbeat(last), every);
-  timer.unref();
+/** An ActionContext for the current activity: its cancellation signal, heartbeats, the last
+ * heartbeat of the previous attempt (to resume from), the workflow it serves, and its logger. */
+export function activityContext(): ActionContext & { lastHeartbeat(): unknown } {
+  const activity = Context.current();
+  let last: unknown = activity.info.heartbeatDetails;
   return {
-    signal: context.cancellationSignal,
-    heartbeat: (details) => {
+    signal: activity.cancellationSignal,
+    heartbeat(details?: unknown) {
       last = details;
-      context.heartbeat(details);
+      activity.heartbeat(details);
     },
-    resumeFrom: context.info.heartbeatDetails as unknown,
-    log: (message, fields) => {
-      context.log.info(message, fields);
+    lastHeartbeat: () => last,
+    resumeFrom: activity.info.heartbeatDetails,
+    workflowId: activity.info.workflowExecution?.workflowId,
+    log(message, fields) {
+      activity.log.info(message, fields);
     },
-    stop: () => clearInterval(timer),
   };
 }
 
-/** Runs a driver action inside an activity: builds its context, and turns a DriverError into
- * the matching ApplicationFailure. Other errors (cancellation, bugs) pass through unchanged. */
-export async function runDriverAction<T>(action: (ctx: ActionContext) => Promise<T>): Promise<T> {
-  const ctx = activityActionContext();
+/**
+ * A DriverError as the ApplicationFailure retry policies act on: `type` is the taxonomy name
+ * (BmcUnreachable, MaasAuthFailed, InvalidRequest, ...), `nonRetryable` follows the kind, the
+ * credential-free details ride along, and a Retry-After the service gave becomes the next retry
+ * delay. A credential that cannot be resolved is a configuration error: non-retryable. Anything
+ * else is returned unchanged (a bug, retried by the default policy).
+ */
+export function toApplicationFailure(err: unknown): unknown {
+  if (err instanceof CredentialResolutionError) {
+    return ApplicationFailure.create({ type: 'CredentialUnavailable', message: err.message, nonRetryable: true });
+  }
+  if (!isDriverError(err)) return err;
+  return ApplicationFailure.create({
+    type: err.type,
+    message: err.message,
+    nonRetryable: !err.retryable,
+    details: [{ kind: err.kind, component: err.component, ...err.details, ...(err.target ? { target: err.target } : {}) }],
+    nextRetryDelay: err.retryAfterSeconds !== undefined && err.retryable ? `${err.retryAfterSeconds}s` : undefined,
+  });
+}
+
+/**
+ * Runs a driver action inside an activity. While it runs, the last heartbeat is repeated (every
+ * third of the heartbeat timeout, at most every 5 s) so cancellation arrives and a heartbeat
+ * timeout cannot fire while the action is alive; repeating the last details keeps the resume
+ * point of the previous attempt.
+ */
+export async function runDriverAction<T>(fn: (ctx: ActionContext) => Promise<T>): Promise<T> {
+  const ctx = activityContext();
+  const timeoutMs = Context.current().info.heartbeatTimeoutMs;
+  const everyMs = Math.max(100, Math.min(MAX_KEEPALIVE_MS, timeoutMs ? Math.floor(timeoutMs / 3) : MAX_KEEPALIVE_MS));
+  const keepAlive = setInterval(() => ctx.heartbeat(ctx.lastHeartbeat()), everyMs);
   try {
-    return await action(ctx);
+    return await fn(ctx);
   } catch (err) {
-    if (err instanceof DriverError) throw toApplicationFailure(err);
-    // A credential that cannot be resolved is a configuration error: retrying cannot help.
-    if (err instanceof CredentialResolutionError) throw ApplicationFailure.create({ type: 'CredentialUnavailable', message: err.message, nonRetryable: true });
-    throw err;
+    if (ctx.signal.aborted) throw abortError(ctx.signal);
+    throw toApplicationFailure(err);
   } finally {
-    ctx.stop();
+    clearInterval(keepAlive);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerOperateCommands } from './commands/operate';
 import { registerPortCommand } from './commands/port';
+import { registerOobCommand } from './commands/oob';
 import { registerWorkerCommand } from './commands/worker';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerOperateCommands(program);
   registerWorkerCommand(program);
   registerPortCommand(program);
+  registerOobCommand(program);
   return program;
 }
 

@@ -11,6 +11,9 @@ export interface ActionContext {
   heartbeat(details?: unknown): void;
   /** The details of the last heartbeat of the previous attempt, to resume from after a retry. */
   resumeFrom?: unknown;
+  /** The workflow the action runs for, when it runs in one (for prompts that tell a person how
+   * to answer, e.g. `drydock confirm <workflow-id>`). */
+  workflowId?: string;
   log(message: string, fields?: Record<string, unknown>): void;
 }
 

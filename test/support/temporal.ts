@@ -14,9 +14,10 @@ export async function connectClient(): Promise<{ client: Client; close: () => Pr
   return { client: new Client({ connection, namespace: state.namespace }), close: () => connection.close() };
 }
 
-/** Runs `fn` while a real worker serves `taskQueue` with the shared workflow bundle. */
+/** Runs `fn` while a real worker serves `taskQueue` with the shared workflow bundle (or, for
+ * test-only workflows, a bundle of the test's own). */
 export async function withWorker<T>(
-  options: Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowBundle' | 'workflowsPath'>,
+  options: Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowBundle' | 'workflowsPath'> & { workflowBundle?: WorkerOptions['workflowBundle'] },
   fn: (client: Client) => Promise<T>,
 ): Promise<T> {
   const state = readRunState();
@@ -27,7 +28,7 @@ export async function withWorker<T>(
       ...options,
       connection,
       namespace: state.namespace,
-      workflowBundle: { codePath: state.workflowBundlePath },
+      workflowBundle: options.workflowBundle ?? { codePath: state.workflowBundlePath },
     });
     return await worker.runUntil(fn(client));
   } finally {

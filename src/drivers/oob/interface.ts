@@ -25,6 +25,9 @@ export interface OobTarget {
   password?: Secret;
   /** Every other `oob.*` key of the design (system_id, use_https, insecure, ca_bundle, ...). */
   params: Record<string, unknown>;
+  /** The node's PXE MAC (NodeModel.bootMac), when the design gives one: ConfigNodePxe uses it to
+   * pick the boot option and checks it against the NICs the BMC reports. */
+  bootMac?: string;
 }
 
 export interface OobInterrogation {

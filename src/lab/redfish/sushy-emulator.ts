@@ -119,7 +119,9 @@ export async function startSushyEmulator(options: SushyOptions): Promise<SushyEm
     port,
     systems: systems.map((s) => ({ name: s.name, uuid: s.uuid, path: `/redfish/v1/Systems/${s.uuid}` })),
     process: proc,
-    requests: () => [...readLog().matchAll(/"((?:GET|POST|PATCH|PUT|DELETE) \S+) HTTP\/[\d.]+" \d+/g)].map((m) => m[1]),
+    // werkzeug colours non-200 request lines with ANSI escapes: strip them before matching.
+    // eslint-disable-next-line no-control-regex
+    requests: () => [...readLog().replace(/\x1b\[[0-9;]*m/g, '').matchAll(/"((?:GET|POST|PATCH|PUT|DELETE) \S+) HTTP\/[\d.]+" \d+/g)].map((m) => m[1]),
     async stop() {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,65 @@
+import type { NodeModel } from '../src/design/model';
+import type { ActionContext, ActionOutcome, ServiceCheck } from '../src/drivers/context';
+import { createOobDriver, OobDriverDeps, oobTargetFromNode } from '../src/drivers/oob';
+import type { BootSettings, OobDriver, OobInterrogation, OobTarget } from '../src/drivers/oob/interface';
+import { SecretResolver } from '../src/secrets/resolver';
+import { runDriverAction } from './driver-context';
+
+/** Inputs of the OOB activities: the compiled node (its `oob` section holds type, address,
+ * port, account, credential *reference* and params). */
+export interface OobActivityInput {
+  node: NodeModel;
+}
+
+export interface SetNodeBootInput extends OobActivityInput {
+  boot: BootSettings;
+}
+
+export interface OobActivityDeps {
+  /** Resolves the credential references of the node models; default: the worker's environment
+   * and DRYDOCK_SECRETS_FILE. */
+  secrets?: SecretResolver;
+  drivers?: OobDriverDeps;
+}
+
+/**
+ * One activity per OOB action. Each resolves the node's BMC credential, picks the driver for
+ * `oob.type`, and runs the action with heartbeats, cancellation and the error taxonomy mapped
+ * onto ApplicationFailure types (see docs/oob-drivers.md). Activity options belong to the
+ * workflow; power actions poll, so give them a heartbeatTimeout.
+ */
+export function createOobActivities(deps: OobActivityDeps = {}) {
+  const secrets = deps.secrets ?? new SecretResolver();
+  const run = <T>(node: NodeModel, action: (driver: OobDriver, target: OobTarget, ctx: ActionContext) => Promise<T>): Promise<T> =>
+    runDriverAction(async (ctx) => {
+      const target = oobTargetFromNode(node, secrets);
+      const driver = createOobDriver(target.type, deps.drivers, node.name);
+      return action(driver, target, ctx);
+    });
+
+  return {
+    async validateOobServices({ node }: OobActivityInput): Promise<ServiceCheck> {
+      return run(node, (driver, target, ctx) => driver.validateOobServices(target, ctx));
+    },
+    async configNodePxe({ node }: OobActivityInput): Promise<ActionOutcome> {
+      return run(node, (driver, target, ctx) => driver.configNodePxe(target, ctx));
+    },
+    async setNodeBoot({ node, boot }: SetNodeBootInput): Promise<ActionOutcome> {
+      return run(node, (driver, target, ctx) => driver.setNodeBoot(target, boot, ctx));
+    },
+    async powerOffNode({ node }: OobActivityInput): Promise<ActionOutcome> {
+      return run(node, (driver, target, ctx) => driver.powerOffNode(target, ctx));
+    },
+    async powerOnNode({ node }: OobActivityInput): Promise<ActionOutcome> {
+      return run(node, (driver, target, ctx) => driver.powerOnNode(target, ctx));
+    },
+    async powerCycleNode({ node }: OobActivityInput): Promise<ActionOutcome> {
+      return run(node, (driver, target, ctx) => driver.powerCycleNode(target, ctx));
+    },
+    async interrogateOob({ node }: OobActivityInput): Promise<OobInterrogation> {
+      return run(node, (driver, target, ctx) => driver.interrogateOob(target, ctx));
+    },
+  };
+}
+
+export type OobActivities = ReturnType<typeof createOobActivities>;

@@ -1,0 +1,228 @@
+import type { ActionContext, ActionOutcome, ServiceCheck } from '../context';
+import { DriverError } from '../errors';
+import type { BmcLocks } from './bmc-lock';
+import type { BootDevice, BootSettings, OobDriver, OobInterrogation, OobTarget } from './interface';
+import { BootFlags, IpmiParseError, Ipmitool, ipmiSettings, parseBootdevSet, parseBootParam5, parseColonPairs, parsePowerControl, parsePowerStatus } from './ipmitool';
+import { PowerReading, waitForPower } from './power-wait';
+import { resumeStep } from './resume';
+
+/**
+ * IPMI 2.0 (RMCP+) out-of-band driver on ipmitool. Power actions are "ensure" actions (status
+ * first, command only when needed, then wait for two equal readings). A power cycle is an
+ * explicit off-then-on by default, because `chassis power cycle` is refused by many BMCs when
+ * the chassis is off and cannot be resumed half-way; a node that is off is powered on.
+ */
+export class IpmiDriver implements OobDriver {
+  readonly type = 'ipmi';
+
+  constructor(private readonly deps: { locks: BmcLocks; ipmitoolPath?: string }) {}
+
+  async validateOobServices(target: OobTarget, ctx: ActionContext): Promise<ServiceCheck> {
+    const tool = this.tool(target);
+    const power = await this.readPower(tool, ctx);
+    const mc = parseColonPairs(await tool.run(['mc', 'info'], ctx));
+    const who = [mc['Manufacturer Name'], mc['Product Name']].filter(Boolean).join(' ');
+    return {
+      ok: true,
+      message: `IPMI BMC at ${tool.settings.key} answers user ${target.username} (cipher suite ${tool.settings.cipherSuite}${who ? `; ${who}` : ''}${mc['Firmware Revision'] ? `, firmware ${mc['Firmware Revision']}` : ''}); chassis power is ${power.power}`,
+      details: { bmc: tool.settings.key, cipherSuite: tool.settings.cipherSuite, power: power.power, firmware: mc['Firmware Revision'] ?? null },
+    };
+  }
+
+  /** IPMI cannot pick a NIC: this makes PXE the persistent boot device, keeping the boot mode
+   * (UEFI or legacy) the BMC reports, and says so. */
+  async configNodePxe(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
+    const tool = this.tool(target);
+    const current = await this.readBootFlags(tool, ctx);
+    const outcome = await this.ensureBoot(tool, ctx, { device: 'pxe', persistent: true, mode: current.mode }, current);
+    const note = 'IPMI cannot choose the NIC: PXE is the persistent boot device and the firmware picks the PXE NIC';
+    return { ...outcome, message: `${outcome.changed ? 'PXE set' : 'PXE already set'} as the persistent boot device (${current.mode}); ${note}${outcome.message ? `; ${outcome.message}` : ''}`, details: { ...outcome.details, method: 'bootdev-persistent' } };
+  }
+
+  async setNodeBoot(target: OobTarget, boot: BootSettings, ctx: ActionContext): Promise<ActionOutcome> {
+    const tool = this.tool(target);
+    const outcome = await this.ensureBoot(tool, ctx, boot, await this.readBootFlags(tool, ctx));
+    const what = `boot ${boot.device} ${boot.persistent ? 'persistently' : 'once'} (${boot.mode})`;
+    return { ...outcome, message: `${outcome.changed ? what : `${what} (no change: already set)`}${outcome.message ? `; ${outcome.message}` : ''}` };
+  }
+
+  async powerOnNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
+    const tool = this.tool(target);
+    const reading = await this.readPower(tool, ctx);
+    if (reading.power === 'on') return { changed: false, message: 'power on (no change: already on)' };
+    await this.control(tool, ctx, 'on');
+    ctx.heartbeat({ action: 'powerOnNode', step: 'on-requested' });
+    const waited = await this.waitFor(tool, ctx, 'on', { action: 'powerOnNode', step: 'on-requested' });
+    return { changed: true, message: `powered on (chassis power on; on after ${seconds(waited.waitedMs)} s)`, details: { sent: 'on', waitedMs: waited.waitedMs } };
+  }
+
+  async powerOffNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
+    const tool = this.tool(target);
+    const reading = await this.readPower(tool, ctx);
+    if (reading.power === 'off') return { changed: false, message: 'power off (no change: already off)' };
+    await this.control(tool, ctx, 'off');
+    ctx.heartbeat({ action: 'powerOffNode', step: 'off-requested' });
+    const waited = await this.waitFor(tool, ctx, 'off', { action: 'powerOffNode', step: 'off-requested' });
+    return { changed: true, message: `powered off (chassis power off; off after ${seconds(waited.waitedMs)} s)`, details: { sent: 'off', waitedMs: waited.waitedMs } };
+  }
+
+  async powerCycleNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
+    const tool = this.tool(target);
+    const progress = { action: 'powerCycleNode' };
+    const resumed = resumeStep(ctx.resumeFrom, 'powerCycleNode');
+    let reading = await this.readPower(tool, ctx);
+    const sent: string[] = [];
+    let offWaitMs = 0;
+
+    if (!resumed && reading.power === 'off') {
+      await this.control(tool, ctx, 'on');
+      ctx.heartbeat({ ...progress, step: 'on-requested' });
+      const waited = await this.waitFor(tool, ctx, 'on', { ...progress, step: 'on-requested' });
+      return { changed: true, message: `power cycle: the node was off, so it was powered on (chassis power on; on after ${seconds(waited.waitedMs)} s)`, details: { wasOff: true, sent: 'on' } };
+    }
+    if (!resumed && tool.settings.powerCycle === 'reset') {
+      await this.control(tool, ctx, 'cycle');
+      ctx.heartbeat({ ...progress, step: 'reset-requested' });
+      const waited = await this.waitFor(tool, ctx, 'on', { ...progress, step: 'reset-requested' });
+      return { changed: true, message: `power cycled (chassis power cycle; on after ${seconds(waited.waitedMs)} s)`, details: { sent: 'cycle', waitedMs: waited.waitedMs } };
+    }
+    if (!resumed || resumed === 'off-requested') {
+      if (reading.power !== 'off') {
+        await this.control(tool, ctx, 'off');
+        sent.push('off');
+        ctx.heartbeat({ ...progress, step: 'off-requested' });
+        offWaitMs = (await this.waitFor(tool, ctx, 'off', { ...progress, step: 'off-requested' })).waitedMs;
+        reading = { power: 'off', raw: 'Chassis Power is off' };
+      }
+      ctx.heartbeat({ ...progress, step: 'off-reached' });
+    }
+    if (reading.power !== 'on') {
+      await this.control(tool, ctx, 'on');
+      sent.push('on');
+      ctx.heartbeat({ ...progress, step: 'on-requested' });
+    }
+    const onWait = await this.waitFor(tool, ctx, 'on', { ...progress, step: 'on-requested' });
+    return {
+      changed: true,
+      message: `power cycled: ${sent.length ? sent.map((s) => `chassis power ${s}`).join(' then ') : 'nothing left to send'}${resumed ? ` (resumed after ${resumed}: no second cycle)` : ''}; off after ${seconds(offWaitMs)} s, on after ${seconds(onWait.waitedMs)} s`,
+      details: { sent: sent.join(',') || null, resumedFrom: resumed ?? null, offWaitMs, onWaitMs: onWait.waitedMs },
+    };
+  }
+
+  async interrogateOob(target: OobTarget, ctx: ActionContext): Promise<OobInterrogation> {
+    const tool = this.tool(target);
+    const power = await this.readPower(tool, ctx);
+    const flags = await this.readBootFlags(tool, ctx);
+    const mc = parseColonPairs(await tool.run(['mc', 'info'], ctx));
+    const guid = parseColonPairs(await tool.run(['mc', 'guid'], ctx))['System GUID'];
+    // FRU inventory is optional (ipmi_sim has none): its absence is reported, not an error.
+    let fru: Record<string, string> = {};
+    let fruAvailable = true;
+    try {
+      fru = parseColonPairs(await tool.run(['fru', 'print', '0'], ctx));
+    } catch (err) {
+      if (!(err instanceof DriverError) || err.kind === 'AuthFailed' || err.kind === 'Unreachable') throw err;
+      fruAvailable = false;
+    }
+    return {
+      power: power.power,
+      boot: { device: flags.device, enabled: !flags.valid ? 'disabled' : flags.persistent ? 'continuous' : 'once', mode: flags.mode, raw: `${flags.selector}; ${flags.persistent ? 'all future boots' : 'next boot only'}; ${flags.valid ? 'valid' : 'flag not valid'}` },
+      identity: {
+        manufacturer: fru['Product Manufacturer'] || fru['Board Mfg'] || mc['Manufacturer Name'] || undefined,
+        model: fru['Product Name'] || mc['Product Name'] || undefined,
+        serial: fru['Product Serial'] || fru['Chassis Serial'] || fru['Board Serial'] || undefined,
+        uuid: guid || undefined,
+        macs: [],
+      },
+      details: {
+        bmc: tool.settings.key,
+        firmware: mc['Firmware Revision'] ?? null,
+        ipmiVersion: mc['IPMI Version'] ?? null,
+        manufacturerId: mc['Manufacturer ID'] ?? null,
+        productId: mc['Product ID'] ?? null,
+        bootFlagsValid: flags.valid,
+        fruAvailable,
+      },
+    };
+  }
+
+  // --- plumbing -------------------------------------------------------------------------
+
+  private tool(target: OobTarget): Ipmitool {
+    return new Ipmitool(target, ipmiSettings(target), this.deps.locks, this.deps.ipmitoolPath ?? 'ipmitool');
+  }
+
+  private async readPower(tool: Ipmitool, ctx: ActionContext): Promise<PowerReading> {
+    const out = await tool.run(['chassis', 'power', 'status'], ctx);
+    const state = strict(tool, 'chassis power status', () => parsePowerStatus(out));
+    return { power: state, raw: `Chassis Power is ${state}` };
+  }
+
+  private async readBootFlags(tool: Ipmitool, ctx: ActionContext): Promise<BootFlags> {
+    const out = await tool.run(['chassis', 'bootparam', 'get', '5'], ctx);
+    return strict(tool, 'chassis bootparam get 5', () => parseBootParam5(out));
+  }
+
+  private async control(tool: Ipmitool, ctx: ActionContext, action: 'on' | 'off' | 'cycle'): Promise<void> {
+    ctx.log(`IPMI chassis power ${action} to ${tool.settings.key}`);
+    const out = await tool.run(['chassis', 'power', action], ctx);
+    strict(tool, `chassis power ${action}`, () => parsePowerControl(out, action === 'on' ? 'Up/On' : action === 'off' ? 'Down/Off' : 'Cycle'));
+  }
+
+  private waitFor(tool: Ipmitool, ctx: ActionContext, want: 'on' | 'off', progress: Record<string, unknown>): Promise<{ waitedMs: number }> {
+    return waitForPower(() => this.readPower(tool, ctx), want, {
+      node: tool.node,
+      timeoutMs: tool.settings.powerTimeoutMs,
+      intervalMs: tool.settings.pollIntervalMs,
+      ctx,
+      progress,
+    });
+  }
+
+  /** Sets the boot device unless the BMC already reports it (valid, same device, persistence
+   * and mode), then reads it back: a different device fails; a persistence or mode the BMC does
+   * not report is a warning in the outcome (ipmi_sim, like some BMCs, keeps only the device). */
+  private async ensureBoot(tool: Ipmitool, ctx: ActionContext, want: { device: BootDevice; persistent: boolean; mode: 'uefi' | 'legacy' }, before: BootFlags): Promise<ActionOutcome> {
+    const details = { device: want.device, persistent: want.persistent, mode: want.mode };
+    if (before.valid && before.device === want.device && before.persistent === want.persistent && before.mode === want.mode) {
+      return { changed: false, message: '', details };
+    }
+    const options = [want.persistent ? 'persistent' : undefined, want.mode === 'uefi' ? 'efiboot' : undefined].filter((o): o is string => o !== undefined);
+    const command = ['chassis', 'bootdev', want.device, ...(options.length ? [`options=${options.join(',')}`] : [])];
+    const out = await tool.run(command, ctx);
+    strict(tool, command.join(' '), () => parseBootdevSet(out, want.device));
+    const after = await this.readBootFlags(tool, ctx);
+    if (after.device !== want.device) {
+      throw new DriverError('bmc', 'Unsupported', `node ${tool.node}: the IPMI BMC at ${tool.settings.key} accepted "${command.join(' ')}" but reports the boot device as "${after.selector}"`, {
+        target: tool.node,
+        details: { wanted: want.device, selector: after.selector },
+      });
+    }
+    const notes: string[] = [];
+    if (!after.valid) notes.push('the BMC reports the boot flags as not valid');
+    if (after.persistent !== want.persistent) notes.push(`the BMC reports "${after.persistent ? 'all future boots' : 'next boot only'}" although ${want.persistent ? 'persistent' : 'once'} was requested`);
+    if (after.mode !== want.mode) notes.push(`the BMC reports ${after.mode} boot although ${want.mode} was requested`);
+    return {
+      changed: true,
+      message: notes.length ? `warning: ${notes.join('; ')}` : '',
+      details: { ...details, command: command.join(' '), readBackValid: after.valid, readBackPersistent: after.persistent, readBackMode: after.mode },
+    };
+  }
+}
+
+/** Runs a parser; an answer it does not understand is BmcUnsupported with ipmitool's words. */
+function strict<T>(tool: Ipmitool, command: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof IpmiParseError)) throw err;
+    throw new DriverError('bmc', 'Unsupported', `node ${tool.node}: the IPMI BMC at ${tool.settings.key} gave an answer drydock does not understand to "${command}": ${err.message}`, {
+      target: tool.node,
+      details: { command },
+    });
+  }
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
