@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { abortError } from '../abort';
 
 /**
  * At most one command in flight per BMC within this process, and a minimum gap between two
@@ -72,7 +73,8 @@ function abortable(promise: Promise<void>, signal?: AbortSignal): Promise<void> 
 }
 
 /** The signal's reason (Temporal's CancelledFailure in an activity) as an Error. */
-export { abortError as abortReason } from '../abort';
+/** The error an aborted action rejects with (kept under this name for the OOB drivers). */
+export const abortReason = abortError;
 
 /** The lock registry shared by every OOB driver in this process (the worker, the CLI). */
 export const processBmcLocks = new BmcLocks();

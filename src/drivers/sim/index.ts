@@ -7,7 +7,7 @@ import type { NodeDriver, NodeIdentity, NodeInterrogation, SiteContext } from '.
 import type { BootSettings, OobDriver, OobInterrogation, OobTarget } from '../oob/interface';
 import { SimLedger } from './ledger';
 
-export { SimLedger } from './ledger';
+export { processSimLedger, SimLedger } from './ledger';
 
 /**
  * Simulation drivers, selectable in a design like any other (`type: sim`): every action takes
@@ -37,7 +37,11 @@ class SimBase {
     private readonly driver: string,
   ) {}
 
-  protected async act<T>(action: string, node: string | undefined, ctx: ActionContext, body: () => T): Promise<T> {
+  protected act<T>(action: string, node: string | undefined, ctx: ActionContext, body: () => T): Promise<T> {
+    return this.run(action, node, ctx, body);
+  }
+
+  async run<T>(action: string, node: string | undefined, ctx: ActionContext, body: () => T): Promise<T> {
     const start = Date.now();
     ctx.heartbeat({ action, phase: 'start' });
     await sleep(this.config.latencyMs, ctx.signal);
@@ -56,21 +60,29 @@ class SimBase {
   }
 }
 
+class SimActor extends SimBase {}
+
 const outcome = (changed: boolean, message: string): ActionOutcome => ({ changed, message });
 
-export class SimOobDriver extends SimBase implements OobDriver {
+/** The OOB sim driver takes its latency per node, from `oob.latency_ms` (default 0). */
+export class SimOobDriver implements OobDriver {
   readonly type = 'sim';
-  constructor(ledger: SimLedger, latencyMs: number) {
-    super(ledger, { type: 'sim', latencyMs }, 'oob');
+  constructor(private readonly ledger: SimLedger) {}
+
+  private act<T>(action: string, t: OobTarget, ctx: ActionContext, body: () => T): Promise<T> {
+    const latencyMs = Number(t.params.latency_ms ?? 0);
+    const fail = Array.isArray(t.params.fail) ? (t.params.fail as SimDriverConfig['fail']) : undefined;
+    return new SimActor(this.ledger, { type: 'sim', latencyMs: Number.isFinite(latencyMs) ? latencyMs : 0, fail }, 'oob').run(action, t.node, ctx, body);
   }
+
   validateOobServices(t: OobTarget, ctx: ActionContext): Promise<ServiceCheck> {
-    return this.act('ValidateOobServices', t.node, ctx, () => ({ ok: true, message: `sim BMC of ${t.node} answers` }));
+    return this.act('ValidateOobServices', t, ctx, () => ({ ok: true, message: `sim BMC of ${t.node} answers` }));
   }
   configNodePxe(t: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
-    return this.act('ConfigNodePxe', t.node, ctx, () => outcome(false, 'sim BMC: PXE NIC first'));
+    return this.act('ConfigNodePxe', t, ctx, () => outcome(false, 'sim BMC: PXE NIC first'));
   }
   setNodeBoot(t: OobTarget, boot: BootSettings, ctx: ActionContext): Promise<ActionOutcome> {
-    return this.act('SetNodeBoot', t.node, ctx, () => {
+    return this.act('SetNodeBoot', t, ctx, () => {
       const s = this.ledger.node(t.node);
       const changed = s.boot !== boot.device;
       s.boot = boot.device;
@@ -78,7 +90,7 @@ export class SimOobDriver extends SimBase implements OobDriver {
     });
   }
   powerOffNode(t: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
-    return this.act('PowerOffNode', t.node, ctx, () => {
+    return this.act('PowerOffNode', t, ctx, () => {
       const s = this.ledger.node(t.node);
       const changed = s.power !== 'off';
       s.power = 'off';
@@ -86,7 +98,7 @@ export class SimOobDriver extends SimBase implements OobDriver {
     });
   }
   powerOnNode(t: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
-    return this.act('PowerOnNode', t.node, ctx, () => {
+    return this.act('PowerOnNode', t, ctx, () => {
       const s = this.ledger.node(t.node);
       const changed = s.power !== 'on';
       s.power = 'on';
@@ -95,7 +107,7 @@ export class SimOobDriver extends SimBase implements OobDriver {
     });
   }
   powerCycleNode(t: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
-    return this.act('PowerCycleNode', t.node, ctx, () => {
+    return this.act('PowerCycleNode', t, ctx, () => {
       const s = this.ledger.node(t.node);
       s.power = 'on';
       if (s.boot === 'pxe') s.known = true; // it PXE-booted into the bootstrapper
@@ -103,7 +115,7 @@ export class SimOobDriver extends SimBase implements OobDriver {
     });
   }
   interrogateOob(t: OobTarget, ctx: ActionContext): Promise<OobInterrogation> {
-    return this.act('InterrogateOob', t.node, ctx, () => {
+    return this.act('InterrogateOob', t, ctx, () => {
       const s = this.ledger.node(t.node);
       return { power: s.power, boot: { device: s.boot === 'pxe' ? 'pxe' : 'disk', enabled: 'once' }, identity: { manufacturer: 'sim', model: 'sim', serial: t.node, macs: [] } };
     });

@@ -52,3 +52,6 @@ export class SimLedger {
     this.failuresSeen.clear();
   }
 }
+
+/** The ledger the sim drivers of this process share unless one is injected. */
+export const processSimLedger = new SimLedger();
