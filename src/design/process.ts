@@ -1,0 +1,25 @@
+import { compileDesign } from './compile';
+import { Finding, hasErrors } from './findings';
+import { DesignSource, loadDesign } from './load';
+import type { CompiledSite } from './model';
+import { validateDesign, ValidateOptions } from './validate';
+
+export type ProcessOptions = ValidateOptions;
+
+export interface ProcessResult {
+  site?: CompiledSite;
+  /** Load, compile and validation findings, in that order. */
+  findings: Finding[];
+  /** No error finding. */
+  ok: boolean;
+  /** A source is not valid YAML. */
+  parseFailed: boolean;
+}
+
+/** Load, compile and validate in one call. Pure. */
+export function processDesign(sources: ReadonlyArray<DesignSource>, options: ProcessOptions = {}): ProcessResult {
+  const loaded = loadDesign(sources);
+  const compiled = compileDesign(loaded);
+  const findings = [...loaded.findings, ...compiled.findings, ...validateDesign(compiled, options)];
+  return { site: compiled.site, findings, ok: !hasErrors(findings), parseFailed: loaded.parseFailed };
+}
