@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { registerDesignCommand } from './commands/design';
+import { registerValidateCommand } from './commands/validate';
 import { registerWorkerCommand } from './commands/worker';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerWorkerCommand(program);
+  registerValidateCommand(program);
+  registerDesignCommand(program);
   return program;
 }
 

@@ -11,12 +11,13 @@ export function formatFinding(f: Finding): string {
 
 /**
  * Findings grouped by document (in order of the document's first finding in the files), each
- * group headed by the document, then design-wide findings.
+ * group headed by the document (or the file, for findings outside any document), then
+ * design-wide findings.
  */
 export function formatFindings(findings: readonly Finding[]): string[] {
   const groups = new Map<string, Finding[]>();
   for (const f of sortFindings(findings)) {
-    const key = f.document ? `${f.document.kind}/${f.document.name}` : '';
+    const key = f.document ? `${f.document.kind}/${f.document.name}` : f.source ? f.source.file : '';
     const group = groups.get(key);
     if (group) group.push(f);
     else groups.set(key, [f]);

@@ -18,4 +18,5 @@ export type { FindingCode } from './codes';
 export { filterNodes, nodeFilterFromSelectors, NodeSelectorError, selectNodes } from './node-filter';
 export type { NodeSelectors } from './node-filter';
 export { formatFinding, formatFindings } from './format';
+export { suggest as suggestName } from './schema-fields';
 export type * from './model';

@@ -16,9 +16,11 @@ export interface ProcessResult {
   parseFailed: boolean;
 }
 
-/** Load, compile and validate in one call. Pure. */
+/** Load, compile and validate in one call (compile and validate only when every source parsed). Pure. */
 export function processDesign(sources: ReadonlyArray<DesignSource>, options: ProcessOptions = {}): ProcessResult {
   const loaded = loadDesign(sources);
+  // Documents are missing where YAML did not parse: rules would only report the consequences.
+  if (loaded.parseFailed) return { findings: loaded.findings, ok: false, parseFailed: true };
   const compiled = compileDesign(loaded);
   const findings = [...loaded.findings, ...compiled.findings, ...validateDesign(compiled, options)];
   return { site: compiled.site, findings, ok: !hasErrors(findings), parseFailed: loaded.parseFailed };

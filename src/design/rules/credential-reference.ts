@@ -1,7 +1,8 @@
 import { CredentialReferenceError, parseCredentialReference } from '../../secrets/reference';
 import type { Finding } from '../findings';
-import type { Path } from '../paths';
-import { docFinding, nodeFinding, originOf, Rule } from './context';
+import { CODES } from '../codes';
+import type { CompiledNode, Origin } from '../compile';
+import { docFinding, originOf, Rule } from './context';
 import type { Severity } from '../findings';
 
 /**
@@ -23,19 +24,30 @@ export const credentialReference: Rule = {
         report(`${what}: ${err instanceof CredentialReferenceError ? err.message : 'malformed reference'}`);
       }
     };
-    const reported = new Set<string>();
+    // A credential set in a profile is reported once, at the profile, naming the nodes using it.
+    const byOrigin = new Map<string, { nodes: CompiledNode[]; origin?: Origin; value: string }>();
     for (const node of ctx.nodes) {
       const credential = node.model.oob.credential;
       if (credential === undefined) continue;
-      const field: Path = ['oob', 'credential'];
-      const origin = originOf(node, field);
-      const key = origin ? `${origin.document.kind}/${origin.document.name}` : `BaremetalNode/${node.model.name}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
-      check(credential, `oob.credential${origin && origin.document.kind !== 'BaremetalNode' ? ` (used by node ${node.model.name} and others inheriting it)` : ` of node ${node.model.name}`}`, (message, severity) => {
-        const f = nodeFinding('credential-reference', node, field, message, severity);
-        if (origin) f.document = { ...origin.document };
-        out.push(f);
+      const origin = originOf(node, ['oob', 'credential']);
+      const key = origin && origin.document.kind !== 'BaremetalNode' ? `${origin.document.kind}/${origin.document.name}` : `BaremetalNode/${node.model.name}`;
+      const group = byOrigin.get(key);
+      if (group) group.nodes.push(node);
+      else byOrigin.set(key, { nodes: [node], origin, value: credential });
+    }
+    for (const { nodes, origin, value } of byOrigin.values()) {
+      const fromProfile = origin !== undefined && origin.document.kind !== 'BaremetalNode';
+      const names = nodes.map((n) => n.model.name);
+      const what = fromProfile ? `oob.credential (inherited by ${names.length === 1 ? `node ${names[0]}` : `${names.length} nodes: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}`})` : `oob.credential of node ${names[0]}`;
+      check(value, what, (message, severity) => {
+        out.push({
+          severity: severity ?? CODES['credential-reference'].severity,
+          code: 'credential-reference',
+          document: origin ? { ...origin.document } : { kind: 'BaremetalNode', name: names[0] },
+          field: 'oob.credential',
+          message,
+          source: origin?.source ?? nodes[0].doc.source,
+        });
       });
     }
     const region = ctx.design.region;
