@@ -20,6 +20,13 @@ export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === 'error');
 }
 
+/** Gives findings about the design as a whole (no document, no line) a place to point at. */
+export function withFallbackSource(findings: Finding[], fallback: SourceRef | undefined): Finding[] {
+  if (!fallback) return findings;
+  for (const f of findings) if (!f.source) f.source = { ...fallback };
+  return findings;
+}
+
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** Orders findings by file, line and column, then severity, so output is stable and readable. */

@@ -168,18 +168,18 @@ function checkDeckhandMetadata(metadata: unknown, ref: { kind: string; name: str
   if (!isRecord(metadata)) return;
   const layering = metadata.layeringDefinition;
   const subs = metadata.substitutions;
-  const reasons: string[] = [];
-  if (Array.isArray(subs) && subs.length > 0) reasons.push('metadata.substitutions');
-  if (isRecord(layering) && layering.abstract === true) reasons.push('layeringDefinition.abstract');
-  if (isRecord(layering) && isRecord(layering.parentSelector) && Object.keys(layering.parentSelector).length > 0) reasons.push('layeringDefinition.parentSelector');
+  const reasons: Path[] = [];
+  if (Array.isArray(subs) && subs.length > 0) reasons.push(['metadata', 'substitutions']);
+  if (isRecord(layering) && layering.abstract === true) reasons.push(['metadata', 'layeringDefinition', 'abstract']);
+  if (isRecord(layering) && isRecord(layering.parentSelector) && Object.keys(layering.parentSelector).length > 0) reasons.push(['metadata', 'layeringDefinition', 'parentSelector']);
   if (reasons.length > 0) {
     result.findings.push({
       severity: 'warning',
       code: 'deckhand-unrendered',
       document: ref,
-      field: `metadata.${reasons[0].replace(/^metadata\./, '')}`,
-      message: `the document uses Deckhand ${reasons.join(', ')}, which drydock-temporal does not apply: render the documents with Deckhand first; the document is used as written`,
-      source: at(['metadata']),
+      field: formatPath(reasons[0]),
+      message: `the document uses Deckhand ${reasons.map((r) => formatPath(r)).join(', ')}, which drydock-temporal does not apply: render the documents with Deckhand first; the document is used as written`,
+      source: at(reasons[0]),
     });
   }
 }

@@ -1,5 +1,5 @@
 import { compileDesign } from './compile';
-import { Finding, hasErrors } from './findings';
+import { Finding, hasErrors, withFallbackSource } from './findings';
 import { DesignSource, loadDesign } from './load';
 import type { CompiledSite } from './model';
 import { validateDesign, ValidateOptions } from './validate';
@@ -20,8 +20,9 @@ export interface ProcessResult {
 export function processDesign(sources: ReadonlyArray<DesignSource>, options: ProcessOptions = {}): ProcessResult {
   const loaded = loadDesign(sources);
   // Documents are missing where YAML did not parse: rules would only report the consequences.
-  if (loaded.parseFailed) return { findings: loaded.findings, ok: false, parseFailed: true };
+  const fallback = sources.length > 0 ? { file: sources[0].name, line: 1, column: 1 } : undefined;
+  if (loaded.parseFailed) return { findings: withFallbackSource(loaded.findings, fallback), ok: false, parseFailed: true };
   const compiled = compileDesign(loaded);
-  const findings = [...loaded.findings, ...compiled.findings, ...validateDesign(compiled, options)];
+  const findings = withFallbackSource([...loaded.findings, ...compiled.findings, ...validateDesign(compiled, options)], fallback);
   return { site: compiled.site, findings, ok: !hasErrors(findings), parseFailed: loaded.parseFailed };
 }

@@ -1,5 +1,5 @@
 import { CompileResult, compileDesign } from './compile';
-import type { Finding } from './findings';
+import { Finding, withFallbackSource } from './findings';
 import type { DesignLoadResult } from './load';
 import { RULES, ValidateOptions } from './rules';
 
@@ -21,5 +21,6 @@ export function validateDesign(input: DesignLoadResult | CompileResult, options:
       findings.push({ severity: 'error', code: rule.code, message: `internal error in rule ${rule.code}: ${err instanceof Error ? err.message : String(err)}; please report it` });
     }
   }
-  return findings;
+  const first = compiled.design.documents[0]?.source;
+  return withFallbackSource(findings, first ? { file: first.file, line: 1, column: 1 } : undefined);
 }

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode, Tags } from 'yaml';
 import type { SourceRef } from './model';
 import { formatPath, Path } from './paths';
 
@@ -38,7 +38,7 @@ export interface ParsedSource {
 
 /** Limits that keep hostile input (alias bombs, deep nesting) from exhausting the process. */
 const MAX_DEPTH = 64;
-const MAX_NODES_PER_DOCUMENT = 1_000_000;
+const MAX_NODES_PER_DOCUMENT = 200_000;
 const MAX_SYNTAX_ERRORS = 20;
 
 export function parseYamlSource(name: string, text: string): ParsedSource {
@@ -51,7 +51,7 @@ export function parseYamlSource(name: string, text: string): ParsedSource {
   };
   let docs: Array<Document.Parsed>;
   try {
-    docs = parseAllDocuments(src, { lineCounter, version: '1.1', uniqueKeys: false, prettyErrors: false, keepSourceTokens: false }) as Array<Document.Parsed>;
+    docs = parseAllDocuments(src, { lineCounter, version: '1.1', uniqueKeys: false, prettyErrors: false, customTags: pyyamlBooleans }) as Array<Document.Parsed>;
   } catch (err) {
     // The parser reports problems as document errors; this only guards against the unforeseen.
     result.syntaxErrors.push({ message: `cannot parse YAML: ${err instanceof Error ? err.message : String(err)}`, source: at(0) });
@@ -72,6 +72,20 @@ export function parseYamlSource(name: string, text: string): ParsedSource {
     result.documents.push({ index, value, source: at(root.range[0]), positions: converter.positions, problems: converter.problems });
   });
   return result;
+}
+
+/**
+ * The YAML 1.1 schema of the `yaml` package reads y/Y/n/N as booleans; PyYAML (and so Drydock)
+ * reads them as strings. A node named `n` must stay `n`.
+ */
+const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+
+function pyyamlBooleans(tags: Tags): Tags {
+  return tags.map((t) => {
+    if (typeof t !== 'object' || t.tag !== 'tag:yaml.org,2002:bool' || !(t.test instanceof RegExp)) return t;
+    return { ...t, test: t.test.test('y') ? PYYAML_TRUE : PYYAML_FALSE } as typeof t;
+  });
 }
 
 function firstLine(message: string): string {

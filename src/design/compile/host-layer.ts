@@ -1,14 +1,33 @@
-import { LoadedDocumentOf, positionIn } from '../load';
+import { LoadedDocument, LoadedDocumentOf, positionIn } from '../load';
+import type { DesignKind, SourceRef } from '../model';
 import type { Path } from '../paths';
 import type { FilesystemData, HostInterfaceData, LogicalVolumeData, PartitionData, PhysicalDeviceData, VolumeGroupData } from '../schemas';
 import { emptyLayer, Layer, Origin, Scalar, V } from './layers';
+
+/** An origin whose line is looked up only when a finding needs it. */
+export class LazyOrigin implements Origin {
+  readonly document: { kind: DesignKind; name: string };
+  #source?: SourceRef;
+
+  constructor(
+    private readonly doc: LoadedDocument,
+    private readonly path: Path,
+  ) {
+    this.document = { kind: doc.kind, name: doc.name };
+  }
+
+  get source(): SourceRef {
+    this.#source ??= positionIn(this.doc, this.path);
+    return this.#source;
+  }
+}
 
 export type HostDocument = LoadedDocumentOf<'HostProfile'> | LoadedDocumentOf<'BaremetalNode'>;
 
 /** The layer one HostProfile or BaremetalNode document contributes (with its `!` markers). */
 export function hostLayer(doc: HostDocument): Layer {
   const d = doc.data;
-  const origin = (path: Path): Origin => ({ document: { kind: doc.kind, name: doc.name }, source: positionIn(doc, path) });
+  const origin = (path: Path): Origin => new LazyOrigin(doc, path);
   const v = <T>(value: T, path: Path): V<T> => ({ value, origin: origin(path) });
   const layer = emptyLayer({ document: { kind: doc.kind, name: doc.name }, source: doc.source });
 

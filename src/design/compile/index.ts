@@ -1,9 +1,11 @@
-import type { Finding } from '../findings';
+import { Finding, withFallbackSource } from '../findings';
 import { DesignLoadResult, LoadedDocument, LoadedDocumentOf, positionIn } from '../load';
 import type { BootActionModel, CompiledSite, DesignKind, HardwareProfileModel, NetworkLinkModel, NetworkModel, RackModel, RegionModel, SourceRef } from '../model';
 import { filterNodes } from '../node-filter';
 import { HostDocument, hostLayer } from './host-layer';
-import { Layer, mergeLayer, Origin } from './layers';
+import { hasScalar, Layer, mergeLayer, Origin, originAt } from './layers';
+import { LazyOrigin } from './host-layer';
+import type { Path } from '../paths';
 import { buildNodeModel } from './node-model';
 import { expandRouteDomains } from './route-domains';
 import { bootActionModel, hardwareProfileModel, networkLinkModel, networkModel, rackModel, regionModel } from './site-models';
@@ -20,8 +22,11 @@ export interface Entry<K extends DesignKind, M> {
 export interface CompiledNode {
   model: NodeModel;
   doc: LoadedDocumentOf<'BaremetalNode'>;
-  /** Where each effective value came from, keyed by field path (`storage.physical_devices.sda.partitions[root].size`). */
-  origins: ReadonlyMap<string, Origin>;
+  /** Where the effective value at a field path came from (`['storage', 'physical_devices', 'sda',
+   * 'partitions', {name: 'root'}, 'size']`): the node's document or one of its profiles. */
+  origin(path: Path): Origin;
+  /** Whether the node or its profiles set a field (dotted key, e.g. `oob.type`). */
+  sets(key: string): boolean;
   /** False when the node's profile chain is broken (unknown, invalid or cyclic profile): it is
    * left out of the compiled site and of node-level validation rules. */
   complete: boolean;
@@ -91,7 +96,9 @@ export function compileDesign(loaded: DesignLoadResult, _options: CompileOptions
       continue;
     }
     firstSeen.set(key, doc.source);
-    byKind.set(doc.kind, [...(byKind.get(doc.kind) ?? []), doc]);
+    const list = byKind.get(doc.kind);
+    if (list) list.push(doc);
+    else byKind.set(doc.kind, [doc]);
   }
   const docsOf = <K extends DesignKind>(kind: K): Array<LoadedDocumentOf<K>> => (byKind.get(kind) ?? []) as Array<LoadedDocumentOf<K>>;
 
@@ -144,7 +151,13 @@ export function compileDesign(loaded: DesignLoadResult, _options: CompileOptions
       kernelProblemsSeen.add(key);
       findings.push({ severity: 'error', code: 'kernel-param-reference', document: p.origin.document, field: `platform.kernel_params.${p.param}`, message: `kernel parameter ${p.param} of node ${doc.name}: ${p.problem}`, source: p.origin.source });
     }
-    design.nodes.push({ model: built.model, doc, origins: built.origins, complete: base.ok });
+    design.nodes.push({
+      model: built.model,
+      doc,
+      complete: base.ok,
+      origin: (path) => (path[0] === 'addressing' ? addressingOrigin(doc, path) : originAt(eff, path)),
+      sets: (key) => hasScalar(eff, key),
+    });
   }
   design.nodes.sort((a, b) => (a.model.name < b.model.name ? -1 : a.model.name > b.model.name ? 1 : 0));
 
@@ -170,7 +183,13 @@ export function compileDesign(loaded: DesignLoadResult, _options: CompileOptions
       nodes: complete,
     };
   }
-  return { site, findings, design };
+  const first = loaded.documents[0]?.source ?? loaded.rejected[0]?.source;
+  return { site, findings: withFallbackSource(findings, first ? { file: first.file, line: 1, column: 1 } : undefined), design };
+}
+
+/** Addresses are a node's own (not inherited): positions come straight from its document. */
+function addressingOrigin(doc: LoadedDocumentOf<'BaremetalNode'>, path: Path): Origin {
+  return new LazyOrigin(doc, path);
 }
 
 function checkProfileReferences(doc: HostDocument, design: CompiledDesign, findings: Finding[]): void {

@@ -1,5 +1,5 @@
 import type { DesignKind, SourceRef } from '../model';
-import { formatPath, Path, PathSegment } from '../paths';
+import type { Path } from '../paths';
 
 /**
  * Drydock's inheritance (objects/__init__.py Utils, objects/hostprofile.py merge_lists), on a
@@ -142,16 +142,52 @@ function mergeNamed(child: Array<{ name: string; layer: Layer }> | undefined, pa
   return out;
 }
 
-/** Records the origin of every value of an effective layer under its field path. */
-export function recordOrigins(layer: Layer, base: Path, into: Map<string, Origin>): void {
-  const split = (key: string): PathSegment[] => key.split('.');
-  into.set(formatPath(base), layer.origin);
-  for (const [key, v] of layer.scalars) into.set(formatPath([...base, ...split(key)]), v.origin);
-  for (const [key, v] of layer.whole) into.set(formatPath([...base, ...split(key)]), v.origin);
-  for (const [key, dict] of layer.dicts) for (const [k, v] of dict) into.set(formatPath([...base, ...split(key), k]), v.origin);
-  for (const [key, list] of layer.lists) for (const v of list) into.set(formatPath([...base, ...split(key), { name: v.value }]), v.origin);
-  for (const [key, coll] of layer.keyed) for (const [name, l] of coll) if (l) recordOrigins(l, [...base, ...split(key), name], into);
-  for (const [key, list] of layer.named) for (const item of list) recordOrigins(item.layer, [...base, ...split(key), { name: item.name }], into);
+/**
+ * Where the value at `path` (document field names; list items and named entities as `{name}`)
+ * of an effective layer came from: the deepest part of the path the layer knows. Computed on
+ * demand, for findings, rather than recorded for every value of every node.
+ */
+export function originAt(layer: Layer, path: Path): Origin {
+  let cur = layer;
+  let i = 0;
+  outer: while (i < path.length) {
+    // Field keys of a layer are dotted (`metadata.rack`): try the longest run of plain segments.
+    for (let j = path.length; j > i; j--) {
+      const segs = path.slice(i, j);
+      if (!segs.every((s): s is string => typeof s === 'string')) continue;
+      const key = segs.join('.');
+      const next = path[j];
+      const scalar = cur.scalars.get(key) ?? cur.whole.get(key);
+      if (scalar) return scalar.origin;
+      const dict = cur.dicts.get(key);
+      if (dict) return (typeof next === 'string' ? dict.get(next)?.origin : undefined) ?? cur.origin;
+      const list = cur.lists.get(key);
+      if (list) return (typeof next === 'object' ? list.find((v) => v.value === next.name)?.origin : undefined) ?? cur.origin;
+      const keyed = cur.keyed.get(key);
+      if (keyed) {
+        const sub = typeof next === 'string' ? keyed.get(next) : undefined;
+        if (!sub) return cur.origin;
+        cur = sub;
+        i = j + 1;
+        continue outer;
+      }
+      const named = cur.named.get(key);
+      if (named) {
+        const sub = typeof next === 'object' ? named.find((x) => x.name === next.name)?.layer : undefined;
+        if (!sub) return cur.origin;
+        cur = sub;
+        i = j + 1;
+        continue outer;
+      }
+    }
+    break;
+  }
+  return cur.origin;
+}
+
+/** Whether the effective layer has a value at a dotted field key (e.g. `oob.type`). */
+export function hasScalar(layer: Layer, key: string): boolean {
+  return layer.scalars.has(key);
 }
 
 /** Typed accessors for effective layers. */

@@ -1,7 +1,7 @@
 import type { LoadedDocumentOf } from '../load';
 import type { FilesystemModel, HardwareProfileModel, LogicalVolumeModel, NodeInterfaceModel, NodeModel, PartitionModel, PhysicalDeviceModel, VolumeGroupModel } from '../model';
 import { resolveKernelParam } from './kernel-params';
-import { dictStrings, Layer, listStrings, Origin, recordOrigins, scalarBoolean, scalarNumber, scalarString, V } from './layers';
+import { dictStrings, Layer, listStrings, Origin, scalarBoolean, scalarNumber, scalarString, V } from './layers';
 
 export interface KernelParamProblem {
   param: string;
@@ -11,7 +11,6 @@ export interface KernelParamProblem {
 
 export interface BuiltNode {
   model: NodeModel;
-  origins: Map<string, Origin>;
   kernelParamProblems: KernelParamProblem[];
 }
 
@@ -27,9 +26,6 @@ export function buildNodeModel(
   hw: HardwareProfileModel | undefined,
   checkKernelReferences: boolean,
 ): BuiltNode {
-  const origins = new Map<string, Origin>();
-  recordOrigins(eff, [], origins);
-  doc.data.addressing.forEach((_, i) => origins.set(`addressing[${i}]`, { document: { kind: doc.kind, name: doc.name }, source: doc.positions.get(`${doc.bodyKey}.addressing[${i}]`) ?? doc.source }));
 
   const hardwareProfile = scalarString(eff, 'hardware_profile');
   const addressing = doc.data.addressing.map((a) => ({ network: a.network, address: a.address }));
@@ -126,7 +122,7 @@ export function buildNodeModel(
     bootActions: [],
     source: doc.source,
   };
-  return { model, origins, kernelParamProblems };
+  return { model, kernelParamProblems };
 }
 
 /** A slave NIC or a disk named by a hardware-profile alias resolves to the aliased address. */

@@ -2,7 +2,7 @@ import { CODES, FindingCode } from '../codes';
 import type { CompiledDesign, CompiledNode, Origin } from '../compile';
 import type { Finding, Severity } from '../findings';
 import { LoadedDocument, positionIn } from '../load';
-import { formatPath, Path, pathAncestry } from '../paths';
+import { formatPath, Path } from '../paths';
 
 export interface ValidateOptions {
   /** What the node bootstrapper offers, for platform-selection; without it that rule only says it did not run. */
@@ -37,11 +37,7 @@ export function nodeFinding(code: FindingCode, node: CompiledNode, field: Path, 
 }
 
 export function originOf(node: CompiledNode, field: Path): Origin | undefined {
-  for (const p of pathAncestry(field)) {
-    const o = node.origins.get(formatPath(p));
-    if (o) return o;
-  }
-  return undefined;
+  return node.origin(field);
 }
 
 /** A finding about a field of a document (positions straight from the document). */

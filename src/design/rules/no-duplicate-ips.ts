@@ -19,7 +19,7 @@ export const noDuplicateIps: Rule = {
         if (key === undefined) return; // ip-locality reports it
         const first = seen.get(key);
         if (!first) {
-          const src = node.origins.get(`addressing[${i}]`)?.source;
+          const src = node.origin(['addressing', i]).source;
           seen.set(key, { node: node.model.name, network: a.network, line: src?.line, file: src?.file });
           return;
         }

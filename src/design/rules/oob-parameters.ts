@@ -23,7 +23,7 @@ export const oobParameters: Rule = {
     const out: Finding[] = [];
     for (const node of ctx.nodes) {
       const { oob, name } = node.model;
-      if (!node.origins.has('oob.type')) {
+      if (!node.sets('oob.type')) {
         out.push(nodeFinding('oob-parameters', node, ['oob'], `node ${name} has no oob.type: it is treated as manual (power and PXE boot by hand); set ipmi, redfish, libvirt or manual`));
       } else if (!Object.prototype.hasOwnProperty.call(PARAMS, oob.type)) {
         out.push(nodeFinding('oob-parameters', node, ['oob', 'type'], `no OOB driver for type "${oob.type}" (node ${name}); types are ${Object.keys(PARAMS).join(', ')}`, 'error'));
