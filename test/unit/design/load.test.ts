@@ -85,7 +85,7 @@ metadata:
       dest: {path: .cidr}
 data: {cidr: 10.0.0.0/8}
 `);
-    expect(r.findings.map((f) => [f.severity, f.code, f.source?.line])).toEqual([['warning', 'deckhand-unrendered', 3]]);
+    expect(r.findings.map((f) => [f.severity, f.code, f.source?.line])).toEqual([['warning', 'deckhand-unrendered', 4]]);
     expect(r.documents).toHaveLength(1);
   });
 });
