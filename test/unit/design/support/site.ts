@@ -103,5 +103,5 @@ export function withCode(findings: Finding[], code: string): Finding[] {
 
 /** A compact view for failure messages. */
 export function brief(findings: Finding[]): string[] {
-  return findings.map((f) => `${f.severity} ${f.code} ${f.document ? `${f.document.kind}/${f.document.name} ` : ''}${f.field ?? ''}: ${f.message}`);
+  return findings.map((f) => `${f.severity} ${f.code} ${f.document ? `${f.document.kind}/${f.document.name}` : ''}${f.field ? ` ${f.field}` : ''}: ${f.message}`);
 }
