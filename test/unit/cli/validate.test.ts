@@ -61,7 +61,7 @@ describe('drydock validate (the real command)', () => {
     expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout) as { ok: boolean; counts: { errors: number }; findings: Array<{ code: string; source: { file: string; line: number } }> };
     expect(out.ok).toBe(false);
-    expect(out.findings.filter((f) => f.code === 'mtu-rational')).toEqual([expect.objectContaining({ source: { file: '<stdin>', line: 3, column: 28 } })]);
+    expect(out.findings.filter((f) => f.code === 'mtu-rational')).toEqual([expect.objectContaining({ source: { file: '<stdin>', line: 3, column: 27 } })]);
   });
 });
 
