@@ -1,9 +1,7 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- the tests edit free-form document data (see data() in support/site.ts) */
 import { compileDesign, loadDesign } from '../../../src/design';
 import type { CompileResult, NodeModel } from '../../../src/design';
-import { baseSite, brief, doc, Doc, find, node, yamlOf } from './support/site';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at free-form document data
-const data = (docs: Doc[], kind: string, name: string): Record<string, any> => find(docs, kind, name).data;
+import { baseSite, brief, data, doc, Doc, node, yamlOf } from './support/site';
 
 function compile(docs: Doc[]): CompileResult {
   return compileDesign(loadDesign([{ name: 'site.yaml', text: yamlOf(docs) }]));

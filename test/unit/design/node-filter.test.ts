@@ -31,8 +31,20 @@ describe('node filters (deckhand_fullsite.yaml, as in Drydock test_orch_node_fil
 });
 
 describe('node filters: the cases Drydock gets wrong or leaves open', () => {
-  const n = (name: string, rack: string, labels: Record<string, string>, tags: string[] = []): NodeModel =>
-    ({ name, rack, labels, tags, site: 's', profiles: [], oob: { type: 'manual', params: {} }, interfaces: [], addressing: [], storage: { physicalDevices: [], volumeGroups: [] }, platform: { kernelParams: {} }, bootActions: [] }) as NodeModel;
+  const n = (name: string, rack: string, labels: Record<string, string>, tags: string[] = []): NodeModel => ({
+    name,
+    rack,
+    labels,
+    tags,
+    site: 's',
+    profiles: [],
+    oob: { type: 'manual', params: {} },
+    interfaces: [],
+    addressing: [],
+    storage: { physicalDevices: [], volumeGroups: [] },
+    platform: { kernelParams: {} },
+    bootActions: [],
+  });
   const nodes = [n('a', 'r1', { role: 'compute', zone: 'x' }, ['gpu']), n('b', 'r1', { role: 'compute', zone: 'y' }), n('c', 'r2', { role: 'storage', zone: 'x' }, ['gpu', 'nvme'])];
   const racks = { r1: { labels: { row: '1', power: 'a' } }, r2: { labels: { row: '2', power: 'a' } } };
 

@@ -122,8 +122,17 @@ interface Mutation {
 function mutate(docs: Doc[], m: Mutation): void {
   const places: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach((x, i) => (places.push({ parent: v, key: i }), walk(x)));
-    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) (places.push({ parent: v as Record<string, unknown>, key: k }), walk(x));
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        places.push({ parent: v, key: i });
+        walk(x);
+      });
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        places.push({ parent: v as Record<string, unknown>, key: k });
+        walk(x);
+      }
+    }
   };
   for (const d of docs) walk(d.data);
   if (m.op === 'cycle') {
@@ -143,7 +152,8 @@ function mutate(docs: Doc[], m: Mutation): void {
     delete p[key];
     p[m.key] = v;
   } else if (m.op === 'negate') {
-    if (typeof p[key] === 'string') p[key] = `!${p[key] as string}`;
+    const current = p[key];
+    if (typeof current === 'string') p[key] = `!${current}`;
     else if (!Array.isArray(parent)) {
       const v = p[key];
       delete p[key];

@@ -1,7 +1,8 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment -- the tests edit free-form document data (see data() in support/site.ts) */
 import { CODES } from '../../../src/design';
 import type { Finding, ProcessOptions } from '../../../src/design';
 import { RULES } from '../../../src/design/rules';
-import { baseSite, brief, doc, Doc, find, node, run, withCode } from './support/site';
+import { baseSite, brief, data, doc, Doc, node, run, withCode } from './support/site';
 
 /**
  * Every validation rule against a valid design (the base site, or the base site with what the
@@ -16,8 +17,6 @@ interface Case {
   expect: { field?: string; message: RegExp; severity?: Finding['severity']; document?: string };
   options?: ProcessOptions;
 }
-
-const data = (docs: Doc[], kind: string, name: string): Record<string, any> => find(docs, kind, name).data; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at free-form document data
 
 const CASES: Record<string, Case> = {
   'boot-storage-rational': {

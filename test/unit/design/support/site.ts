@@ -79,6 +79,15 @@ export function node(name: string, host: number, extra: Record<string, unknown> 
   });
 }
 
+/**
+ * The data section of a document, for tests to edit in place. `any` because the tests reach into
+ * free-form YAML at will; the schemas under test are what checks its shape.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function data(docs: Doc[], kind: string, name: string): Record<string, any> {
+  return find(docs, kind, name).data;
+}
+
 export function find(docs: Doc[], kind: string, name: string): Doc {
   const d = docs.find((x) => x.schema === `drydock/${kind}/v1` && x.metadata.name === name);
   if (!d) throw new Error(`test design has no ${kind}/${name}`);
