@@ -206,7 +206,9 @@ function issueFindings(issues: readonly z.core.$ZodIssue[], body: unknown, kind:
   };
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number');
-    const value = valueAt(body, path);
+    const raw = valueAt(body, path);
+    // A mistyped credential is still a credential: say what kind of value it is, never the value.
+    const value = isSensitive(path) && raw !== undefined && raw !== null && typeof raw !== 'object' ? new Redacted(typeof raw) : raw;
     const custom = !/^(Invalid|Too (small|big)|Unrecognized)/.test(issue.message);
     switch (issue.code) {
       case 'unrecognized_keys':
@@ -248,11 +250,23 @@ function article(expected: string): string {
 }
 
 function quoteHint(expected: string, value: unknown): string {
+  if (value instanceof Redacted) return expected === 'string' ? '; quote it' : '';
   if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return `; quote it if it is meant as text: '${String(value)}'`;
   return '';
 }
 
+const SENSITIVE = /credential|password|passphrase|secret|token|api_key|^key$/i;
+
+function isSensitive(path: ReadonlyArray<string | number>): boolean {
+  return path.some((p) => typeof p === 'string' && SENSITIVE.test(p));
+}
+
+class Redacted {
+  constructor(readonly type: string) {}
+}
+
 export function describe(value: unknown): string {
+  if (value instanceof Redacted) return `a ${value.type} (not shown: it is a credential)`;
   if (value === null) return 'an empty value';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

@@ -233,3 +233,11 @@ data:
     expect(errors(r).map((f) => `${f.source?.file}:${f.source?.line}`)).toEqual(['a.yaml:3', 'b.yaml:3']);
   });
 });
+
+describe('loadDesign: credentials in messages', () => {
+  it('never echoes a mistyped credential', () => {
+    const r = load('schema: drydock/HostProfile/v1\nmetadata: {name: p}\ndata:\n  oob: {type: ipmi, credential: 31337}\n');
+    expect(brief(errors(r))).toEqual(['error schema HostProfile/p oob.credential: expected a string, found a number (not shown: it is a credential); quote it']);
+    expect(JSON.stringify(r.findings)).not.toContain('31337');
+  });
+});
