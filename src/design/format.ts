@@ -15,19 +15,18 @@ export function formatFinding(f: Finding): string {
  * design-wide findings.
  */
 export function formatFindings(findings: readonly Finding[]): string[] {
-  const groups = new Map<string, Finding[]>();
+  const documents = new Map<string, Finding[]>();
+  const rest = new Map<string, Finding[]>();
   for (const f of sortFindings(findings)) {
-    const key = f.document ? `${f.document.kind}/${f.document.name}` : f.source ? f.source.file : '';
+    const [groups, key] = f.document ? [documents, `${f.document.kind}/${f.document.name}`] : [rest, f.source?.file ?? '(design)'];
     const group = groups.get(key);
     if (group) group.push(f);
     else groups.set(key, [f]);
   }
   const lines: string[] = [];
-  const order = [...groups.keys()].filter((k) => k !== '');
-  if (groups.has('')) order.push('');
-  for (const key of order) {
-    lines.push(key === '' ? '(design)' : key);
-    for (const f of groups.get(key) ?? []) lines.push(`  ${formatFinding(f)}`);
+  for (const [key, group] of [...documents, ...rest]) {
+    lines.push(key);
+    for (const f of group) lines.push(`  ${formatFinding(f)}`);
   }
   return lines;
 }
