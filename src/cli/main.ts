@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerActionCommands } from './commands/actions';
+import { registerDesignCommand } from './commands/design';
+import { registerOobCommand } from './commands/oob';
 import { registerOperateCommands } from './commands/operate';
 import { registerPortCommand } from './commands/port';
-import { registerOobCommand } from './commands/oob';
+import { registerScheduleCommands } from './commands/schedule';
+import { registerValidateCommand } from './commands/validate';
 import { registerWorkerCommand } from './commands/worker';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
@@ -12,10 +16,15 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
+  // In the order an operator meets them: check a design, run work, follow it, troubleshoot.
+  registerValidateCommand(program);
+  registerDesignCommand(program);
+  registerActionCommands(program);
   registerOperateCommands(program);
-  registerWorkerCommand(program);
-  registerPortCommand(program);
+  registerScheduleCommands(program);
   registerOobCommand(program);
+  registerPortCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 
