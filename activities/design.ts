@@ -69,7 +69,7 @@ export function createDesignActivities(deps: DesignActivityDeps = {}) {
       const errors = result.findings.filter((f) => f.severity === 'error');
       throw fail(
         WORKFLOW_FAILURES.designInvalid,
-        `the design has ${errors.length} error(s); nothing was done:\n${formatFindings(errors.slice(0, 20))}${errors.length > 20 ? `\n... and ${errors.length - 20} more (run drydock validate)` : ''}`,
+        `the design has ${errors.length} error(s); nothing was done:\n${formatFindings(errors.slice(0, 20)).join('\n')}${errors.length > 20 ? `\n... and ${errors.length - 20} more (run drydock validate)` : ''}`,
         errors.slice(0, MAX_FINDINGS),
       );
     }

@@ -84,6 +84,7 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
   let site: SiteContext | undefined;
   let finalResult: SiteActionResult | undefined;
   const nodesScope = new CancellationScope();
+  const childHandles = (): Array<ChildWorkflowHandle<typeof nodeWorkflow>> => [...running.values()].flatMap((r) => (r.handle ? [r.handle] : []));
 
   const currentResult = (): SiteActionResult => siteResult(action, state, aborted);
 
@@ -115,12 +116,12 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
   setHandler(pauseSignal, async () => {
     state.paused = true;
     bump();
-    await Promise.all([...running.values()].map((r) => r.handle?.signal(pauseSignal)));
+    await Promise.all(childHandles().map((h) => h.signal(pauseSignal)));
   });
   setHandler(resumeSignal, async () => {
     state.paused = false;
     bump();
-    await Promise.all([...running.values()].map((r) => r.handle?.signal(resumeSignal)));
+    await Promise.all(childHandles().map((h) => h.signal(resumeSignal)));
   });
   setHandler(confirmSignal, async ({ node }) => {
     const child = running.get(node);
@@ -198,7 +199,8 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
     site = reloaded.site;
     for (const n of reloaded.nodes) racks.set(n.name, n.rack);
   }
-  const siteContext = site;
+  if (!site) throw ApplicationFailure.create({ type: 'DesignUnreadable', nonRetryable: true, message: 'the design was not loaded' });
+  const siteContext: SiteContext = site;
 
   // ---- 3. nodes, with bounded parallelism; 4. retry window ----
   for (;;) {
@@ -294,7 +296,7 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
     running.set(node.name, entry);
     try {
       const result = await nodesScope.run(async () => {
-        const nodeSite = { ...siteContext!, bootActions: Object.fromEntries(node.bootActions.map((b) => [b, siteContext!.bootActions[b]]).filter(([, v]) => v !== undefined)) };
+        const nodeSite: SiteContext = { ...siteContext, bootActions: Object.fromEntries(node.bootActions.flatMap((b) => (siteContext.bootActions[b] ? [[b, siteContext.bootActions[b]]] : []))) };
         entry.handle = await startChild(nodeWorkflow, {
           workflowId,
           args: [{ action, node, site: nodeSite, designHash: state.designHash, parentWorkflowId: workflowInfo().workflowId, startPaused: state.paused }],

@@ -47,7 +47,7 @@ export async function loadCompiledSite(paths: string[]): Promise<{ site: Compile
   const result = processDesign(sources);
   if (!result.ok || !result.site) {
     const errors = result.findings.filter((f) => f.severity === 'error');
-    throw new CliExit(EXIT.badInput, `the design has ${errors.length} error(s):\n${formatFindings(errors)}\nRun \`drydock validate ${paths.join(' ')}\` for every finding.`);
+    throw new CliExit(EXIT.badInput, `the design has ${errors.length} error(s):\n${formatFindings(errors).join('\n')}\nRun \`drydock validate ${paths.join(' ')}\` for every finding.`);
   }
   return { site: result.site, sources, hash: designHash(sources) };
 }

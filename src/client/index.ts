@@ -134,7 +134,8 @@ export class DrydockClient {
   ) {}
 
   static async connect(overrides: Partial<TemporalConnectionSettings> = {}): Promise<DrydockClient> {
-    const settings = { ...connectionSettingsFromEnv(), ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as TemporalConnectionSettings;
+    const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<TemporalConnectionSettings>;
+    const settings: TemporalConnectionSettings = { ...connectionSettingsFromEnv(), ...defined };
     const connection = await Connection.connect({ address: settings.address, tls: tlsOptions(settings), connectTimeout: 10_000 });
     return new DrydockClient(new Client({ connection, namespace: settings.namespace }), settings, connection);
   }
