@@ -131,7 +131,7 @@ describe('OOB activities on a real Temporal worker', () => {
     });
     const app = err.cause?.cause as ApplicationFailure;
     expect(app.type).toBe('InvalidRequest');
-    expect(app.message).toBe('node act-libvirt: oob type "libvirt" has no driver (available: ipmi, manual, redfish)');
+    expect(app.message).toBe('node act-libvirt: oob type "libvirt" has no driver (available: ipmi, manual, redfish, sim)');
     expect(lastAttempt).toBe(1);
   });
 

@@ -85,7 +85,7 @@ describe('runOobCommand (the core of drydock oob)', () => {
     const down = await runOobCommand(redfishNode('cli-n4', 'env:CLI_PW', await freePort()), 'interrogate', { secrets });
     expect(down).toMatchObject({ ok: false, exitCode: 3, error: { type: 'BmcUnreachable', retryable: true } });
     const unknown = await runOobCommand(nodeWithOob('cli-n5', { type: 'carrier-pigeon' }), 'power-on', { secrets });
-    expect(unknown).toMatchObject({ exitCode: 2, text: 'cli-n5: power-on failed: InvalidRequest: node cli-n5: oob type "carrier-pigeon" has no driver (available: ipmi, manual, redfish)' });
+    expect(unknown).toMatchObject({ exitCode: 2, text: 'cli-n5: power-on failed: InvalidRequest: node cli-n5: oob type "carrier-pigeon" has no driver (available: ipmi, manual, redfish, sim)' });
   });
 
   it('the manual driver prints what the person must do', async () => {
@@ -113,8 +113,8 @@ describe('the drydock oob command line', () => {
     const malformed = await drydock(['oob', 'power-on', '--node', 'x1', '--node-json', bad]);
     expect(malformed).toMatchObject({ code: 2, stdout: '' });
     expect(malformed.stderr).toBe(`drydock: ${bad}: oob.port must be a port number (1-65535)\n`);
-    const noLoader = await drydock(['oob', 'power-on', '--node', 'x1', '--design', dir]);
-    expect(noLoader).toMatchObject({ code: 2, stderr: 'drydock: the design loader is not available in this build\n' });
+    const noDesign = await drydock(['oob', 'power-on', '--node', 'x1', '--design', dir]);
+    expect(noDesign).toMatchObject({ code: 2, stderr: `drydock: the folder ${dir} holds no .yaml or .yml files\n` });
 
     const file = join(dir, 'cli-ipmi.json');
     writeFileSync(file, JSON.stringify(nodeWithOob('cli-ipmi', { type: 'ipmi', address: ipmi.ip, port: ipmi.port, account: 'admin', credential: 'env:BMC_PASSWORD', params: { min_command_gap_ms: 20 } })));

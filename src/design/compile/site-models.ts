@@ -1,5 +1,6 @@
 import type { LoadedDocumentOf } from '../load';
 import type {
+  SimDriverConfig,
   BootActionModel,
   HardwareProfileModel,
   NetworkLinkModel,
@@ -51,14 +52,14 @@ export function regionModel(doc: LoadedDocumentOf<'Region'>): RegionModel {
 function siteDrivers(d: RegionData['drivers']): SiteDrivers {
   const out: SiteDrivers = {};
   if (!d) return out;
-  if (d.node) out.node = d.node.type === 'maas' ? { type: 'maas', apiUrl: d.node.api_url, apiKey: d.node.api_key, ...(d.node.ca_bundle ? { caBundle: d.node.ca_bundle } : {}) } : { type: 'sim', latencyMs: d.node.latency_ms ?? 0 };
-  if (d.network) out.network = d.network.type === 'linux-bridge' ? { type: 'linux-bridge' } : { type: 'sim', latencyMs: d.network.latency_ms ?? 0 };
+  if (d.node) out.node = d.node.type === 'maas' ? { type: 'maas', apiUrl: d.node.api_url, apiKey: d.node.api_key, ...(d.node.ca_bundle ? { caBundle: d.node.ca_bundle } : {}) } : simConfig(d.node);
+  if (d.network) out.network = d.network.type === 'linux-bridge' ? { type: 'linux-bridge' } : simConfig(d.network);
   if (d.kubernetes) {
     const k = d.kubernetes;
     out.kubernetes =
       k.type === 'kubernetes'
         ? { type: 'kubernetes', apiUrl: k.api_url, token: k.token, ...(k.ca_bundle ? { caBundle: k.ca_bundle } : {}), ...(k.insecure !== undefined ? { insecure: k.insecure } : {}) }
-        : { type: 'sim', latencyMs: k.latency_ms ?? 0 };
+        : simConfig(k);
   }
   return out;
 }
@@ -199,4 +200,8 @@ export function stringLabels(labels: Record<string, string | number | boolean | 
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(labels ?? {})) out[k] = v === null ? '' : String(v);
   return out;
+}
+
+function simConfig(d: { latency_ms?: number; fail?: Array<{ node: string; action: string; times?: number; retryable?: boolean }> }): SimDriverConfig {
+  return { type: 'sim', latencyMs: d.latency_ms ?? 0, ...(d.fail ? { fail: d.fail.map((f) => ({ ...f })) } : {}) };
 }

@@ -9,13 +9,17 @@ import { nodeFinding, Rule } from './context';
  * hand), also a warning.
  */
 const COMMON = ['network', 'account', 'credential', 'address', 'port'];
-const PARAMS: Record<string, string[]> = {
-  ipmi: ['min_command_gap_ms'],
-  redfish: ['system_id', 'use_https', 'insecure', 'ca_bundle'],
+/** Power waiting, read by both BMC drivers (src/drivers/oob/params.ts). */
+const POWER = ['power_timeout_s', 'poll_interval_ms', 'power_cycle'];
+/** Every key each driver reads; keep in step with src/drivers/oob (docs/oob-drivers.md). */
+export const OOB_PARAMS: Record<string, string[]> = {
+  ipmi: [...POWER, 'cipher_suite', 'min_command_gap_ms', 'ipmi_timeout_s', 'ipmi_retries', 'privilege'],
+  redfish: [...POWER, 'system_id', 'use_https', 'insecure', 'ca_bundle', 'auth', 'request_timeout_s', 'busy_retries', 'max_retry_after_s'],
   libvirt: ['libvirt_uri'],
   manual: [],
-  sim: ['latency_ms'],
+  sim: ['latency_ms', 'fail'],
 };
+const PARAMS = OOB_PARAMS;
 
 export const oobParameters: Rule = {
   code: 'oob-parameters',

@@ -12,7 +12,13 @@ const repository = z.strictObject({
   options: z.record(z.string(), str).optional(),
 });
 
-const simDriver = z.strictObject({ type: z.literal('sim'), latency_ms: z.number().int().nonnegative().optional() });
+const simFailure = z.strictObject({
+  node: z.string(),
+  action: z.string(),
+  times: z.number().int().positive().optional(),
+  retryable: z.boolean().optional(),
+});
+const simDriver = z.strictObject({ type: z.literal('sim'), latency_ms: z.number().int().nonnegative().optional(), fail: z.array(simFailure).optional() });
 
 /** EXTENSION: `data.drivers` selects the site's node, network and Kubernetes drivers. */
 const drivers = z.strictObject({

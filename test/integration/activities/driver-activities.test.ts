@@ -4,6 +4,7 @@ import { createKubernetesActivities } from '../../../activities/kubernetes';
 import { createNetworkActivities } from '../../../activities/network';
 import { DriverError } from '../../../src/drivers/errors';
 import { KeyedMutex } from '../../../src/drivers/keyed-mutex';
+import type { NetworkDriverConfig } from '../../../src/design/model';
 import { createNetworkDriver, type NetworkDriver } from '../../../src/drivers/network';
 import { probeLabSwitchSupport, startLabSwitch, type LabSwitch } from '../../../src/lab/switch';
 import { SecretResolver } from '../../../src/secrets/resolver';
@@ -66,7 +67,7 @@ describeLab(`network activities through the SDK's activity context, against the 
     const failure = await failureOf(env.run(activities().configurePortProduction, { node, site: labSite(labTorSwitch(lab)) }));
     expect(failure).toMatchObject({ type: 'SwitchNotFound', nonRetryable: true });
     expect(failure.message).toMatch(/has no port swp77 \(named by node compute09 interface bond0, switch_ports\)/);
-    expect(failure.details).toEqual([{ switch: 'leaf01', address: lab.address, port: 'swp77', node: 'compute09' }]);
+    expect(failure.details).toEqual([{ switch: 'leaf01', address: lab.address, port: 'swp77', node: 'compute09', component: 'switch', kind: 'NotFound', target: `leaf01 ${lab.address}:22` }]);
   });
 
   it('cancellation reaches the driver while it waits for the switch: the activity ends cancelled', async () => {
@@ -99,7 +100,7 @@ describe('driver activity adapter (activities/driver-context.ts)', () => {
       const activities = createKubernetesActivities({ secrets });
       const failure = await failureOf(activityEnv().run(activities.relabelNode, { node: { ...sampleNode(), labels: { a: 'b' } }, site }));
       expect(failure).toMatchObject({ type: 'KubernetesBusy', nonRetryable: false, nextRetryDelay: '12s' });
-      expect(failure.details).toEqual([{ httpStatus: 503 }]);
+      expect(failure.details).toEqual([{ httpStatus: 503, component: 'kubernetes', kind: 'Busy', target: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) as unknown }]);
       const ok = await activityEnv().run(activities.relabelNode, { node: { ...sampleNode(), labels: { a: 'b' } }, site });
       expect(ok).toMatchObject({ changed: true });
     } finally {
@@ -120,10 +121,10 @@ describe('driver activity adapter (activities/driver-context.ts)', () => {
 
   it('an unknown driver type is a non-retryable Unsupported failure', async () => {
     const site = labSite({ name: 'leaf01' });
-    site.region.drivers.network = { type: 'sim', latencyMs: 1 };
+    site.region.drivers.network = { type: 'carrier-pigeon' } as unknown as NetworkDriverConfig;
     const failure = await failureOf(activityEnv().run(createNetworkActivities({ secrets }).validateNetworkServices, { site }));
     expect(failure).toMatchObject({ type: 'SwitchUnsupported', nonRetryable: true });
-    expect(failure.message).toContain('network driver type "sim" is not available in this build');
+    expect(failure.message).toContain('network driver type "carrier-pigeon" is not available in this build');
   });
 
   it('hands the previous attempt\'s heartbeat details to the driver as resumeFrom, and builds one driver per configuration', async () => {

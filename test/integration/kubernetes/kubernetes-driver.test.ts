@@ -180,6 +180,6 @@ describe('Kubernetes driver against a request-checking HTTPS server, not a real 
   });
 
   it('refuses unknown driver types clearly', () => {
-    expect(() => createKubernetesDriver({ type: 'sim', latencyMs: 1 }, { secrets })).toThrow(/Kubernetes driver type "sim" is not available in this build/);
+    expect(() => createKubernetesDriver({ type: 'carrier-pigeon' } as unknown as KubernetesDriverConfig, { secrets })).toThrow(/Kubernetes driver type "carrier-pigeon" is not available in this build/);
   });
 });

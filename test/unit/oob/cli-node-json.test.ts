@@ -53,6 +53,6 @@ describe('drydock oob --node-json', () => {
   it('needs exactly one of --design and --node-json', async () => {
     await expect(loadNode({ node: 'n1' })).rejects.toThrow('give the site design with --design <path> (or a node model with --node-json <file>)');
     await expect(loadNode({ node: 'n1', design: 'x', nodeJson: 'y' })).rejects.toThrow('give either --design or --node-json, not both');
-    await expect(loadNode({ node: 'n1', design: dir })).rejects.toMatchObject({ code: 2, message: 'the design loader is not available in this build' });
+    await expect(loadNode({ node: 'n1', design: dir })).rejects.toMatchObject({ code: 2, message: expect.stringMatching(/holds no \.yaml or \.yml files|cannot read/) as unknown });
   });
 });

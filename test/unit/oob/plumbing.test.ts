@@ -46,10 +46,10 @@ describe('oob params', () => {
 });
 
 describe('driver registry and targets', () => {
-  it('has ipmi, redfish and manual; an unknown type is InvalidRequest naming the node and the type', () => {
-    expect(Object.keys(oobDriverRegistry).sort()).toEqual(['ipmi', 'manual', 'redfish']);
+  it('has ipmi, redfish, manual and sim; an unknown type is InvalidRequest naming the node and the type', () => {
+    expect(Object.keys(oobDriverRegistry).sort()).toEqual(['ipmi', 'manual', 'redfish', 'sim']);
     expect(createOobDriver('ipmi').type).toBe('ipmi');
-    expect(() => createOobDriver('libvirt', {}, 'n7')).toThrow('node n7: oob type "libvirt" has no driver (available: ipmi, manual, redfish)');
+    expect(() => createOobDriver('libvirt', {}, 'n7')).toThrow('node n7: oob type "libvirt" has no driver (available: ipmi, manual, redfish, sim)');
     expect(() => createOobDriver('constructor')).toThrow('oob type "constructor" has no driver');
   });
 
