@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { registerLabCommand } from './commands/lab';
+import { registerNodeCommand } from './commands/node';
 import { registerWorkerCommand } from './commands/worker';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerWorkerCommand(program);
+  registerNodeCommand(program);
+  registerLabCommand(program);
   return program;
 }
 

@@ -137,22 +137,46 @@ export class Engine {
         this.model.save();
         return;
       }
-      if (action === 'pxe-on') {
-        await pxeBootAndPowerOn(target);
-        this.model.count(machine, 'bmc_pxe');
-        this.model.count(machine, 'bmc_power_on');
-      } else if (action === 'on') {
-        await pxeBootAndPowerOn(target);
-        this.model.count(machine, 'bmc_power_on');
-      } else {
-        await powerOff(target);
-        this.model.count(machine, 'bmc_power_off');
+      // Like MAAS's power drivers, wait until the BMC reports the new state and ask again if it
+      // does not (Redfish BMCs apply power changes seconds later; an earlier change still landing
+      // must not win).
+      const want = action === 'off' ? 'off' : 'on';
+      for (let attempt = 1; ; attempt++) {
+        if (action === 'off') {
+          await powerOff(target);
+          this.model.count(machine, 'bmc_power_off');
+        } else {
+          await pxeBootAndPowerOn(target);
+          if (action === 'pxe-on') this.model.count(machine, 'bmc_pxe');
+          this.model.count(machine, 'bmc_power_on');
+        }
+        if (await this.settles(target, want)) break;
+        if (this.stopped) return;
+        if (attempt >= 3) {
+          this.log(`${machine.hostname}: the BMC did not reach power ${want} after ${attempt} attempts; giving up on ${action}`);
+          break;
+        }
+        this.log(`${machine.hostname}: the BMC is not ${want} yet; asking again`);
       }
       machine.pending_power.shift();
       machine.power_state = action === 'off' ? 'off' : 'on';
       this.model.save();
       this.log(`${machine.hostname}: power driver did ${action} on ${target.type} BMC ${target.host}:${target.port ?? ''}`);
     });
+  }
+
+  /** Polls the BMC until its power state is `want` (30 s at most). */
+  private async settles(target: BmcTarget, want: 'on' | 'off'): Promise<boolean> {
+    const deadline = Date.now() + 30_000;
+    while (!this.stopped && Date.now() < deadline) {
+      try {
+        if ((await readBmc(target)).power === want) return true;
+      } catch (err) {
+        this.log(`reading ${target.type} BMC ${target.host}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      await new Promise((r) => setTimeout(r, this.model.config.bmcPollMs));
+    }
+    return false;
   }
 
   private failing(machine: SimMachine, list: string[]): boolean {
