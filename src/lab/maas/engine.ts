@@ -114,6 +114,7 @@ export class Engine {
   private watchForPxeBoot(machine: SimMachine, target: BmcTarget, key: string): void {
     this.job(`bmc:${key}`, async () => {
       const reading = await readBmc(target);
+      this.model.count(machine, 'bmc_reads');
       const op = machine.operation;
       if (this.stopped || !op || op.runningSince !== null || !this.model.state.machines.includes(machine)) return;
       machine.power_state = reading.power;
