@@ -31,7 +31,8 @@ export function toApplicationFailure(err: DriverError): ApplicationFailure {
     message: err.message,
     nonRetryable: !err.retryable,
     details: [err.details],
-    nextRetryDelay: err.retryAfterSeconds !== undefined ? `${err.retryAfterSeconds}s` : undefined,
+    // A service that said when to come back (Retry-After) overrides the policy's backoff.
+    nextRetryDelay: err.retryAfterSeconds ? `${err.retryAfterSeconds}s` : undefined,
     cause: err,
   });
 }

@@ -147,7 +147,20 @@ export class SimulatorServer {
       if (!(resolved && resolved.route.template === 'GET version/')) this.authenticate(req);
       if (!resolved) throw resolveError;
 
-      const result = resolved.route.handler({ model: this.model, method, params: new Params(fields), match: resolved.match });
+      // MAAS serves each request in a database transaction: a request that fails changes
+      // nothing. The simulator restores its state from before the request (counters excepted).
+      const snapshot = method === 'GET' ? undefined : structuredClone(this.model.state);
+      let result: unknown;
+      try {
+        result = resolved.route.handler({ model: this.model, method, params: new Params(fields), match: resolved.match });
+      } catch (err) {
+        if (snapshot) {
+          snapshot.stats = this.model.state.stats;
+          this.model.state = snapshot;
+          this.model.save();
+        }
+        throw err;
+      }
       if (method !== 'GET') this.model.save();
 
       const after = this.fault(method, path, op, 'after');

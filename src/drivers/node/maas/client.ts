@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '../../errors';
+import { pause } from './session';
 import { MaasApiKey, oauthAuthorizationHeader } from './oauth';
 
 /**
@@ -163,7 +164,8 @@ export class MaasClient {
         const retry = attempt < attempts && err instanceof DriverError && err.retryable;
         if (!retry) throw err;
         const wait = Math.min(err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : delay, 10_000);
-        await sleep(wait, undefined, { signal: spec.signal });
+        if (spec.signal) await pause(wait, spec.signal);
+        else await sleep(wait);
         delay *= 2;
       }
     }

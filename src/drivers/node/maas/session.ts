@@ -63,6 +63,12 @@ export function nodeError(node: NodeModel, kind: ConstructorParameters<typeof Dr
   return new DriverError('maas', kind, `node ${node.name}${where}: ${message}`, { target: node.name, details: { node: node.name, ...details } });
 }
 
+/** Waits, ending early with the signal's reason (e.g. Temporal's CancelledFailure) on abort. */
 export async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  await sleep(ms, undefined, { signal });
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    throw err;
+  }
 }
