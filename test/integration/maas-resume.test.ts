@@ -1,4 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createNodeActivities, NodeActivityInput } from '../../activities/node';
@@ -130,9 +133,6 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
 
   it('the simulator itself restarts in the middle of a deployment: the deployment completes once', async () => {
     // a fresh simulator with a state file, so that it can be stopped and started again
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'maas-restart-'));
     const statePath = join(dir, 'maas.json');
     const node = nodes[0];
