@@ -51,7 +51,10 @@ describe('MAAS simulator machines follow the lab BMCs', () => {
       const outcome = await driver.configureHardware(n1, sc, standaloneContext());
       expect(outcome).toMatchObject({ changed: true, details: { status: 'Ready' } });
       // MAAS's power driver set PXE boot and powered on (over IPMI), then powered off when done.
-      await pollUntil(() => (bmc.state().power === 'off' ? true : undefined), { timeoutMs: 30_000, what: 'MAAS to power n1 off after commissioning' });
+      await pollUntil(() => (bmc.state().power === 'off' && counts(sim, 'n1').bmc_power_off === 2 ? true : undefined), {
+        timeoutMs: 30_000,
+        what: 'MAAS to power n1 off after commissioning',
+      });
       expect(bmc.changes()).toEqual(['set boot pxe', 'set power 1', 'set power 0', 'set boot pxe', 'set power 1', 'set power 0']);
       expect(counts(sim, 'n1')).toMatchObject({ enlist: 1, commission: 1, commissioned: 1, bmc_pxe: 1, bmc_power_on: 1, bmc_power_off: 2 });
     } finally {
