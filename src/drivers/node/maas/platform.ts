@@ -31,9 +31,8 @@ function tagPath(name: string): string {
   return `tags/${encodeURIComponent(name)}/`;
 }
 
-export async function applyNodePlatform(session: MaasSession, node: NodeModel, site: SiteContext): Promise<ActionOutcome> {
+export async function applyNodePlatform(session: MaasSession, node: NodeModel, _site: SiteContext): Promise<ActionOutcome> {
   const { client, ctx } = session;
-  void site;
   const machine = await requireMachine(session, node);
   const id = machine.system_id;
   if (checkEditable(node, machine, EDITABLE_NETWORK_STATES, 'platform settings') === 'deployed') {
