@@ -10,7 +10,7 @@ import type { DesignSource } from '../src/design/load';
 import type { CompiledSite, NodeFilterSet, NodeModel } from '../src/design/model';
 import { DesignReadError, readDesignSources } from '../src/design/read-files';
 import type { SiteContext } from '../src/drivers/node/interface';
-import type { LoadedDesign } from '../workflows/activity-types';
+import type { LoadedDesign, NodesRef } from '../workflows/activity-types';
 
 /** Findings returned with a loaded design; more would bloat workflow history. */
 const MAX_FINDINGS = 200;
@@ -20,6 +20,7 @@ const CACHE_SIZE = 8;
 export interface DesignActivityDeps {
   /** For describeNodeHolder; optional so tests can leave it out. */
   client?: Client;
+  cache?: DesignCache;
 }
 
 function fail(type: string, message: string, details?: unknown): ApplicationFailure {
@@ -52,17 +53,19 @@ export function siteContextOf(site: CompiledSite): SiteContext {
   return rest;
 }
 
-export function createDesignActivities(deps: DesignActivityDeps = {}) {
-  const cache = new Map<string, { site: CompiledSite; findings: Finding[] }>();
+/** Compiled designs of this worker, by content hash, shared by the activities that need node
+ * models (the design activities, and the node activities' site-level steps). */
+export class DesignCache {
+  private readonly entries = new Map<string, { site: CompiledSite; findings: Finding[] }>();
 
   /** Loads, compiles and validates; caches the compiled site by content hash. */
-  async function compile(design: DesignRef): Promise<{ site: CompiledSite; hash: string; findings: Finding[] }> {
+  async compile(design: DesignRef): Promise<{ site: CompiledSite; hash: string; findings: Finding[] }> {
     const sources = await readSources(design);
     const hash = designHash(sources);
     if (design.type !== 'inline' && design.sha256 && design.sha256 !== hash) {
       throw fail(WORKFLOW_FAILURES.designChanged, `the design's content changed since it was validated: expected ${design.sha256}, the worker reads ${hash}`);
     }
-    const cached = cache.get(hash);
+    const cached = this.entries.get(hash);
     if (cached) return { ...cached, hash };
     const result = processDesign(sources);
     if (!result.ok || !result.site) {
@@ -74,10 +77,33 @@ export function createDesignActivities(deps: DesignActivityDeps = {}) {
       );
     }
     const entry = { site: result.site, findings: result.findings.filter((f) => f.severity !== 'error') as Finding[] };
-    cache.set(hash, entry);
-    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    this.entries.set(hash, entry);
+    if (this.entries.size > CACHE_SIZE) this.entries.delete(this.entries.keys().next().value as string);
     return { ...entry, hash };
   }
+
+  /** The models of the named nodes of the design with this hash. */
+  async nodes(ref: NodesRef): Promise<NodeModel[]> {
+    let site = this.entries.get(ref.designHash)?.site;
+    if (!site) {
+      const compiled = await this.compile(ref.design);
+      if (compiled.hash !== ref.designHash) {
+        throw fail(WORKFLOW_FAILURES.designChanged, `the design's content changed during the run: expected ${ref.designHash}, the worker reads ${compiled.hash}`);
+      }
+      site = compiled.site;
+    }
+    const byName = new Map(site.nodes.map((n) => [n.name, n]));
+    return ref.names.map((name) => {
+      const node = byName.get(name);
+      if (!node) throw fail(WORKFLOW_FAILURES.unknownNode, `the design ${ref.designHash} has no node "${name}"`);
+      return node;
+    });
+  }
+}
+
+export function createDesignActivities(deps: DesignActivityDeps = {}) {
+  const cache = deps.cache ?? new DesignCache();
+  const compile = (design: DesignRef) => cache.compile(design);
 
   return {
     async loadSiteDesign(input: { design: DesignRef; filter?: NodeFilterSet; action: SiteAction; needNodes: boolean }): Promise<LoadedDesign> {
@@ -92,33 +118,17 @@ export function createDesignActivities(deps: DesignActivityDeps = {}) {
       if (input.needNodes && selected.length === 0) {
         throw fail(WORKFLOW_FAILURES.noNodesSelected, `the node filter selects no node of site ${site.name} (${site.nodes.length} node(s) in the design): nothing to do for ${input.action}`);
       }
-      const platforms = new Map<string, { image?: string; kernel?: string }>();
-      for (const n of selected) platforms.set(`${n.platform.image ?? ''}|${n.platform.kernel ?? ''}`, { image: n.platform.image, kernel: n.platform.kernel });
       return {
         siteName: site.name,
         designHash: hash,
         site: siteContextOf(site),
         nodes: selected.map((n) => ({ name: n.name, rack: n.rack })),
         findings: findings.slice(0, MAX_FINDINGS),
-        platforms: [...platforms.values()],
       };
     },
 
-    async getNodeModels(input: { design: DesignRef; designHash: string; names: string[] }): Promise<NodeModel[]> {
-      let site = cache.get(input.designHash)?.site;
-      if (!site) {
-        const compiled = await compile(input.design);
-        if (compiled.hash !== input.designHash) {
-          throw fail(WORKFLOW_FAILURES.designChanged, `the design's content changed during the run: expected ${input.designHash}, the worker reads ${compiled.hash}`);
-        }
-        site = compiled.site;
-      }
-      const byName = new Map(site.nodes.map((n) => [n.name, n]));
-      return input.names.map((name) => {
-        const node = byName.get(name);
-        if (!node) throw fail(WORKFLOW_FAILURES.unknownNode, `the design ${input.designHash} has no node "${name}"`);
-        return node;
-      });
+    async getNodeModels(input: NodesRef): Promise<NodeModel[]> {
+      return cache.nodes(input);
     },
 
     async describeNodeHolder(input: { workflowId: string }): Promise<{ workflowId: string; parentWorkflowId?: string; action?: string; startedAt?: string } | undefined> {

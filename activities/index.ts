@@ -1,6 +1,11 @@
+import type { Client } from '@temporalio/client';
+import type { SimLedger } from '../src/drivers/sim';
 import { SecretResolver } from '../src/secrets/resolver';
+import type { WorkflowActivities } from '../workflows/activity-types';
+import { createDesignActivities, DesignCache } from './design';
 import { createKubernetesActivities } from './kubernetes';
 import { createNetworkActivities } from './network';
+import { createNodeActivities, NodeActivityDeps } from './node';
 import { createOobActivities, OobActivityDeps } from './oob';
 import { createStackCheckActivities } from './stack-check';
 
@@ -8,19 +13,32 @@ export interface ActivityDeps {
   /** Resolves credential references inside activities (default: this process's environment and
    * DRYDOCK_SECRETS_FILE). */
   secrets?: SecretResolver;
+  /** A Temporal client, to name the workflow that holds a busy node. */
+  client?: Client;
+  /** Shared state and call counts of the `sim` drivers (benchmarks, tests). */
+  simLedger?: SimLedger;
   oob?: Omit<OobActivityDeps, 'secrets'>;
+  node?: Omit<NodeActivityDeps, 'secrets' | 'resolveNodes' | 'simLedger'>;
 }
 
-/** Every activity the worker registers. Dependencies (driver clients, secret resolvers) are
- * built once by the worker and passed in; activities hold no module-level state. */
+/** Every activity the worker registers. Dependencies (driver clients, secret resolvers, the
+ * design cache) are built once here and passed in; activities hold no module-level state. */
 export function createActivities(deps: ActivityDeps = {}) {
   const secrets = deps.secrets ?? new SecretResolver();
+  const designs = new DesignCache();
+  const simLedger = deps.simLedger;
   return {
     ...createStackCheckActivities(),
-    ...createOobActivities({ ...deps.oob, secrets }),
-    ...createNetworkActivities({ secrets }),
-    ...createKubernetesActivities({ secrets }),
+    ...createDesignActivities({ client: deps.client, cache: designs }),
+    ...createOobActivities({ ...deps.oob, secrets, drivers: { ...deps.oob?.drivers, simLedger } }),
+    ...createNodeActivities({ ...deps.node, secrets, simLedger, resolveNodes: (ref) => designs.nodes(ref) }),
+    ...createNetworkActivities({ secrets, simLedger }),
+    ...createKubernetesActivities({ secrets, simLedger }),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+// Compile-time check: the worker registers every activity the workflows call, with matching types.
+type Satisfies<T extends WorkflowActivities> = T;
+export type _ActivitiesCoverWorkflows = Satisfies<Activities>;

@@ -4,17 +4,19 @@ import { DriverError } from '../src/drivers/errors';
 import { createKubernetesDriver, type KubernetesDriver } from '../src/drivers/kubernetes';
 import type { SiteContext } from '../src/drivers/node/interface';
 import type { SecretResolver } from '../src/secrets/resolver';
+import type { SimLedger } from '../src/drivers/sim';
 import { driverCache, runDriverAction } from './driver-context';
 import type { NodeActionInput, SiteActionInput } from './network';
 
 export interface KubernetesActivityDeps {
   secrets: SecretResolver;
   createDriver?: (config: KubernetesDriverConfig) => KubernetesDriver;
+  simLedger?: SimLedger;
 }
 
 /** The Kubernetes driver's actions as activities: RelabelNode and ValidateKubernetesServices. */
 export function createKubernetesActivities(deps: KubernetesActivityDeps) {
-  const driverFor = driverCache<KubernetesDriverConfig, KubernetesDriver>(deps.createDriver ?? ((config) => createKubernetesDriver(config, { secrets: deps.secrets })));
+  const driverFor = driverCache<KubernetesDriverConfig, KubernetesDriver>(deps.createDriver ?? ((config) => createKubernetesDriver(config, { secrets: deps.secrets, simLedger: deps.simLedger })));
   const driver = (site: SiteContext): KubernetesDriver => {
     const config = site.region.drivers.kubernetes;
     if (!config) {

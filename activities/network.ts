@@ -4,6 +4,7 @@ import { DriverError } from '../src/drivers/errors';
 import { createNetworkDriver, type NetworkDriver, type PortState } from '../src/drivers/network';
 import type { SiteContext } from '../src/drivers/node/interface';
 import type { SecretResolver } from '../src/secrets/resolver';
+import type { SimLedger } from '../src/drivers/sim';
 import { driverCache, runDriverAction } from './driver-context';
 
 export interface NodeActionInput {
@@ -19,12 +20,13 @@ export interface NetworkActivityDeps {
   secrets: SecretResolver;
   /** Replaces the driver factory (tests, benchmarks). */
   createDriver?: (config: NetworkDriverConfig) => NetworkDriver;
+  simLedger?: SimLedger;
 }
 
 /** The network driver's actions as activities: InterrogatePort, ConfigurePortProvisioning,
  * ConfigurePortProduction and ValidateNetworkServices. */
 export function createNetworkActivities(deps: NetworkActivityDeps) {
-  const driverFor = driverCache<NetworkDriverConfig, NetworkDriver>(deps.createDriver ?? ((config) => createNetworkDriver(config, { secrets: deps.secrets })));
+  const driverFor = driverCache<NetworkDriverConfig, NetworkDriver>(deps.createDriver ?? ((config) => createNetworkDriver(config, { secrets: deps.secrets, simLedger: deps.simLedger })));
   const driver = (site: SiteContext): NetworkDriver => {
     const config = site.region.drivers.network;
     if (!config) {

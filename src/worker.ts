@@ -1,5 +1,6 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { ActivityDeps, createActivities } from '../activities';
 import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } from './config/temporal-connection';
 
 /**
@@ -11,13 +12,26 @@ export interface DrydockWorkerOptions {
   /** A pre-built workflow bundle; when omitted the workflows are bundled from source. */
   workflowBundlePath?: string;
   connection?: NativeConnection;
+  /** Extra activity dependencies (the sim ledger, driver timing for tests). */
+  activityDeps?: Omit<ActivityDeps, 'client'>;
   overrides?: Partial<WorkerOptions>;
 }
 
-export async function createDrydockWorker(options: DrydockWorkerOptions = {}): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
+export interface DrydockWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  /** Closes what the worker opened (connections), after `worker.run()` has returned. */
+  close: () => Promise<void>;
+}
+
+export async function createDrydockWorker(options: DrydockWorkerOptions = {}): Promise<DrydockWorker> {
   const settings = options.settings ?? connectionSettingsFromEnv();
   const ownsConnection = options.connection === undefined;
-  const connection = options.connection ?? (await NativeConnection.connect({ address: settings.address, tls: tlsOptions(settings) }));
+  const tls = tlsOptions(settings);
+  const connection = options.connection ?? (await NativeConnection.connect({ address: settings.address, tls }));
+  // A plain client too: activities use it to name the workflow holding a busy node.
+  const clientConnection = await Connection.connect({ address: settings.address, tls });
+  const client = new Client({ connection: clientConnection, namespace: settings.namespace });
   const workflowSource = options.workflowBundlePath
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
@@ -26,8 +40,15 @@ export async function createDrydockWorker(options: DrydockWorkerOptions = {}): P
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     ...workflowSource,
-    activities: createActivities(),
+    activities: createActivities({ ...options.activityDeps, client }),
     ...options.overrides,
   });
-  return { worker, connection, ownsConnection };
+  return {
+    worker,
+    connection,
+    close: async () => {
+      await clientConnection.close();
+      if (ownsConnection) await connection.close();
+    },
+  };
 }

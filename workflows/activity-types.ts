@@ -23,8 +23,14 @@ export interface LoadedDesign {
   nodes: Array<{ name: string; rack?: string }>;
   /** Warnings and infos (errors make loading fail). */
   findings: Finding[];
-  /** The distinct images and kernels the selected nodes deploy, for CreateBootMedia. */
-  platforms: Array<{ image?: string; kernel?: string }>;
+}
+
+/** Nodes named by reference, for site-level steps that look at every selected node: the activity
+ * takes the models from the design (cached per worker) instead of from workflow history. */
+export interface NodesRef {
+  design: DesignRef;
+  designHash: string;
+  names: string[];
 }
 
 export interface DriverActivities {
@@ -41,8 +47,8 @@ export interface DriverActivities {
   createNetworkTemplate(input: { site: SiteContext }): Promise<ActionOutcome>;
   configureUserCredentials(input: { site: SiteContext }): Promise<ActionOutcome>;
   configureNodeProvisioner(input: { site: SiteContext }): Promise<ActionOutcome>;
-  createStorageTemplate(input: { site: SiteContext }): Promise<ActionOutcome>;
-  createBootMedia(input: { site: SiteContext; platforms: Array<{ image?: string; kernel?: string }> }): Promise<ActionOutcome>;
+  createStorageTemplate(input: { site: SiteContext; nodesRef?: NodesRef }): Promise<ActionOutcome>;
+  createBootMedia(input: { site: SiteContext; nodesRef?: NodesRef }): Promise<ActionOutcome>;
   prepareHardwareConfig(input: { site: SiteContext }): Promise<ActionOutcome>;
   identifyNode(input: NodeInput): Promise<NodeIdentity>;
   /** Like identifyNode, but a node not yet known fails the attempt (retryable), so the retry

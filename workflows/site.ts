@@ -36,7 +36,7 @@ import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import type { NodeModel } from '../src/design/model';
 import type { SiteContext } from '../src/drivers/node/interface';
 import * as options from './activity-options';
-import type { LoadedDesign, WorkflowActivities } from './activity-types';
+import type { LoadedDesign, NodesRef, WorkflowActivities } from './activity-types';
 import { nodeWorkflow } from './node';
 import { describeFailure } from './node-steps';
 import { NODE_STEPS, SITE_STEP_DRIVER, SITE_STEPS, siteDriverMissing } from './plans';
@@ -184,7 +184,7 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
     // ---- 2. site-level steps ----
     phase = 'site-steps';
     for (const step of SITE_STEPS[action]) {
-      const record = await runSiteStep(step, loaded.site, loaded.platforms);
+      const record = await runSiteStep(step, loaded.site, { design: input.design, designHash: loaded.designHash, names: state.queue });
       state.siteSteps.push(record);
       if (record.status === 'failed') {
         state.queue = [];
@@ -339,7 +339,7 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
   }
 }
 
-async function runSiteStep(step: SiteStep, site: SiteContext, platforms: LoadedDesign['platforms']): Promise<StepRecord> {
+async function runSiteStep(step: SiteStep, site: SiteContext, nodesRef: NodesRef): Promise<StepRecord> {
   const started = Date.now();
   const kind = SITE_STEP_DRIVER[step];
   const missing = kind === 'design' ? undefined : siteDriverMissing(kind, site);
@@ -366,10 +366,10 @@ async function runSiteStep(step: SiteStep, site: SiteContext, platforms: LoadedD
         message = (await siteLevel.configureNodeProvisioner({ site })).message;
         break;
       case 'CreateStorageTemplate':
-        message = (await siteLevel.createStorageTemplate({ site })).message;
+        message = (await siteLevel.createStorageTemplate({ site, nodesRef })).message;
         break;
       case 'CreateBootMedia':
-        message = (await siteLevel.createBootMedia({ site, platforms })).message;
+        message = (await siteLevel.createBootMedia({ site, nodesRef })).message;
         break;
       case 'PrepareHardwareConfig':
         message = (await siteLevel.prepareHardwareConfig({ site })).message;

@@ -6,6 +6,8 @@ import { registerOperateCommands } from './commands/operate';
 import { registerPortCommand } from './commands/port';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerValidateCommand } from './commands/validate';
+import { registerLabCommand } from './commands/lab';
+import { registerNodeCommand } from './commands/node';
 import { registerWorkerCommand } from './commands/worker';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
@@ -24,7 +26,9 @@ export function buildProgram(): Command {
   registerScheduleCommands(program);
   registerOobCommand(program);
   registerPortCommand(program);
+  registerNodeCommand(program);
   registerWorkerCommand(program);
+  registerLabCommand(program);
   return program;
 }
 

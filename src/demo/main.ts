@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   });
   say(`  Temporal ${server.cli.version} at ${server.address}; web UI ${server.uiUrl}`);
 
-  const { worker, connection: workerConnection } = await createDrydockWorker({
+  const { worker, close: closeWorker } = await createDrydockWorker({
     settings: { address: server.address, namespace: server.namespace, taskQueue: DEFAULT_TASK_QUEUE },
   });
   const running = worker.run();
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   worker.shutdown();
   await running;
   await connection.close();
-  await workerConnection.close();
+  await closeWorker();
   await server.stop();
   say('Stopped.');
 }

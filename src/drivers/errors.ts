@@ -11,6 +11,9 @@
  *   Unsupported      no         the service cannot do this (feature absent, type not allowed)
  *   InvalidRequest   no         the request or the design is wrong (bad value, missing field)
  *   NotFound         no         a machine, system, port, fabric or switch the design names is absent
+ *   OperationFailed  no         the service ran the operation and reports that it failed (MAAS
+ *                               "Failed commissioning" / "Failed deployment"): retrying the same
+ *                               activity would repeat the failure; a person or a later run decides
  *
  * The type name is the component prefix plus the kind: BmcUnreachable, BmcAuthFailed, ...,
  * MaasBusy, SwitchAuthFailed, KubernetesNotFound; `InvalidRequest` has no prefix.
@@ -24,6 +27,7 @@ export const ERROR_KINDS = {
   Unsupported: { retryable: false },
   InvalidRequest: { retryable: false },
   NotFound: { retryable: false },
+  OperationFailed: { retryable: false },
 } as const;
 
 export type ErrorKind = keyof typeof ERROR_KINDS;

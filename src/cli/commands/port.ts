@@ -44,6 +44,7 @@ const EXIT_FOR_KIND: Record<ErrorKind, number> = {
   Busy: EXIT.failure,
   AuthFailed: EXIT.failure,
   Unsupported: EXIT.failure,
+  OperationFailed: EXIT.failure,
 };
 
 function formatPorts(ports: PortState[]): string {

@@ -29,6 +29,6 @@ export function registerWorkerCommand(program: Command): void {
     }
     process.stderr.write(`drydock worker: task queue "${settings.taskQueue}" on ${settings.address} (namespace ${settings.namespace})\n`);
     await created.worker.run();
-    if (created.ownsConnection) await created.connection.close();
+    await created.close();
   });
 }

@@ -1,0 +1,110 @@
+import type { NodeModel } from '../../../design/model';
+import type { Secret } from '../../../secrets/secret';
+import type { ActionContext, ActionOutcome, ServiceCheck } from '../../context';
+import { DriverError } from '../../errors';
+import type { NodeDriver, NodeIdentity, NodeInterrogation, SiteContext } from '../interface';
+import { MaasClient } from './client';
+import { configureHardware, deployNode, destroyNode, identifyNode, interrogateNode } from './lifecycle';
+import { applyNodeNetworking } from './node-networking';
+import { applyNodeStorage } from './node-storage';
+import { MaasApiKeyFormatError, parseMaasApiKey } from './oauth';
+import { applyNodePlatform } from './platform';
+import { MaasDriverOptions, MaasSession, ResolvedMaasOptions, resolveOptions } from './session';
+import { createNetworkTemplate } from './site-network';
+import { configureNodeProvisioner, configureUserCredentials, createBootMedia, createStorageTemplate, prepareHardwareConfig, validateNodeServices } from './site-settings';
+
+export interface MaasDriverConfig {
+  apiUrl: string;
+  apiKey: Secret;
+  caBundle?: string;
+}
+
+/**
+ * The MAAS node driver: Drydock's node actions against the MAAS 2.0 API. Each action lives in a
+ * module of its own (site networks, node networking, storage, platform, lifecycle, site
+ * settings); this class wires them to one signed HTTP client.
+ */
+export class MaasNodeDriver implements NodeDriver {
+  readonly type = 'maas';
+  private readonly client: MaasClient;
+  private readonly options: ResolvedMaasOptions;
+
+  constructor(config: MaasDriverConfig, options: MaasDriverOptions = {}) {
+    if (!/^https?:\/\/[^/]+/.test(config.apiUrl)) {
+      throw new DriverError('maas', 'InvalidRequest', `MAAS API URL "${config.apiUrl}" must be an http(s) URL such as http://maas.example.net:5240/MAAS`, { target: config.apiUrl });
+    }
+    let apiKey;
+    try {
+      apiKey = parseMaasApiKey(config.apiKey);
+    } catch (err) {
+      if (err instanceof MaasApiKeyFormatError) throw new DriverError('maas', 'InvalidRequest', err.message, { target: config.apiUrl });
+      throw err;
+    }
+    this.client = new MaasClient({ apiUrl: config.apiUrl, apiKey, keyReference: config.apiKey.reference, caBundle: config.caBundle, ...options.http });
+    this.options = resolveOptions(options);
+  }
+
+  private session(ctx: ActionContext): MaasSession {
+    return { client: this.client, ctx, options: this.options };
+  }
+
+  validateNodeServices(ctx: ActionContext): Promise<ServiceCheck> {
+    return validateNodeServices(this.session(ctx));
+  }
+
+  createNetworkTemplate(site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return createNetworkTemplate(this.session(ctx), site);
+  }
+
+  configureUserCredentials(site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return configureUserCredentials(this.session(ctx), site);
+  }
+
+  configureNodeProvisioner(site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return configureNodeProvisioner(this.session(ctx), site);
+  }
+
+  createStorageTemplate(site: SiteContext, ctx: ActionContext, nodes?: NodeModel[]): Promise<ActionOutcome> {
+    return createStorageTemplate(this.session(ctx), site, nodes);
+  }
+
+  createBootMedia(site: SiteContext, nodes: NodeModel[], ctx: ActionContext): Promise<ActionOutcome> {
+    return createBootMedia(this.session(ctx), site, nodes);
+  }
+
+  prepareHardwareConfig(site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return prepareHardwareConfig(this.session(ctx), site);
+  }
+
+  identifyNode(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<NodeIdentity> {
+    return identifyNode(this.session(ctx), node, site);
+  }
+
+  configureHardware(node: NodeModel, _site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return configureHardware(this.session(ctx), node);
+  }
+
+  interrogateNode(node: NodeModel, _site: SiteContext, ctx: ActionContext): Promise<NodeInterrogation> {
+    return interrogateNode(this.session(ctx), node);
+  }
+
+  applyNodeNetworking(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return applyNodeNetworking(this.session(ctx), node, site);
+  }
+
+  applyNodeStorage(node: NodeModel, _site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return applyNodeStorage(this.session(ctx), node);
+  }
+
+  applyNodePlatform(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return applyNodePlatform(this.session(ctx), node, site);
+  }
+
+  deployNode(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return deployNode(this.session(ctx), node, site);
+  }
+
+  destroyNode(node: NodeModel, _site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+    return destroyNode(this.session(ctx), node);
+  }
+}

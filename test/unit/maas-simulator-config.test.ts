@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSimulatorConfig, parseSimulatorConfig } from '../../src/lab/maas/config';
+
+describe('MAAS simulator configuration', () => {
+  it('fills defaults for an empty configuration', () => {
+    const config = parseSimulatorConfig({});
+    expect(config.durations).toEqual({ commissioningSeconds: 5, deployingSeconds: 10, releasingSeconds: 2, importSeconds: 3 });
+    expect(config.bootImages).toEqual(['jammy']);
+    expect(config.machines).toEqual([]);
+    expect(config.faults.errorRate).toBe(0);
+  });
+
+  it('names every bad field', () => {
+    expect(() =>
+      parseSimulatorConfig({
+        durations: { deployingSeconds: -1 },
+        machines: [{ interfaces: [{ name: 'eno1', mac: 'not-a-mac' }], bmc: { type: 'snmp', address: 'x', username: 'u', password: 'p' } }],
+        faults: { errorRate: 2 },
+        typo: true,
+      }),
+    ).toThrow(/durations\.deployingSeconds[\s\S]*machines\.0\.interfaces\.0\.mac: a MAC address[\s\S]*machines\.0\.bmc\.type[\s\S]*faults\.errorRate[\s\S]*Unrecognized key: "typo"/);
+  });
+
+  it('refuses a MAC used twice', () => {
+    expect(() =>
+      parseSimulatorConfig({
+        machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01' }] }, { interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01' }] }],
+      }),
+    ).toThrow(/machines\.1\.interfaces: MAC 52:54:00:00:00:01 is used twice/);
+  });
+
+  it('names the file and line of a YAML error, and the file of a missing one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maas-config-'));
+    try {
+      const path = join(dir, 'maas.yaml');
+      writeFileSync(path, 'durations:\n  deployingSeconds: 1\nmachines: [\n  - {interfaces: }\n');
+      expect(() => loadSimulatorConfig(path)).toThrow(new RegExp(`${path}:\\d+: not valid YAML`));
+      writeFileSync(path, 'bootImages: jammy\n');
+      expect(() => loadSimulatorConfig(path)).toThrow(new RegExp(`${path}: bootImages`));
+      expect(() => loadSimulatorConfig(join(dir, 'absent.yaml'))).toThrow(/cannot read .*absent\.yaml: ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
