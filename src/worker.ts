@@ -41,6 +41,10 @@ export async function createDrydockWorker(options: DrydockWorkerOptions = {}): P
     taskQueue: settings.taskQueue,
     ...workflowSource,
     activities: createActivities({ ...options.activityDeps, client }),
+    // Cancellation reaches an activity with its next heartbeat: throttle heartbeats to at most
+    // 10 s apart, so an abort stops a BMC command or a MAAS poll within seconds.
+    maxHeartbeatThrottleInterval: '10s',
+    defaultHeartbeatThrottleInterval: '10s',
     ...options.overrides,
   });
   return {

@@ -1,4 +1,8 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+
+/** On abort, a step ends only once its activity has cleaned up (killed its ipmitool, stopped
+ * polling): no work goes on behind a cancelled workflow. */
+const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
 
 /**
  * Timeouts and retry policies per kind of driver action. Each says why it is what it is.
@@ -10,6 +14,7 @@ import type { ActivityOptions } from '@temporalio/workflow';
  * state (sushy lands changes 1-11 s later; real BMCs up to a minute); flaky BMCs get many
  * attempts with backoff, up to ~15 minutes in all. */
 export const powerActivity: ActivityOptions = {
+  cancellationType,
   startToCloseTimeout: '3 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 12 },
@@ -18,6 +23,7 @@ export const powerActivity: ActivityOptions = {
 /** Reads and declarative applies (BMC interrogation, MAAS networking/storage/platform, switch
  * ports, Kubernetes labels): Drydock allows 5 minutes for each. */
 export const applyActivity: ActivityOptions = {
+  cancellationType,
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
@@ -26,6 +32,7 @@ export const applyActivity: ActivityOptions = {
 /** Waiting for a power-cycled node to PXE-boot and enlist: each attempt asks once; a node not
  * yet known fails the attempt (retryable), and attempts go on for Drydock's 10 minutes. */
 export const identifyActivity: ActivityOptions = {
+  cancellationType,
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '20 seconds' },
@@ -34,6 +41,7 @@ export const identifyActivity: ActivityOptions = {
 /** Commissioning: Drydock allows 30 minutes. The activity polls and heartbeats; after a worker
  * crash the next attempt resumes from the heartbeat instead of commissioning again. */
 export const commissionActivity: ActivityOptions = {
+  cancellationType,
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
@@ -51,6 +59,7 @@ export const destroyActivity: ActivityOptions = commissionActivity;
 /** Site-level setup (networks, keys, repositories, boot media): Drydock allows 2-5 minutes; boot
  * resource imports may take longer, so 15. */
 export const siteActivity: ActivityOptions = {
+  cancellationType,
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },

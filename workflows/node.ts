@@ -32,9 +32,10 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
   const steps: StepRecord[] = [];
   const progress: NodeProgress = { node: node.name, action, state: 'running', startedAt: Date.now(), steps, workflowId: workflowInfo().workflowId };
   let paused = input.startPaused ?? false;
+  let holding = false; // paused and waiting between steps (a running step finishes first)
   let confirmed = false;
 
-  setHandler(nodeProgressQuery, () => ({ ...progress, state: paused && progress.state === 'running' ? 'paused' : progress.state }));
+  setHandler(nodeProgressQuery, () => ({ ...progress, state: holding ? 'paused' : progress.state }));
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => void (paused = false));
   setHandler(confirmSignal, ({ node: confirmedNode }) => void (confirmedNode === node.name && (confirmed = true)));
@@ -68,7 +69,9 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
       }
       if (paused) {
         setCurrentDetails(`paused before **${planned.step}**`);
+        holding = true;
         await condition(() => !paused);
+        holding = false;
       }
       progress.step = planned.step;
       progress.stepStartedAt = Date.now();

@@ -44,9 +44,9 @@ class SimBase {
   async run<T>(action: string, node: string | undefined, ctx: ActionContext, body: () => T): Promise<T> {
     const start = Date.now();
     ctx.heartbeat({ action, phase: 'start' });
-    await sleep(this.config.latencyMs, ctx.signal);
     const injected = this.config.fail?.find((f) => f.action === action && f.node === node);
     try {
+      await sleep(this.config.latencyMs, ctx.signal);
       if (injected) {
         const fired = this.ledger.failureFired(`${action}:${node}`);
         if (injected.times === undefined || fired < injected.times) {
@@ -55,7 +55,7 @@ class SimBase {
       }
       return body();
     } finally {
-      this.ledger.calls.push({ driver: this.driver, action, node, start, end: Date.now() });
+      this.ledger.calls.push({ driver: this.driver, action, node, start, end: Date.now(), ...(ctx.signal.aborted ? { aborted: true } : {}) });
     }
   }
 }

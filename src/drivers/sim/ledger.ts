@@ -19,6 +19,8 @@ export interface SimCall {
   node?: string;
   start: number;
   end: number;
+  /** The action was cancelled before its latency ran out. */
+  aborted?: boolean;
 }
 
 export class SimLedger {
