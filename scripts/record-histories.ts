@@ -27,14 +27,16 @@ async function main(): Promise<void> {
         workflowsPath: require.resolve('../workflows'),
         activities: scenario.activities(),
       });
-      await worker.runUntil(scenario.run(client, taskQueue, workflowId));
-      // The CLI writes the same JSON as the web UI's download and `historyFromJSON` reads.
-      const shown = spawnSync(server.cli.path, ['workflow', 'show', '--address', server.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
-      if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
-      const events = (JSON.parse(shown.stdout) as { events: unknown[] }).events.length;
-      const file = join(__dirname, '..', 'test', 'histories', `${scenario.name}.json`);
-      writeFileSync(file, shown.stdout.endsWith('\n') ? shown.stdout : `${shown.stdout}\n`);
-      process.stdout.write(`recorded ${events} events to ${file}\n`);
+      const keep = await worker.runUntil(scenario.run(client, taskQueue, workflowId));
+      for (const [fileName, id] of Object.entries(keep)) {
+        // The CLI writes the same JSON as the web UI's download and `historyFromJSON` reads.
+        const shown = spawnSync(server.cli.path, ['workflow', 'show', '--address', server.address, '--workflow-id', id, '--output', 'json'], { encoding: 'utf8' });
+        if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
+        const events = (JSON.parse(shown.stdout) as { events: unknown[] }).events.length;
+        const file = join(__dirname, '..', 'test', 'histories', `${fileName}.json`);
+        writeFileSync(file, shown.stdout.endsWith('\n') ? shown.stdout : `${shown.stdout}\n`);
+        process.stdout.write(`recorded ${events} events of ${id} to ${file}\n`);
+      }
     }
     await connection.close();
     await nativeConnection.close();

@@ -12,7 +12,8 @@ const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
 describe('recorded workflow histories replay against the current workflow code', () => {
   it('has a recorded history for every scenario', () => {
-    expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(HISTORY_SCENARIOS.map((s) => s.name).sort());
+    const names = files.map((f) => f.replace(/\.json$/, ''));
+    for (const scenario of HISTORY_SCENARIOS) expect(names).toContain(scenario.name);
   });
 
   it.each(files)('%s replays without a non-determinism error', async (file) => {

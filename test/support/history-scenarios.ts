@@ -1,6 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
+import { nodeWorkflowId } from '../../src/contracts/deployment';
 import { STACK_CHECK_WORKFLOW } from '../../src/contracts/stack-check';
+import { SimLedger } from '../../src/drivers/sim';
+import { simSiteDesign } from '../../src/lab/sim-site';
 
 /**
  * Workflow runs whose histories are kept under test/histories/ and replayed by the suite, so
@@ -10,8 +13,11 @@ import { STACK_CHECK_WORKFLOW } from '../../src/contracts/stack-check';
 export interface HistoryScenario {
   name: string;
   activities: () => object;
-  run: (client: Client, taskQueue: string, workflowId: string) => Promise<void>;
+  /** Runs the scenario; returns the ids of the workflows whose histories to keep, by file name. */
+  run: (client: Client, taskQueue: string, workflowId: string) => Promise<Record<string, string>>;
 }
+
+const SIM_SITE = 'history';
 
 export const HISTORY_SCENARIOS: HistoryScenario[] = [
   {
@@ -19,6 +25,25 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
     activities: () => createActivities(),
     async run(client, taskQueue, workflowId) {
       await client.workflow.execute(STACK_CHECK_WORKFLOW, { taskQueue, workflowId, args: [{ requestedBy: 'history-recorder' }] });
+      return { 'stack-check': workflowId };
+    },
+  },
+  {
+    // A deployment over sim drivers with one failing node: the site workflow (site steps, the
+    // node pool, partial_success) and a node workflow (every step), as the worker records them.
+    name: 'deploy-nodes-sim',
+    activities: () => {
+      process.env.SIM_BMC_PASSWORD ??= 'history-recorder';
+      return createActivities({ simLedger: new SimLedger() });
+    },
+    async run(client, taskQueue, workflowId) {
+      const text = simSiteDesign({ site: SIM_SITE, nodes: 3, racks: 2, latencyMs: 1, failures: [{ node: 'node0002', action: 'ApplyNodeStorage' }] });
+      await client.workflow.execute('DeployNodes', {
+        taskQueue,
+        workflowId,
+        args: [{ design: { type: 'inline', sources: [{ name: 'site.yaml', text }] }, options: { retryWindow: 0, maxParallelNodes: 2 } }],
+      });
+      return { 'deploy-nodes-sim': workflowId, 'node-workflow-sim': nodeWorkflowId(SIM_SITE, 'node0001') };
     },
   },
 ];
