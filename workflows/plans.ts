@@ -47,14 +47,16 @@ export const NODE_STEPS: Record<SiteAction, NodeStep[]> = {
   RelabelNodes: ['RelabelNode'],
 };
 
-/** The site-level steps run once before the nodes (PrepareSite is Drydock's order). */
+/** The site-level steps run once before the nodes (PrepareSite is Drydock's order). DeployNodes
+ * runs PrepareSite's steps too: they are declarative (they change only what differs), so a
+ * deployment never fails for a site template that was not prepared or has drifted. */
 export const SITE_STEPS: Record<SiteAction, SiteStep[]> = {
   ValidateDesign: [],
   VerifySite: ['ValidateNodeServices', 'ValidateNetworkServices', 'ValidateKubernetesServices'],
   PrepareSite: ['CreateNetworkTemplate', 'ConfigureUserCredentials', 'ConfigureNodeProvisioner'],
   VerifyNodes: [],
   PrepareNodes: ['CreateStorageTemplate', 'CreateBootMedia', 'PrepareHardwareConfig'],
-  DeployNodes: ['CreateStorageTemplate', 'CreateBootMedia', 'PrepareHardwareConfig'],
+  DeployNodes: ['CreateNetworkTemplate', 'ConfigureUserCredentials', 'ConfigureNodeProvisioner', 'CreateStorageTemplate', 'CreateBootMedia', 'PrepareHardwareConfig'],
   DestroyNodes: [],
   RelabelNodes: [],
 };

@@ -1,87 +1,161 @@
 /**
- * `npm run demo`: starts the embedded stack (Temporal dev server with its web UI and
- * persistence under ./.drydock/, a drydock worker) and runs work on it.
- *   --keep   leave everything running until Ctrl-C, to explore the web UI
+ * `npm run demo`: the whole system deploying a realistic site, on this machine.
+ *
+ * Starts the embedded stack (the Temporal dev server with its web UI and state under
+ * ./.drydock/, a drydock worker) and a lab on 127.0.0.1 that matches examples/site (Redfish
+ * BMCs in sushy-emulator, IPMI BMCs in ipmi_sim, the MAAS simulator, Linux switches in network
+ * namespaces where they can be made), then deploys the example site with live progress and ends
+ * with a per-node summary and the web UI address.
  */
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { STACK_CHECK_WORKFLOW, StackCheckResult } from '../contracts/stack-check';
+import { join, resolve } from 'node:path';
+import { DrydockClient } from '../client';
+import { exitCodeFor, watchRun } from '../cli/commands/operate';
+import { renderResult } from '../cli/render';
 import { DEFAULT_TASK_QUEUE } from '../config/temporal-connection';
-import { startDevServer } from '../tools/dev-server';
+import { probeLabSwitchSupport } from '../lab/switch';
+import { SiteLab, startSiteLab } from '../lab/site-lab';
+import { SecretResolver } from '../secrets/resolver';
+import { DevServer, startDevServer } from '../tools/dev-server';
 import { freePort } from '../tools/ports';
-import { createDrydockWorker } from '../worker';
+import { DrydockWorker, createDrydockWorker } from '../worker';
+import { exampleCredentials, loadExampleSite } from './example-site';
 
-const HELP = `Usage: npm run demo [-- --keep]
+const HELP = `Usage: npm run demo [-- --keep] [-- --design <folder>]
 
-Starts a Temporal dev server (state in ./.drydock/temporal.db, web UI on 127.0.0.1) and a
-drydock worker, runs a workflow through them, and prints the result and the web UI address.
+Deploys the example site (examples/site: 2 racks, 8 servers with Redfish and IPMI BMCs) to a
+lab on this machine, through a real Temporal dev server and a drydock worker:
 
-  --keep    keep the stack running after the demo, until Ctrl-C
-  --help    this text
+  - Temporal dev server, state in ./.drydock/temporal.db, web UI on 127.0.0.1:8233 (or a free port)
+  - lab: sushy-emulator (Redfish), ipmi_sim (IPMI), the MAAS simulator, and a Linux switch per
+    rack in a network namespace (needs root; otherwise the switch steps are skipped)
+  - a DeployNodes workflow with live per-node progress, then a per-node summary
+
+Options:
+  --keep              keep everything running after the deployment, until Ctrl-C
+  --design <folder>   deploy another design (its BMCs, MAAS and switches must be lab-able)
+  --help              this text
+
+Ctrl-C stops everything cleanly: the worker, the lab (emulators, namespaces) and the server.
 `;
 
 const say = (m: string): void => void process.stdout.write(`${m}\n`);
 
 async function portIfFree(port: number): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise((done) => {
     const probe = createServer();
-    probe.once('error', () => resolve(freePort()));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(port)));
+    probe.once('error', () => done(freePort()));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(port)));
   });
 }
 
-async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) return void process.stdout.write(HELP);
-  const keep = args.includes('--keep');
-  const stateDir = join(process.cwd(), '.drydock');
+interface Running {
+  server?: DevServer;
+  lab?: SiteLab;
+  worker?: DrydockWorker;
+  workerRun?: Promise<void>;
+  client?: DrydockClient;
+}
 
-  say('Starting the Temporal dev server (state in ./.drydock/temporal.db)...');
-  const server = await startDevServer({
-    port: await portIfFree(7233),
-    uiPort: await portIfFree(8233),
-    dbFilename: join(stateDir, 'temporal.db'),
-    log: say,
-  });
-  say(`  Temporal ${server.cli.version} at ${server.address}; web UI ${server.uiUrl}`);
-
-  const { worker, close: closeWorker } = await createDrydockWorker({
-    settings: { address: server.address, namespace: server.namespace, taskQueue: DEFAULT_TASK_QUEUE },
-  });
-  const running = worker.run();
-  say(`Worker serving task queue "${DEFAULT_TASK_QUEUE}".`);
-
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
-  const workflowId = `stack-check-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const result = (await client.workflow.execute(STACK_CHECK_WORKFLOW, {
-    taskQueue: DEFAULT_TASK_QUEUE,
-    workflowId,
-    args: [{ requestedBy: 'npm run demo' }],
-  })) as StackCheckResult;
-  say(`Workflow ${workflowId}: ${result.message} (worker pid ${result.worker.pid}, SDK ${result.worker.sdkVersion})`);
-  say(`See it in the web UI: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${workflowId}`);
-
-  if (keep) {
-    say('Everything keeps running (--keep). Press Ctrl-C to stop.');
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+async function stopAll(r: Running): Promise<void> {
+  if (r.worker) {
+    r.worker.worker.shutdown();
+    await r.workerRun?.catch(() => undefined);
+    await r.worker.close();
   }
-  say('Stopping the worker and the server...');
-  worker.shutdown();
-  await running;
-  await connection.close();
-  await closeWorker();
-  await server.stop();
-  say('Stopped.');
+  await r.client?.close();
+  await r.lab?.stop();
+  await r.server?.stop();
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const keep = args.includes('--keep');
+  const designIndex = args.indexOf('--design');
+  const designPath = resolve(designIndex >= 0 ? args[designIndex + 1] ?? '' : join(__dirname, '..', '..', 'examples', 'site'));
+  const unknown = args.filter((a, i) => a.startsWith('-') && !['--keep', '--design'].includes(a) && args[i - 1] !== '--design');
+  if (unknown.length > 0) {
+    process.stderr.write(`demo: unknown option ${unknown.join(' ')}\n\n${HELP}`);
+    return 2;
+  }
+  // Failed attempts show in the progress lines; the SDK's own warnings would repeat them.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const stateDir = resolve('.drydock');
+  const labDir = join(stateDir, 'lab');
+  const running: Running = {};
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    say('\nStopping (Ctrl-C): worker, lab and server...');
+    void stopAll(running).then(() => {
+      say('Stopped; nothing is left running.');
+      process.exit(130);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    // The operator's part: credentials for the design's references, given to the worker.
+    const credentials = exampleCredentials(labDir);
+    for (const [k, v] of Object.entries(credentials.env)) process.env[k] ??= v;
+    process.env.DRYDOCK_SECRETS_FILE ??= credentials.secretsFile;
+
+    const switches = probeLabSwitchSupport();
+    if (!switches.ok) say(`Note: the lab switches cannot run here (${switches.reason}); the switch steps will be skipped.`);
+    const example = await loadExampleSite(designPath, { withoutNetworkDriver: !switches.ok });
+    say(`Design ${designPath}: site ${example.site.name}, ${example.site.nodes.length} nodes in ${Object.keys(example.site.racks).length} racks.`);
+
+    say('Starting the Temporal dev server (state in ./.drydock/temporal.db)...');
+    running.server = await startDevServer({ port: await portIfFree(7233), uiPort: await portIfFree(8233), dbFilename: join(stateDir, 'temporal.db'), log: say });
+    say(`  Temporal ${running.server.cli.version} at ${running.server.address}, web UI ${running.server.uiUrl}`);
+
+    say('Starting the lab on 127.0.0.1...');
+    rmSync(join(labDir, 'maas-state.json'), { force: true }); // a fresh MAAS for every demo run
+    running.lab = await startSiteLab({ site: example.site, secrets: new SecretResolver(), stateDir: labDir, log: (m) => say(`  ${m}`) });
+
+    const settings = { address: running.server.address, namespace: running.server.namespace, taskQueue: DEFAULT_TASK_QUEUE };
+    say('Starting a drydock worker (bundling the workflows takes a few seconds)...');
+    running.worker = await createDrydockWorker({ settings });
+    running.workerRun = running.worker.worker.run();
+    running.client = await DrydockClient.connect(settings);
+
+    const workflowId = `demo-DeployNodes-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await running.client.startDeployment({
+      design: { type: 'inline', sources: example.sources },
+      workflowId,
+      options: { retryWindow: '0s', requestedBy: 'npm run demo' },
+    });
+    say(`\nDeployNodes ${workflowId} started. Live progress:\n`);
+    const status = await watchRun(running.client, workflowId, { intervalMs: 1000 });
+    if (process.stdout.isTTY && status.result) say(`\n${renderResult(status.result)}`);
+
+    const ui = running.server.uiUrl ?? '';
+    say('');
+    say(`Web UI:      ${ui}/namespaces/${running.server.namespace}/workflows/${encodeURIComponent(workflowId)}`);
+    say(`All runs:    ${ui}/namespaces/${running.server.namespace}/workflows?query=${encodeURIComponent("DrydockSite='" + example.site.name + "'")}`);
+    say(`CLI:         TEMPORAL_ADDRESS=${running.server.address} ./bin/drydock.js status ${workflowId}`);
+    say(`             TEMPORAL_ADDRESS=${running.server.address} ./bin/drydock.js history ${example.site.nodes[0].name}`);
+    const code = exitCodeFor(status);
+    if (keep && !interrupted) {
+      say('\nEverything keeps running (--keep): explore the web UI and the CLI. Press Ctrl-C to stop.');
+      await new Promise<void>(() => undefined); // until a signal stops everything
+    }
+    await stopAll(running);
+    say('Stopped.');
+    return code;
+  } catch (err) {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    await stopAll(running);
+    return 1;
+  }
+}
+
+void main().then((code) => process.exit(code));

@@ -1,7 +1,8 @@
 /**
  * Credential references, as they appear in site designs and configuration:
  *   env:NAME        the environment variable NAME of the process that uses the credential
- *   file:/path      the contents of a file (one trailing newline removed)
+ *   file:/path      the contents of a file (one trailing newline removed); file:~/path is below
+ *                   the home folder of the process that uses it
  *   secret:NAME     the entry NAME of the secrets file (DRYDOCK_SECRETS_FILE)
  * Anything else is cleartext: accepted, with a warning finding from validation.
  * Pure: usable from workflows, which only ever see references.
@@ -30,7 +31,9 @@ export function parseCredentialReference(value: string): CredentialReference {
     return { scheme, name: rest };
   }
   if (scheme === 'file') {
-    if (!rest.startsWith('/')) throw new CredentialReferenceError(`"${value}" is not a valid file: reference: give an absolute path, e.g. file:/etc/drydock/bmc-password`);
+    if (!rest.startsWith('/') && !rest.startsWith('~/')) {
+      throw new CredentialReferenceError(`"${value}" is not a valid file: reference: give an absolute path (or one below ~/), e.g. file:/etc/drydock/bmc-password`);
+    }
     return { scheme, path: rest };
   }
   if (!SECRET_NAME.test(rest)) throw new CredentialReferenceError(`"${value}" is not a valid secret: reference: the name must match ${SECRET_NAME.source}`);

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'yaml';
+import { expandHome } from '../tools/home-path';
 import { CredentialReferenceError, parseCredentialReference } from './reference';
 import { Secret } from './secret';
 
@@ -53,7 +54,7 @@ export class SecretResolver {
       }
       case 'file': {
         try {
-          return new Secret(readFileSync(parsed.path, 'utf8').replace(/\r?\n$/, ''), reference);
+          return new Secret(readFileSync(expandHome(parsed.path), 'utf8').replace(/\r?\n$/, ''), reference);
         } catch (err) {
           throw new CredentialResolutionError(`${purpose}: cannot read ${parsed.path} (from "${reference}"): ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
         }

@@ -36,8 +36,9 @@ function installExitHooks(): void {
     process.once(signal, () => {
       const stops = [...running].map((p) => p.stop(5_000));
       void Promise.allSettled(stops).then(() => {
-        // Re-raise with the default handler so the exit status says which signal ended us.
-        process.kill(process.pid, signal);
+        // A program that handles the signal itself (the demo) decides how to exit; otherwise
+        // re-raise with the default handler so the exit status says which signal ended us.
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
       });
     });
   }

@@ -52,10 +52,10 @@ describe('drydock node (runNodeCommand) against the MAAS simulator', () => {
     expect(exit.message).toMatch(/cannot reach MAAS at http:\/\/127\.0\.0\.1:\d+\/MAAS \((ECONNREFUSED|ECONNRESET)\) for GET machines\/\?hostname=n1 \(MaasUnreachable\)/);
   });
 
-  it('`drydock node` without a design loader in this build exits 2 and says so', () => {
+  it('`drydock node` with a design that cannot be read exits 2 and says which', () => {
     const result = spawnSync(process.execPath, [DRYDOCK, 'node', 'identify-node', '--design', '/nonexistent', '--node', 'n1'], { encoding: 'utf8' });
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('drydock: the design loader is not available in this build\n');
+    expect(result.stderr).toBe('drydock: cannot read /nonexistent: no such file or folder\n');
   });
 });
 

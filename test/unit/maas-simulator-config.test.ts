@@ -6,7 +6,7 @@ import { loadSimulatorConfig, parseSimulatorConfig } from '../../src/lab/maas/co
 describe('MAAS simulator configuration', () => {
   it('fills defaults for an empty configuration', () => {
     const config = parseSimulatorConfig({});
-    expect(config.durations).toEqual({ commissioningSeconds: 5, deployingSeconds: 10, releasingSeconds: 2, importSeconds: 3 });
+    expect(config.durations).toEqual({ enlistingSeconds: 3, commissioningSeconds: 5, deployingSeconds: 10, releasingSeconds: 2, importSeconds: 3 });
     expect(config.bootImages).toEqual(['jammy']);
     expect(config.machines).toEqual([]);
     expect(config.faults.errorRate).toBe(0);

@@ -100,13 +100,15 @@ export const simulatorConfigSchema = z
   .object({
     durations: z
       .object({
+        /** How long a machine that enlisted stays on (running MAAS's enlistment image) before MAAS powers it off. */
+        enlistingSeconds: z.number().min(0).default(3),
         commissioningSeconds: z.number().min(0).default(5),
         deployingSeconds: z.number().min(0).default(10),
         releasingSeconds: z.number().min(0).default(2),
         importSeconds: z.number().min(0).default(3),
       })
       .strict()
-      .default({ commissioningSeconds: 5, deployingSeconds: 10, releasingSeconds: 2, importSeconds: 3 }),
+      .default({ enlistingSeconds: 3, commissioningSeconds: 5, deployingSeconds: 10, releasingSeconds: 2, importSeconds: 3 }),
     /** How often BMCs are read while something waits for them. */
     bmcPollMs: z.number().int().min(10).default(500),
     tickMs: z.number().int().min(10).default(100),

@@ -16,6 +16,8 @@ export class Engine {
   private timer: NodeJS.Timeout | undefined;
   private readonly busy = new Set<string>();
   private readonly lastProbe = new Map<string, number>();
+  /** Machines that enlisted, with when MAAS powers them off (after its enlistment image ran). */
+  private readonly enlisting = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
 
@@ -80,12 +82,22 @@ export class Engine {
         if (this.stopped || state.enlisted.includes(key) || reading.power !== 'on' || !reading.pxe) return;
         const machine = enlistMachine(this.model, lab, index);
         machine.power_state = 'on';
-        // MAAS powers a machine off once it has enlisted.
-        if (machine.power_type !== 'manual') machine.pending_power.push('off');
+        // MAAS powers a machine off once its enlistment image has run.
+        if (machine.power_type !== 'manual') this.enlisting.set(machine.system_id, Date.now() + config.durations.enlistingSeconds * 1000);
         this.model.save();
         this.log(`lab machine ${key} PXE-booted and enlisted as ${machine.hostname} (${machine.system_id})`);
       });
     });
+
+    for (const [systemId, offAt] of this.enlisting) {
+      if (Date.now() < offAt) continue;
+      this.enlisting.delete(systemId);
+      const machine = state.machines.find((m) => m.system_id === systemId);
+      if (machine && !machine.operation) {
+        machine.pending_power.push('off');
+        changed = true;
+      }
+    }
 
     for (const machine of state.machines) {
       if (machine.pending_power.length > 0) this.power(machine);

@@ -51,6 +51,11 @@ export interface LabSwitchOptions {
   bridge?: string;
   /** `auto` (default): kernel VLAN filtering when this kernel has it, else emulated. */
   vlanMode?: VlanMode | 'auto';
+  /** The switch's management address (a site design's `mgmt_ip`); the root namespace takes
+   * another address of the same /30. Default: a free /30 in 10.254.0.0/16. */
+  managementAddress?: string;
+  /** An OpenSSH public key line sshd also accepts (so several lab switches share one key). */
+  authorizedPublicKey?: string;
   log?: (message: string) => void;
 }
 
@@ -158,8 +163,20 @@ function sshFingerprint(publicKeyLine: string): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-async function generateKey(path: string, comment: string): Promise<void> {
+export async function generateKey(path: string, comment: string): Promise<void> {
   await execFileAsync(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+}
+
+/** The /30 holding `address` as the switch side; the root namespace takes the other host address. */
+function subnetAround(address: string): { host: string; switchSide: string; base: number } {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  const octets = m ? m.slice(1).map(Number) : [];
+  if (octets.length !== 4 || octets.some((o) => o > 255)) throw new Error(`lab switch: management address "${address}" is not an IPv4 address`);
+  const last = octets[3];
+  const base = last & ~3;
+  if (last === base || last === base + 3) throw new Error(`lab switch: ${address} is the network or broadcast address of its /30; give a host address (.1 or .2 of a /30)`);
+  const other = last === base + 1 ? base + 2 : base + 1;
+  return { host: `${octets[0]}.${octets[1]}.${octets[2]}.${other}`, switchSide: address, base: octets[2] * 256 + base };
 }
 
 /** Picks a free 10.254.x.y/30 for the management link: random, then checked against every
@@ -287,7 +304,7 @@ export async function startLabSwitch(options: LabSwitchOptions = {}): Promise<La
     let subnet: Awaited<ReturnType<typeof pickManagementSubnet>> | undefined;
     await ip(['link', 'add', rootLink, 'type', 'veth', 'peer', 'name', 'mgmt0', 'netns', namespace]);
     for (let attempt = 0; attempt < 5 && subnet === undefined; attempt++) {
-      const candidate = await pickManagementSubnet();
+      const candidate = options.managementAddress ? subnetAround(options.managementAddress) : await pickManagementSubnet();
       await ip(['addr', 'add', `${candidate.host}/30`, 'dev', rootLink]);
       // Another run may have picked the same /30 at the same moment: check, else try another.
       const holders = (JSON.parse(await ip(['-j', '-4', 'addr', 'show'])) as Array<{ ifname: string; addr_info?: Array<{ local?: string }> }>)
@@ -316,7 +333,7 @@ export async function startLabSwitch(options: LabSwitchOptions = {}): Promise<La
     await generateKey(join(dir, 'host_ed25519'), `lab-switch-${id}`);
     await generateKey(join(dir, 'drydock_ed25519'), `drydock@lab-${id}`);
     const hostPub = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8');
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'drydock_ed25519.pub'), 'utf8'));
+    writeFileSync(join(dir, 'authorized_keys'), `${readFileSync(join(dir, 'drydock_ed25519.pub'), 'utf8').trim()}\n${options.authorizedPublicKey ? `${options.authorizedPublicKey.trim()}\n` : ''}`);
     writeFileSync(join(dir, 'known_hosts'), `${subnet.switchSide} ${hostPub.trim().split(/\s+/).slice(0, 2).join(' ')}\n`);
 
     const vlanState = join(dir, 'vlan-table.json');

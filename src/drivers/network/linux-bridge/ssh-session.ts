@@ -4,6 +4,7 @@
  * and the caller's abort signal. Every failure is a DriverError (component 'switch') naming the
  * switch and its address; stderr of a failed command is quoted, the key never is.
  */
+import { expandHome } from '../../../tools/home-path';
 import { readFileSync } from 'node:fs';
 import { Client, utils, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { abortError } from '../../abort';
@@ -84,7 +85,7 @@ function hostKeyPolicy(endpoint: SwitchEndpoint): HostKeyPolicy {
   if (endpoint.knownHostsPath !== undefined) {
     let text: string;
     try {
-      text = readFileSync(endpoint.knownHostsPath, 'utf8');
+      text = readFileSync(expandHome(endpoint.knownHostsPath), 'utf8');
     } catch (err) {
       throw switchError(endpoint, 'InvalidRequest', `${sw}: cannot read the known_hosts file ${endpoint.knownHostsPath}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
     }

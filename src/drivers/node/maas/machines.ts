@@ -62,6 +62,11 @@ export async function findMachine(session: MaasSession, node: NodeModel): Promis
       const { host, port } = powerAddressHost(address);
       if (host !== node.oob.address) continue;
       if (port !== undefined && node.oob.port !== undefined && port !== node.oob.port) continue;
+      // One Redfish service may manage many Systems (a chassis manager, the lab's emulator):
+      // the System id must match too when both sides name one.
+      const wantedSystem = typeof node.oob.params.system_id === 'string' ? node.oob.params.system_id : undefined;
+      const heldSystem = typeof params.node_id === 'string' && params.node_id !== '' ? params.node_id : undefined;
+      if (wantedSystem !== undefined && heldSystem !== undefined && wantedSystem !== heldSystem) continue;
       return { machine: await readMachine(session, systemId), matchedBy: 'bmc-address' };
     }
   }
