@@ -145,19 +145,22 @@ export async function readBmc(target: BmcTarget): Promise<BmcReading> {
   return { power: system.PowerState === 'On' ? 'on' : 'off', pxe: system.Boot?.BootSourceOverrideTarget === 'Pxe' };
 }
 
-/** MAAS's power-on for commissioning/deploying: PXE boot next, then power on (or restart). */
-export async function pxeBootAndPowerOn(target: BmcTarget): Promise<void> {
+/** MAAS's power-on for commissioning/deploying: PXE boot next, then power on (or restart).
+ * Returns how many power commands went to the BMC (for the lab's counts). */
+export async function pxeBootAndPowerOn(target: BmcTarget): Promise<number> {
   if (target.type === 'ipmi') {
     await ipmitool(target, ['chassis', 'bootdev', 'pxe']);
     const status = await ipmitool(target, ['chassis', 'power', 'status']);
-    if (/is on/i.test(status)) await ipmitool(target, ['chassis', 'power', 'off']);
+    const wasOn = /is on/i.test(status);
+    if (wasOn) await ipmitool(target, ['chassis', 'power', 'off']);
     await ipmitool(target, ['chassis', 'power', 'on']);
-    return;
+    return wasOn ? 2 : 1;
   }
   const path = await redfishSystemPath(target);
   await redfish(target, 'PATCH', path, { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } });
   const system = (await redfish(target, 'GET', path)) as { PowerState?: string };
   await redfish(target, 'POST', `${path}/Actions/ComputerSystem.Reset`, { ResetType: system.PowerState === 'On' ? 'ForceRestart' : 'On' });
+  return 1;
 }
 
 export async function powerOff(target: BmcTarget): Promise<void> {

@@ -158,10 +158,12 @@ export class Engine {
         if (action === 'off') {
           await powerOff(target);
           this.model.count(machine, 'bmc_power_off');
+          this.model.count(machine, 'bmc_power_commands');
         } else {
-          await pxeBootAndPowerOn(target);
+          const commands = await pxeBootAndPowerOn(target);
           if (action === 'pxe-on') this.model.count(machine, 'bmc_pxe');
           this.model.count(machine, 'bmc_power_on');
+          for (let n = 0; n < commands; n++) this.model.count(machine, 'bmc_power_commands');
         }
         if (await this.settles(target, want)) break;
         if (this.stopped) return;
