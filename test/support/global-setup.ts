@@ -2,6 +2,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startDevServer, DevServer } from '../../src/tools/dev-server';
+import { resolveTemporalCli } from '../../src/tools/temporal-cli';
 import { REPO_ROOT, RUN_STATE_FILE } from './paths';
 import type { RunState } from './run-state';
 import { quietBundlerLogger } from './temporal';
@@ -41,6 +42,7 @@ export default async function globalSetup(): Promise<void> {
     workflowBundlePath: bundlePath,
     temporalUiUrl: server?.uiUrl,
     startedServer: server !== undefined,
+    cliPath: server?.cli.path ?? (await resolveTemporalCli({ log })).path,
   };
   writeFileSync(RUN_STATE_FILE, JSON.stringify(state, null, 2));
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -8,6 +8,8 @@ export interface RunState {
   workflowBundlePath: string;
   temporalUiUrl?: string;
   startedServer: boolean;
+  /** The `temporal` CLI binary the harness found. */
+  cliPath: string;
 }
 
 export function readRunState(): RunState {
