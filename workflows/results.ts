@@ -21,7 +21,8 @@ export function siteResult(action: SiteAction, state: CarriedState, aborted: boo
     message = state.results.length === 0 ? `${action} done` : `${successes.length} node(s) succeeded${skipped.length ? `, ${skipped.length} skipped` : ''}`;
   } else {
     status = successes.length > 0 ? 'partial_success' : 'failure';
-    message = `${failures.length} node(s) failed, ${successes.length} succeeded${skipped.length ? `, ${skipped.length} skipped` : ''}`;
+    const which = failures.slice(0, 3).map((f) => `${f.node}${f.step ? ` at ${f.step}` : ''}`).join(', ');
+    message = `${failures.length} node(s) failed (${which}${failures.length > 3 ? ', ...' : ''}), ${successes.length} succeeded${skipped.length ? `, ${skipped.length} skipped` : ''}`;
   }
   return {
     action,
