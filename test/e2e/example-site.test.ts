@@ -49,7 +49,14 @@ describe('the example site on the lab', () => {
       result = await withWorker({ taskQueue, activities: createActivities({ secrets, client: new Client({ connection }) }) }, async (client) => {
         const drydock = new DrydockClient(client, { address: state.temporalAddress, namespace: state.namespace, taskQueue });
         ({ workflowId } = await drydock.startDeployment({ design: { type: 'inline', sources: example.sources }, options: { retryWindow: 0 } }));
-        return (await client.workflow.getHandle(workflowId).result()) as SiteActionResult;
+        const finished = (await client.workflow.getHandle(workflowId).result()) as SiteActionResult;
+        // No credential the worker resolved (BMC passwords, the MAAS API key) is in any history.
+        const secretValues = [...Object.values(credentials.env), ...credentials.env.MAAS_API_KEY.split(':'), secrets.resolve('secret:bmc-redfish', 'test').reveal()];
+        for (const id of [workflowId, ...finished.nodes.map((n) => n.workflowId)]) {
+          const history = JSON.stringify(await client.workflow.getHandle(id).fetchHistory());
+          for (const value of secretValues) expect(history.includes(value)).toBe(false);
+        }
+        return finished;
       });
     } finally {
       await connection.close();
