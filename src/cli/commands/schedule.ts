@@ -15,7 +15,7 @@ import { withClient } from '../client-connection';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { designRefForRun, filterFromFlags, FilterFlags, withFilterOptions } from '../design-loading';
 import { CliExit, EXIT } from '../exit-codes';
-import { table } from '../render';
+import { duration, table } from '../render';
 
 interface CreateFlags extends ConnectionFlags, FilterFlags {
   design: string[];
@@ -123,8 +123,8 @@ export function registerScheduleCommands(program: Command): void {
           [
             `Schedule ${d.scheduleId}: ${action}`,
             `  paused: ${d.state.paused ? 'yes' : 'no'}${d.state.note ? ` (${d.state.note})` : ''}`,
-            `  spec: ${[...(d.spec.calendars ?? []).map((c) => `calendar ${JSON.stringify(c)}`), ...(d.spec.intervals ?? []).map((i) => `every ${Number(i.every) / 1000} s`)].join('; ') || '(none)'}`,
-            `  overlap: ${d.policies.overlap}, catch-up window ${d.policies.catchupWindow} ms, pause on failure: ${d.policies.pauseOnFailure ? 'yes' : 'no'}`,
+            `  spec: ${[...(d.spec.calendars ?? []).map((c) => `calendar ${JSON.stringify(c)}`), ...(d.spec.intervals ?? []).map((i) => `every ${duration(Number(i.every))}`)].join('; ') || '(none)'}`,
+            `  overlap: ${d.policies.overlap}, catch-up window ${duration(d.policies.catchupWindow)}, pause on failure: ${d.policies.pauseOnFailure ? 'yes' : 'no'}`,
             `  next runs: ${d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()).join(', ') || '-'}`,
             `  runs: ${d.info.numActionsTaken} taken, ${d.info.numActionsSkippedOverlap} skipped for overlap`,
             ...d.info.recentActions.slice(-5).map((a) => `  recent: ${a.takenAt.toISOString()} ${a.action.workflow.workflowId}`),
