@@ -19,21 +19,14 @@ import type {
 import type { MaasSimulator } from '../../src/lab/maas';
 import { clientFor, counts, driverFor, FAST_DRIVER, requests, startLabMaas, writes } from '../fixtures/maas-lab';
 import { ED25519_KEY, fixtureNode, fixtureSite, labMachineFor, macsFor, siteContext } from '../fixtures/site-model';
+import { driverFailure } from '../support/driver-errors';
 
 // The MAAS driver, every action, against the lab's MAAS simulator (real MAAS cannot run here).
 // The machines are in MAAS from the start and have no BMC: BMC following is covered by
 // maas-bmc.test.ts. Tests run in order and share one simulator, as a deployment would.
 const ctx = () => standaloneContext();
 
-async function failure(promise: Promise<unknown>): Promise<DriverError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DriverError) return err;
-    throw err;
-  }
-  throw new Error('expected a DriverError');
-}
+const failure = driverFailure;
 
 async function machineNamed(client: MaasClient, hostname: string): Promise<MaasMachine> {
   const [machine] = await client.get<MaasMachine[]>('machines/', { hostname });

@@ -3,11 +3,11 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { standaloneContext } from '../../src/drivers/context';
-import { DriverError } from '../../src/drivers/errors';
 import { BmcLocks, createOobDriver } from '../../src/drivers/oob';
 import { IpmiSim, startIpmiSim } from '../../src/lab/ipmi/ipmi-sim';
 import { pollUntil } from '../../src/tools/poll';
 import { everythingAbout, nodeWithOob, recordingContext, targetOf } from '../support/oob-nodes';
+import { driverFailure } from '../support/driver-errors';
 
 // The IPMI driver (ipmitool -I lanplus) against real OpenIPMI ipmi_sim BMCs, one per test that
 // changes state, all started once for the file.
@@ -26,15 +26,7 @@ function target(name: string, bmc: { ip: string; port: number }, params: Record<
   );
 }
 
-async function failure(promise: Promise<unknown>): Promise<DriverError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DriverError) return err;
-    throw err;
-  }
-  throw new Error('expected the action to fail');
-}
+const failure = driverFailure;
 
 /** ipmitool processes that are children of this (jest worker) process. */
 function ipmitoolChildren(): number[] {

@@ -1,10 +1,10 @@
 import { standaloneContext } from '../../src/drivers/context';
-import { DriverError } from '../../src/drivers/errors';
 import { BmcLocks, createOobDriver } from '../../src/drivers/oob';
 import { startSushyEmulator, SushyEmulator } from '../../src/lab/redfish/sushy-emulator';
 import { freePort } from '../../src/tools/ports';
 import { everythingAbout, nodeWithOob, recordingContext, targetOf } from '../support/oob-nodes';
 import { startRedfishProxy, selfSignedCertificate } from '../support/redfish-proxy';
+import { driverFailure } from '../support/driver-errors';
 
 // The Redfish driver against real sushy-emulator instances (fake driver, basic auth from an
 // htpasswd file). Where sushy-tools lacks something (sessions, busy answers, TLS, BootOrder) a
@@ -44,15 +44,7 @@ async function powerStateOf(sushy: SushyEmulator, systemName: string): Promise<s
   return ((await response.json()) as { PowerState: string }).PowerState;
 }
 
-async function failure(promise: Promise<unknown>): Promise<DriverError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DriverError) return err;
-    throw err;
-  }
-  throw new Error('expected the action to fail');
-}
+const failure = driverFailure;
 
 beforeAll(async () => {
   [multi, solo] = await Promise.all([
