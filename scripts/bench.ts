@@ -161,6 +161,16 @@ interface HistoryFigures {
   activitiesCompleted: number;
   workflowTasks: number;
   nodeEventsMax: number;
+  /** Node workflow run times, start to end, ms. */
+  nodeWorkflowRun?: Percentiles;
+  /** Sum of node workflow run times, ms: divided by the wall time, the mean number of nodes in flight. */
+  nodeWorkflowRunTotalMs: number;
+  /** From a node workflow's completion to the site workflow starting the next one, ms. */
+  nextNodeStart?: Percentiles;
+  /** From the site workflow's start command to the node workflow existing, ms. */
+  nodeWorkflowCreation?: Percentiles;
+  /** Node workflows the site workflow had started and not yet seen end, time-weighted sum, ms. */
+  openChildrenTotalMs: number;
   /** Queue time of workflow tasks (scheduled to started), ms. */
   workflowTaskScheduleToStart?: Percentiles;
   /** Workflow task processing (started to completed), ms. */
@@ -206,6 +216,48 @@ class HistoryStats {
   wtQueue: number[] = [];
   wtRun: number[] = [];
   actQueue: number[] = [];
+  /** Node workflow run times (first event to last), ms. */
+  nodeRuns: number[] = [];
+  /** From a child's completion to the site workflow's next child start, ms. */
+  refill: number[] = [];
+
+  /** From the site workflow's command to start a node workflow to that workflow existing, ms. */
+  childStart: number[] = [];
+  /** Time-weighted sum of node workflows the site workflow has asked for and not seen end, ms. */
+  openChildrenMs = 0;
+
+  /** The site workflow's side: how fast it starts a node after another one ends. */
+  addSite(events: HistoryEvent[]): void {
+    this.add(events);
+    let pendingSince: number[] = [];
+    const initiated = new Map<string, number>();
+    let open = 0;
+    let last = events.length ? eventMs(events[0]) : 0;
+    for (const e of events) {
+      const t = eventMs(e);
+      this.openChildrenMs += open * (t - last);
+      last = t;
+      if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
+        open++;
+        initiated.set(String(e.eventId), t);
+      }
+      if (e.childWorkflowExecutionStartedEventAttributes) {
+        const at = initiated.get(String(e.childWorkflowExecutionStartedEventAttributes.initiatedEventId));
+        if (at !== undefined) this.childStart.push(t - at);
+      }
+      if (e.childWorkflowExecutionCompletedEventAttributes || e.childWorkflowExecutionFailedEventAttributes || e.childWorkflowExecutionCanceledEventAttributes || e.startChildWorkflowExecutionFailedEventAttributes) open--;
+      if (e.childWorkflowExecutionCompletedEventAttributes || e.childWorkflowExecutionFailedEventAttributes) pendingSince.push(eventMs(e));
+      if (e.startChildWorkflowExecutionInitiatedEventAttributes && pendingSince.length > 0) {
+        this.refill.push(eventMs(e) - pendingSince[0]);
+        pendingSince = pendingSince.slice(1);
+      }
+    }
+  }
+
+  addNode(events: HistoryEvent[]): void {
+    this.add(events);
+    if (events.length > 1) this.nodeRuns.push(eventMs(events[events.length - 1]) - eventMs(events[0]));
+  }
 
   add(events: HistoryEvent[]): void {
     const byId = new Map<string, number>();
@@ -244,7 +296,7 @@ async function historyFigures(client: Client, siteWorkflowId: string, result: Si
     siteEventsMax = Math.max(siteEventsMax, events.length);
     siteHistoryBytesMax = Math.max(siteHistoryBytesMax, protoBytes(events));
     siteEventsTotal += events.length;
-    stats.add(events);
+    stats.addSite(events);
     for (const e of events) {
       const bytes = protoBytes([e]);
       if (bytes > largest.bytes) largest = { bytes, type: eventType(e) };
@@ -256,7 +308,7 @@ async function historyFigures(client: Client, siteWorkflowId: string, result: Si
     for (let i = 0; i < ids.length; i += 25) {
       const batch = await Promise.all(ids.slice(i, i + 25).map((id) => client.workflow.getHandle(id).fetchHistory()));
       for (const h of batch) {
-        stats.add(h.events ?? []);
+        stats.addNode(h.events ?? []);
         nodeEventsMax = Math.max(nodeEventsMax, h.events?.length ?? 0);
         nodeHistoryBytesMax = Math.max(nodeHistoryBytesMax, protoBytes(h.events ?? []));
       }
@@ -273,6 +325,11 @@ async function historyFigures(client: Client, siteWorkflowId: string, result: Si
     activitiesCompleted: stats.activitiesCompleted,
     workflowTasks: stats.workflowTasks,
     nodeEventsMax,
+    nodeWorkflowRun: percentiles(stats.nodeRuns),
+    nodeWorkflowRunTotalMs: stats.nodeRuns.reduce((a, b) => a + b, 0),
+    nextNodeStart: percentiles(stats.refill),
+    nodeWorkflowCreation: percentiles(stats.childStart),
+    openChildrenTotalMs: stats.openChildrenMs,
     workflowTaskScheduleToStart: percentiles(stats.wtQueue),
     workflowTaskRun: percentiles(stats.wtRun),
     activityScheduleToStart: percentiles(stats.actQueue),
@@ -468,6 +525,7 @@ async function main(): Promise<void> {
       stepsPerNode: ledger.stepsPerNode,
       stepGapMs: ledger.stepGap,
       peakConcurrentNodeActions: ledger.peakConcurrentActions,
+      meanNodesInFlight: history?.nodeWorkflowRunTotalMs ? history.nodeWorkflowRunTotalMs / wallMs : undefined,
       history,
       cpuDuringRun: cpu,
       workerMetrics: metrics,
@@ -502,7 +560,9 @@ async function main(): Promise<void> {
             ['workflow task run time', pct(history.workflowTaskRun)],
             ['workflow tasks', String(history.workflowTasks)],
             ['site workflow', `${history.siteRuns} run(s), up to ${history.siteEventsMax} events per run (${(history.siteHistoryBytesMax / 1024 / 1024).toFixed(1)} MiB); largest event ${(history.siteLargestEvent.bytes / 1024).toFixed(0)} KiB (${history.siteLargestEvent.type}); result ${(history.resultBytes / 1024).toFixed(0)} KiB${result.compactNodeResults ? ' (compact node results)' : ''}`],
-            ['node workflow', `up to ${history.nodeEventsMax} events (${(history.nodeHistoryBytesMax / 1024).toFixed(0)} KiB)`],
+            ['node workflow', `up to ${history.nodeEventsMax} events (${(history.nodeHistoryBytesMax / 1024).toFixed(0)} KiB); run time ${pct(history.nodeWorkflowRun)}`],
+            ['nodes in flight', `${(history.nodeWorkflowRunTotalMs / wallMs).toFixed(1)} on average (of up to ${opts.parallel}); as the site workflow sees them ${(history.openChildrenTotalMs / wallMs).toFixed(1)}`],
+            ['next node start', `after a node ends: ${pct(history.nextNodeStart)}; node workflow created after ${pct(history.nodeWorkflowCreation)}`],
           ] as Array<[string, string]>)
         : []),
       ...(metrics
