@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import axios from 'axios';
 import { createActivities } from '../../activities';
@@ -81,6 +82,25 @@ describe('drydock worker: bad input and unreachable Temporal', () => {
       expect(r.output).toMatch(cases[i][2]);
       expect(r.output).not.toContain('drydock worker: task queue');
     });
+  });
+
+  it('refuses a metrics address already in use, and a namespace the server does not have, with exit 2', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const state = readRunState();
+      const [busy, noNamespace] = await Promise.all([
+        run(['--metrics-bind', `127.0.0.1:${port}`], { TEMPORAL_ADDRESS: state.temporalAddress }),
+        run(['--namespace', 'no-such-namespace', '--task-queue', uniqueTaskQueue('wns')], { TEMPORAL_ADDRESS: state.temporalAddress, DRYDOCK_WORKFLOW_BUNDLE: state.workflowBundlePath }),
+      ]);
+      expect(busy.code).toBe(2);
+      expect(busy.output).toContain(`drydock: cannot serve metrics on 127.0.0.1:${port} (--metrics-bind): Failed to start prometheus metrics exporter: Address already in use`);
+      expect(noNamespace.code).toBe(2);
+      expect(noNamespace.output).toContain(`drydock: the namespace "no-such-namespace" does not exist on ${state.temporalAddress} (--namespace / TEMPORAL_NAMESPACE)`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('exits 3 and names the address when Temporal cannot be reached', async () => {
