@@ -1,4 +1,6 @@
-import type { CarriedState, SiteAction, SiteActionResult, SiteResultStatus } from '../src/contracts/deployment';
+import type { CarriedState, NodeResult, SiteAction, SiteActionResult, SiteResultStatus } from '../src/contracts/deployment';
+import type { NodeModel } from '../src/design/model';
+import type { SiteContext } from '../src/drivers/node/interface';
 
 /** Drydock's verdict for a run: success, partial_success or failure. Skipped nodes (held by
  * another operation) are neither successes nor failures. */
@@ -37,5 +39,24 @@ export function siteResult(action: SiteAction, state: CarriedState, aborted: boo
     nodes: state.results,
     findings: state.findings,
     retries: state.retries,
+    ...(state.compactNodeResults ? { compactNodeResults: true } : {}),
   };
+}
+
+/** A node's result as the site workflow keeps it: whole, or for large runs without the step
+ * records of steps that did not fail (the node workflow's own result keeps them all). */
+export function keptNodeResult(result: NodeResult, compact: boolean | undefined): NodeResult {
+  return compact ? { ...result, steps: result.steps.filter((s) => s.status === 'failed') } : result;
+}
+
+/** The site context a node's workflow and activities get: the node's own boot actions, each
+ * naming only this node as its target. The site-wide target lists grow with the site and would
+ * otherwise be copied into every node workflow's input and every one of its activities. */
+export function nodeSiteContext(node: NodeModel, site: SiteContext): SiteContext {
+  const bootActions: SiteContext['bootActions'] = {};
+  for (const name of node.bootActions) {
+    const action = site.bootActions[name];
+    if (action) bootActions[name] = { ...action, targetNodes: [node.name] };
+  }
+  return { ...site, bootActions };
 }

@@ -40,7 +40,7 @@ import type { LoadedDesign, NodesRef, WorkflowActivities } from './activity-type
 import { nodeWorkflow } from './node';
 import { describeFailure } from './node-steps';
 import { NODE_STEPS, SITE_STEP_DRIVER, SITE_STEPS, siteDriverMissing } from './plans';
-import { siteResult } from './results';
+import { keptNodeResult, nodeSiteContext, siteResult } from './results';
 
 const design = proxyActivities<WorkflowActivities>(options.designActivity);
 const siteLevel = proxyActivities<WorkflowActivities>(options.siteActivity);
@@ -59,6 +59,9 @@ const DEFAULT_RETRY_WINDOW = '1 hour';
 const DEFAULT_HISTORY_LIMIT = 10_000;
 /** Node models fetched per activity call: keeps each result well under Temporal's 2 MB payload limit. */
 const MODEL_BATCH = 100;
+/** Above this many nodes, node results are kept without their step lists (a node's steps take
+ * ~1.4 KB; 250 of them stay under Temporal's 512 KB payload warning). */
+const COMPACT_RESULTS_ABOVE = 250;
 
 /**
  * Runs one of Drydock's orchestrator actions on a site: loads and validates the design once,
@@ -176,6 +179,7 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
     state.designHash = loaded.designHash;
     state.findings = loaded.findings;
     state.queue = loaded.nodes.map((n) => n.name);
+    if (state.queue.length > COMPACT_RESULTS_ABOVE) state.compactNodeResults = true;
     site = loaded.site;
     for (const n of loaded.nodes) racks.set(n.name, n.rack);
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.DrydockSite, value: loaded.siteName }]);
@@ -296,7 +300,7 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
     running.set(node.name, entry);
     try {
       const result = await nodesScope.run(async () => {
-        const nodeSite: SiteContext = { ...siteContext, bootActions: Object.fromEntries(node.bootActions.flatMap((b) => (siteContext.bootActions[b] ? [[b, siteContext.bootActions[b]]] : []))) };
+        const nodeSite = nodeSiteContext(node, siteContext);
         entry.handle = await startChild(nodeWorkflow, {
           workflowId,
           args: [{ action, node, site: nodeSite, designHash: state.designHash, parentWorkflowId: workflowInfo().workflowId, startPaused: state.paused }],
@@ -313,9 +317,9 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
         });
         return entry.handle.result();
       });
-      state.results.push(result);
+      state.results.push(keptNodeResult(result, state.compactNodeResults));
     } catch (err) {
-      state.results.push(await failedStart(node, workflowId, err));
+      state.results.push(keptNodeResult(await failedStart(node, workflowId, err), state.compactNodeResults));
     } finally {
       running.delete(node.name);
     }

@@ -139,6 +139,11 @@ export interface SiteActionResult {
   findings: Finding[];
   /** How many times failed nodes were retried through `retryFailed`. */
   retries: number;
+  /** Set for runs of more than 250 nodes: `nodes[].steps` is left empty for nodes that succeeded
+   * and holds only the failed step of nodes that failed, so that the result (and the progress
+   * query, and the state carried across continue-as-new) stays far below Temporal's 2 MB payload
+   * limit. Every node workflow (`node:<site>:<node>`) still returns its full step list. */
+  compactNodeResults?: boolean;
 }
 
 /** State a site workflow carries across continue-as-new. */
@@ -153,6 +158,9 @@ export interface CarriedState {
   paused: boolean;
   retries: number;
   runs: number;
+  /** Keep node results compact (see SiteActionResult.compactNodeResults); decided once, from
+   * the number of nodes selected. */
+  compactNodeResults?: boolean;
 }
 
 // ---- the per-node child workflow ----

@@ -1,34 +1,155 @@
 import { Command, Option } from 'commander';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DefaultLogger, LogLevel, NativeConnection, Runtime, WorkerOptions } from '@temporalio/worker';
+import { processSimLedger } from '../../drivers/sim';
+import { ConnectionSettingsError, tlsOptions } from '../../config/temporal-connection';
+import { sampleMemory } from '../../tools/memory-sampler';
 import { createDrydockWorker } from '../../worker';
 import { ConnectionFlags, settingsFromFlags, withConnectionOptions } from '../connection-options';
 import { CliExit, EXIT } from '../exit-codes';
+import { durationMs, listenAddress, wholeNumber } from '../option-parsers';
 
 interface WorkerFlags extends ConnectionFlags {
-  shutdownGrace: string;
-  logLevel: string;
+  shutdownGrace: number;
+  logLevel: LogLevel;
+  maxConcurrentActivities?: number;
+  maxConcurrentWorkflowTasks?: number;
+  maxCachedWorkflows?: number;
+  metricsBind?: string;
+  workflowBundle?: string;
 }
+
+/** Where `drydock worker` writes the sim drivers' call ledger and its memory peaks when it stops
+ * (for `npm run bench`); unset in production. */
+export const SIM_LEDGER_FILE_ENV = 'DRYDOCK_SIM_LEDGER_FILE';
+
+const HELP_AFTER = `
+Environment (each flag above also reads the variable named in its description):
+  TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, DRYDOCK_TASK_QUEUE    where to connect and what to serve
+  TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA,        mTLS client certificate and key,
+  TEMPORAL_TLS_SERVER_NAME                                     server CA and name
+  ${SIM_LEDGER_FILE_ENV}                                      (benchmarks) write the sim drivers' calls here on exit
+
+Shutdown:
+  SIGINT or SIGTERM stops polling for new work at once; running activities get --shutdown-grace
+  to finish (then they are cancelled and Temporal retries them elsewhere). The worker then exits 0.
+
+Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags or files, 3 Temporal unreachable.
+
+Examples:
+  TEMPORAL_ADDRESS=temporal.example.net:7233 drydock worker --task-queue drydock-rack1
+  drydock worker --max-concurrent-activities 200 --metrics-bind 127.0.0.1:9464 --shutdown-grace 2m
+`;
 
 export function registerWorkerCommand(program: Command): void {
   withConnectionOptions(
     program
       .command('worker')
       .summary('run a drydock worker')
-      .description('Runs a worker that executes drydock workflows and driver activities on one task queue.\nStops gracefully on SIGINT/SIGTERM, letting running activities finish within the grace time.')
-      .addOption(new Option('--shutdown-grace <duration>', 'time running activities get to finish on shutdown').default('30s').env('DRYDOCK_SHUTDOWN_GRACE'))
+      .description(
+        'Runs a worker that executes drydock workflows and driver activities on one task queue.\n' +
+          'Stops gracefully on SIGINT/SIGTERM, letting running activities finish within the grace time.',
+      )
+      .addOption(
+        new Option('--max-concurrent-activities <n>', 'driver activities run at once by this worker (SDK default 100)')
+          .argParser(wholeNumber(1))
+          .env('DRYDOCK_MAX_CONCURRENT_ACTIVITIES'),
+      )
+      .addOption(
+        new Option('--max-concurrent-workflow-tasks <n>', 'workflow tasks processed at once (at least 2; SDK default 40)')
+          .argParser(wholeNumber(2))
+          .env('DRYDOCK_MAX_CONCURRENT_WORKFLOW_TASKS'),
+      )
+      .addOption(
+        new Option('--max-cached-workflows <n>', 'workflows kept in memory between tasks; 0 disables the cache (SDK default: sized from the heap)')
+          .argParser(wholeNumber(0))
+          .env('DRYDOCK_MAX_CACHED_WORKFLOWS'),
+      )
+      .addOption(new Option('--shutdown-grace <duration>', 'time running activities get to finish on shutdown').argParser(durationMs).default(30_000, '30s').env('DRYDOCK_SHUTDOWN_GRACE'))
+      .addOption(new Option('--metrics-bind <ip:port>', 'serve Prometheus metrics at http://IP:PORT/metrics (off by default)').argParser(listenAddress).env('DRYDOCK_METRICS_BIND'))
+      .addOption(new Option('--workflow-bundle <file>', 'a pre-built workflow bundle (default: bundle the workflows at start, a few seconds)').env('DRYDOCK_WORKFLOW_BUNDLE'))
       .addOption(new Option('--log-level <level>', 'worker log level').choices(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO').env('DRYDOCK_LOG_LEVEL'))
-      .addHelpText('after', '\nExample:\n  TEMPORAL_ADDRESS=temporal.example.net:7233 drydock worker --task-queue drydock-rack1\n'),
-  ).action(async (flags: WorkerFlags) => {
-    Runtime.install({ logger: new DefaultLogger(flags.logLevel as 'INFO') });
-    const settings = settingsFromFlags(flags);
+      .addHelpText('after', HELP_AFTER),
+  ).action(runWorker);
+}
+
+async function runWorker(flags: WorkerFlags): Promise<void> {
+  const settings = settingsFromFlags(flags);
+  let tls;
+  try {
+    tls = tlsOptions(settings);
+  } catch (err) {
+    if (err instanceof ConnectionSettingsError) throw new CliExit(EXIT.badInput, err.message);
+    throw err;
+  }
+  const bundlePath = flags.workflowBundle ? resolve(flags.workflowBundle) : undefined;
+  if (bundlePath && !(existsSync(bundlePath) && statSync(bundlePath).isFile())) {
+    throw new CliExit(EXIT.badInput, `the workflow bundle ${bundlePath} (--workflow-bundle / DRYDOCK_WORKFLOW_BUNDLE) is not a readable file`);
+  }
+
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(flags.logLevel),
+      telemetryOptions: {
+        logging: { forward: {}, filter: { core: flags.logLevel === 'DEBUG' ? 'DEBUG' : 'WARN', other: 'ERROR' } },
+        ...(flags.metricsBind ? { metrics: { prometheus: { bindAddress: flags.metricsBind } } } : {}),
+      },
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new CliExit(flags.metricsBind ? EXIT.badInput : EXIT.failure, flags.metricsBind ? `cannot serve metrics on ${flags.metricsBind} (--metrics-bind): ${reason}` : reason);
+  }
+
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: settings.address, tls });
+  } catch (err) {
+    throw new CliExit(EXIT.unreachable, `cannot reach Temporal at ${settings.address}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  const ledgerFile = process.env[SIM_LEDGER_FILE_ENV];
+  const memory = ledgerFile ? sampleMemory(100) : undefined;
+  const overrides: Partial<WorkerOptions> = {
+    shutdownGraceTime: flags.shutdownGrace,
+    ...(flags.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: flags.maxConcurrentActivities } : {}),
+    ...(flags.maxConcurrentWorkflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: flags.maxConcurrentWorkflowTasks } : {}),
+    ...(flags.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: flags.maxCachedWorkflows } : {}),
+  };
+  try {
     let created;
     try {
-      created = await createDrydockWorker({ settings, overrides: { shutdownGraceTime: flags.shutdownGrace as '30s' } });
+      created = await createDrydockWorker({ settings, connection, workflowBundlePath: bundlePath, overrides });
     } catch (err) {
-      throw new CliExit(EXIT.unreachable, `cannot start a worker against Temporal at ${settings.address}: ${err instanceof Error ? err.message : String(err)}`);
+      const reason = err instanceof Error ? err.message : String(err);
+      if (/namespace/i.test(reason) && /not ?found/i.test(reason)) {
+        throw new CliExit(EXIT.badInput, `the namespace "${settings.namespace}" does not exist on ${settings.address} (--namespace / TEMPORAL_NAMESPACE)`);
+      }
+      if (err instanceof Error && (err.name === 'TransportError' || /UNAVAILABLE|connect/i.test(reason))) {
+        throw new CliExit(EXIT.unreachable, `cannot reach Temporal at ${settings.address}: ${reason}`);
+      }
+      throw new CliExit(EXIT.failure, `cannot start the worker: ${reason}`);
     }
-    process.stderr.write(`drydock worker: task queue "${settings.taskQueue}" on ${settings.address} (namespace ${settings.namespace})\n`);
-    await created.worker.run();
-    await created.close();
-  });
+    const limits = [
+      `activities ${flags.maxConcurrentActivities ?? 'default'}`,
+      `workflow tasks ${flags.maxConcurrentWorkflowTasks ?? 'default'}`,
+      `cached workflows ${flags.maxCachedWorkflows ?? 'default'}`,
+      `shutdown grace ${flags.shutdownGrace / 1000}s`,
+    ].join(', ');
+    process.stderr.write(
+      `drydock worker: task queue "${settings.taskQueue}" on ${settings.address} (namespace ${settings.namespace}); ${limits}` +
+        `${flags.metricsBind ? `; metrics at http://${flags.metricsBind}/metrics` : ''}\n`,
+    );
+    try {
+      await created.worker.run();
+    } finally {
+      await created.close();
+    }
+    process.stderr.write('drydock worker: stopped\n');
+  } finally {
+    await connection.close();
+    if (ledgerFile && memory) {
+      writeFileSync(ledgerFile, JSON.stringify({ pid: process.pid, memory: memory.stop(), calls: processSimLedger.calls }));
+    }
+  }
 }

@@ -1,0 +1,591 @@
+/**
+ * End-to-end benchmark of a deployment: DeployNodes over N nodes through the `sim` drivers (one
+ * per driver kind, selected in a generated design like any other driver; every action takes the
+ * given latency and is recorded in the worker's SimLedger). A private Temporal dev server, and
+ * `drydock worker` in a child process, as in production.
+ *
+ *   npm run bench -- --nodes 100 --latency 100
+ *   npm run bench -- --nodes 1000 --latency 100 --parallel 50 --json
+ *
+ * It reports: wall time (workflow start to result), the critical path (the longest per-node chain
+ * of action latencies, from the ledger) and the theoretical minimum given the concurrency limit
+ * (site-level chain + ceil(N / parallel) waves x per-node chain), their ratio, activities per
+ * second, the orchestration overhead between a node's steps, the site workflow's history (runs,
+ * events, largest payloads) and the worker's peak memory (RSS from /proc, heap from the worker).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { DrydockClient } from '../src/client';
+import type { DesignRef, SiteActionResult } from '../src/contracts/deployment';
+import type { SimCall } from '../src/drivers/sim/ledger';
+import { simSiteDesign } from '../src/lab/sim-site';
+import { startDevServer } from '../src/tools/dev-server';
+import { pollUntil } from '../src/tools/poll';
+import { freePort } from '../src/tools/ports';
+import type { MemoryPeaks } from '../src/tools/memory-sampler';
+
+const REPO = join(__dirname, '..');
+const LAB_LAUNCHER = join(REPO, 'src', 'lab', 'site-lab.ts');
+
+interface BenchOptions {
+  nodes: number;
+  latency: number;
+  parallel: number;
+  racks?: number;
+  json: boolean;
+  lab: boolean;
+  inline: boolean;
+  inMemory: boolean;
+  histories: boolean;
+  historyLimit?: number;
+  maxConcurrentActivities?: number;
+  maxConcurrentWorkflowTasks?: number;
+  maxCachedWorkflows?: number;
+}
+
+function int(min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number of at least ${min}`);
+    return n;
+  };
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const program = new Command('npm run bench --')
+    .description('Deploys N simulated nodes end to end (DeployNodes over sim drivers) and reports wall time, critical path, activities/s and worker memory.')
+    .addOption(new Option('--nodes <n>', 'nodes to deploy').argParser(int(1)).default(100))
+    .addOption(new Option('--latency <ms>', 'latency of every sim driver action').argParser(int(0)).default(100))
+    .addOption(new Option('--parallel <n>', 'maxParallelNodes of the run').argParser(int(1)).default(50))
+    .addOption(new Option('--racks <n>', 'racks (default: nodes / 50)').argParser(int(1)))
+    .addOption(new Option('--history-limit <n>', 'historyEventLimit of the run (default: the workflow default, 10,000)').argParser(int(10)))
+    .addOption(new Option('--max-concurrent-activities <n>', 'passed to drydock worker').argParser(int(1)))
+    .addOption(new Option('--max-concurrent-workflow-tasks <n>', 'passed to drydock worker').argParser(int(2)))
+    .addOption(new Option('--max-cached-workflows <n>', 'passed to drydock worker').argParser(int(0)))
+    .option('--inline', 'pass the design inline in the workflow input (default: a file the worker reads)', false)
+    .option('--in-memory', "keep the dev server's state in memory (default: an SQLite file in a temp folder)", false)
+    .option('--no-histories', 'skip reading every node workflow history afterwards (activity and task latency figures)')
+    .option('--json', 'print the figures as JSON', false)
+    .option('--lab', 'deploy onto the lab (emulated BMCs, MAAS simulator, lab switches) instead of sim drivers', false)
+    .exitOverride();
+  program.parse(argv, { from: 'user' });
+  return program.opts<BenchOptions>();
+}
+
+// ---------------------------------------------------------------- worker child process
+
+interface WorkerChild {
+  pid: number;
+  stop(): Promise<number | null>;
+  output(): string;
+  memory(): { peakRssBytes: number; vmHwmBytes: number; samples: number };
+  cpuSeconds(): number | undefined;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat(5) (utime, stime), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+function readStatusKb(pid: number, field: string): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startWorker(env: NodeJS.ProcessEnv, args: string[]): Promise<WorkerChild> {
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'drydock.js'), 'worker', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => void (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => void (out += c.toString()));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exitCode = code))));
+  const pid = child.pid!;
+  const mem = { peakRssBytes: 0, vmHwmBytes: 0, samples: 0 };
+  let cpu: number | undefined;
+  const sampler = setInterval(() => {
+    const rss = readStatusKb(pid, 'VmRSS');
+    const hwm = readStatusKb(pid, 'VmHWM');
+    if (rss !== undefined) mem.peakRssBytes = Math.max(mem.peakRssBytes, rss);
+    if (hwm !== undefined) mem.vmHwmBytes = Math.max(mem.vmHwmBytes, hwm);
+    mem.samples++;
+    cpu = cpuSeconds(pid) ?? cpu;
+  }, 100);
+  const stop = async (): Promise<number | null> => {
+    if (exitCode === undefined) child.kill('SIGTERM');
+    const code = await exited;
+    clearInterval(sampler);
+    return code;
+  };
+  try {
+    await pollUntil(async () => {
+      if (exitCode !== undefined) throw new Error(`drydock worker exited with ${exitCode}:\n${out}`);
+      return out.includes('drydock worker: task queue') ? true : undefined;
+    }, { timeoutMs: 120_000, intervalMs: 100, what: 'drydock worker to start', isFatal: () => true });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { pid, stop, output: () => out, memory: () => ({ ...mem }), cpuSeconds: () => cpuSeconds(pid) ?? cpu };
+}
+
+// ---------------------------------------------------------------- figures
+
+interface HistoryFigures {
+  siteRuns: number;
+  siteEventsMax: number;
+  siteEventsTotal: number;
+  /** The largest run's history, bytes of its protobuf form. */
+  siteHistoryBytesMax: number;
+  nodeHistoryBytesMax: number;
+  /** The largest single event of the site workflow (protobuf bytes) and its type. */
+  siteLargestEvent: { bytes: number; type: string };
+  resultBytes: number;
+  activitiesCompleted: number;
+  workflowTasks: number;
+  nodeEventsMax: number;
+  /** Node workflow run times, start to end, ms. */
+  nodeWorkflowRun?: Percentiles;
+  /** Sum of node workflow run times, ms: divided by the wall time, the mean number of nodes in flight. */
+  nodeWorkflowRunTotalMs: number;
+  /** From a node workflow's completion to the site workflow starting the next one, ms. */
+  nextNodeStart?: Percentiles;
+  /** From the site workflow's start command to the node workflow existing, ms. */
+  nodeWorkflowCreation?: Percentiles;
+  /** Node workflows the site workflow had started and not yet seen end, time-weighted sum, ms. */
+  openChildrenTotalMs: number;
+  /** Queue time of workflow tasks (scheduled to started), ms. */
+  workflowTaskScheduleToStart?: Percentiles;
+  /** Workflow task processing (started to completed), ms. */
+  workflowTaskRun?: Percentiles;
+  /** Activity queue time (scheduled to started), ms. */
+  activityScheduleToStart?: Percentiles;
+}
+
+interface Percentiles {
+  p50: number;
+  p95: number;
+  max: number;
+  mean: number;
+}
+
+function percentiles(values: number[]): Percentiles | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { p50: at(0.5), p95: at(0.95), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** Bytes of events as Temporal stores and sends them (protobuf). */
+function protoBytes(events: HistoryEvent[]): number {
+  return temporal.api.history.v1.History.encode({ events }).finish().length;
+}
+
+function eventMs(e: HistoryEvent): number {
+  const t = e.eventTime;
+  return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+}
+
+function eventType(e: HistoryEvent): string {
+  const key = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]);
+  return key ? key.replace(/EventAttributes$/, '') : 'unknown';
+}
+
+class HistoryStats {
+  activitiesCompleted = 0;
+  workflowTasks = 0;
+  wtQueue: number[] = [];
+  wtRun: number[] = [];
+  actQueue: number[] = [];
+  /** Node workflow run times (first event to last), ms. */
+  nodeRuns: number[] = [];
+  /** From a child's completion to the site workflow's next child start, ms. */
+  refill: number[] = [];
+
+  /** From the site workflow's command to start a node workflow to that workflow existing, ms. */
+  childStart: number[] = [];
+  /** Time-weighted sum of node workflows the site workflow has asked for and not seen end, ms. */
+  openChildrenMs = 0;
+
+  /** The site workflow's side: how fast it starts a node after another one ends. */
+  addSite(events: HistoryEvent[]): void {
+    this.add(events);
+    let pendingSince: number[] = [];
+    const initiated = new Map<string, number>();
+    let open = 0;
+    let last = events.length ? eventMs(events[0]) : 0;
+    for (const e of events) {
+      const t = eventMs(e);
+      this.openChildrenMs += open * (t - last);
+      last = t;
+      if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
+        open++;
+        initiated.set(String(e.eventId), t);
+      }
+      if (e.childWorkflowExecutionStartedEventAttributes) {
+        const at = initiated.get(String(e.childWorkflowExecutionStartedEventAttributes.initiatedEventId));
+        if (at !== undefined) this.childStart.push(t - at);
+      }
+      if (e.childWorkflowExecutionCompletedEventAttributes || e.childWorkflowExecutionFailedEventAttributes || e.childWorkflowExecutionCanceledEventAttributes || e.startChildWorkflowExecutionFailedEventAttributes) open--;
+      if (e.childWorkflowExecutionCompletedEventAttributes || e.childWorkflowExecutionFailedEventAttributes) pendingSince.push(eventMs(e));
+      if (e.startChildWorkflowExecutionInitiatedEventAttributes && pendingSince.length > 0) {
+        this.refill.push(eventMs(e) - pendingSince[0]);
+        pendingSince = pendingSince.slice(1);
+      }
+    }
+  }
+
+  addNode(events: HistoryEvent[]): void {
+    this.add(events);
+    if (events.length > 1) this.nodeRuns.push(eventMs(events[events.length - 1]) - eventMs(events[0]));
+  }
+
+  add(events: HistoryEvent[]): void {
+    const byId = new Map<string, number>();
+    for (const e of events) byId.set(String(e.eventId), eventMs(e));
+    for (const e of events) {
+      if (e.activityTaskCompletedEventAttributes) this.activitiesCompleted++;
+      if (e.workflowTaskStartedEventAttributes) {
+        this.workflowTasks++;
+        const scheduled = byId.get(String(e.workflowTaskStartedEventAttributes.scheduledEventId));
+        if (scheduled !== undefined) this.wtQueue.push(eventMs(e) - scheduled);
+      }
+      if (e.workflowTaskCompletedEventAttributes) {
+        const started = byId.get(String(e.workflowTaskCompletedEventAttributes.startedEventId));
+        if (started !== undefined) this.wtRun.push(eventMs(e) - started);
+      }
+      if (e.activityTaskStartedEventAttributes) {
+        const scheduled = byId.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
+        if (scheduled !== undefined) this.actQueue.push(eventMs(e) - scheduled);
+      }
+    }
+  }
+}
+
+async function historyFigures(client: Client, siteWorkflowId: string, result: SiteActionResult, readNodes: boolean): Promise<HistoryFigures> {
+  const stats = new HistoryStats();
+  const runs: string[] = [];
+  for await (const info of client.workflow.list({ query: `WorkflowId = '${siteWorkflowId}'` })) runs.push(info.runId);
+  let siteEventsMax = 0;
+  let siteEventsTotal = 0;
+  let siteHistoryBytesMax = 0;
+  let nodeHistoryBytesMax = 0;
+  let largest = { bytes: 0, type: '' };
+  for (const runId of runs) {
+    const history = await client.workflow.getHandle(siteWorkflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    siteEventsMax = Math.max(siteEventsMax, events.length);
+    siteHistoryBytesMax = Math.max(siteHistoryBytesMax, protoBytes(events));
+    siteEventsTotal += events.length;
+    stats.addSite(events);
+    for (const e of events) {
+      const bytes = protoBytes([e]);
+      if (bytes > largest.bytes) largest = { bytes, type: eventType(e) };
+    }
+  }
+  let nodeEventsMax = 0;
+  if (readNodes) {
+    const ids = result.nodes.map((n) => n.workflowId);
+    for (let i = 0; i < ids.length; i += 25) {
+      const batch = await Promise.all(ids.slice(i, i + 25).map((id) => client.workflow.getHandle(id).fetchHistory()));
+      for (const h of batch) {
+        stats.addNode(h.events ?? []);
+        nodeEventsMax = Math.max(nodeEventsMax, h.events?.length ?? 0);
+        nodeHistoryBytesMax = Math.max(nodeHistoryBytesMax, protoBytes(h.events ?? []));
+      }
+    }
+  }
+  return {
+    siteRuns: runs.length,
+    siteEventsMax,
+    siteEventsTotal,
+    siteHistoryBytesMax,
+    nodeHistoryBytesMax,
+    siteLargestEvent: largest,
+    resultBytes: Buffer.byteLength(JSON.stringify(result)),
+    activitiesCompleted: stats.activitiesCompleted,
+    workflowTasks: stats.workflowTasks,
+    nodeEventsMax,
+    nodeWorkflowRun: percentiles(stats.nodeRuns),
+    nodeWorkflowRunTotalMs: stats.nodeRuns.reduce((a, b) => a + b, 0),
+    nextNodeStart: percentiles(stats.refill),
+    nodeWorkflowCreation: percentiles(stats.childStart),
+    openChildrenTotalMs: stats.openChildrenMs,
+    workflowTaskScheduleToStart: percentiles(stats.wtQueue),
+    workflowTaskRun: percentiles(stats.wtRun),
+    activityScheduleToStart: percentiles(stats.actQueue),
+  };
+}
+
+interface LedgerFigures {
+  driverCalls: number;
+  siteChainMs: number;
+  nodeChainMaxMs: number;
+  nodeChainMeanMs: number;
+  stepsPerNode: number;
+  /** Time between one step of a node ending and its next step starting, ms. */
+  stepGap?: Percentiles;
+  /** Most node actions running at the same moment. */
+  peakConcurrentActions: number;
+}
+
+function ledgerFigures(calls: SimCall[]): LedgerFigures {
+  const perNode = new Map<string, SimCall[]>();
+  let siteChainMs = 0;
+  for (const c of calls) {
+    if (!c.node) {
+      siteChainMs += c.end - c.start;
+      continue;
+    }
+    const list = perNode.get(c.node) ?? [];
+    list.push(c);
+    perNode.set(c.node, list);
+  }
+  const chains: number[] = [];
+  const gaps: number[] = [];
+  let steps = 0;
+  for (const list of perNode.values()) {
+    list.sort((a, b) => a.start - b.start);
+    chains.push(list.reduce((sum, c) => sum + (c.end - c.start), 0));
+    steps = Math.max(steps, list.length);
+    for (let i = 1; i < list.length; i++) gaps.push(list[i].start - list[i - 1].end);
+  }
+  const edges = calls.filter((c) => c.node).flatMap((c) => [{ t: c.start, d: 1 }, { t: c.end, d: -1 }]);
+  edges.sort((a, b) => a.t - b.t || a.d - b.d);
+  let now = 0;
+  let peak = 0;
+  for (const e of edges) peak = Math.max(peak, (now += e.d));
+  return {
+    driverCalls: calls.length,
+    siteChainMs,
+    nodeChainMaxMs: chains.length ? Math.max(...chains) : 0,
+    nodeChainMeanMs: chains.length ? chains.reduce((a, b) => a + b, 0) / chains.length : 0,
+    stepsPerNode: steps,
+    stepGap: percentiles(gaps),
+    peakConcurrentActions: peak,
+  };
+}
+
+/** Means of the worker's own latency histograms (the SDK's Prometheus metrics), summed over labels. */
+const WORKER_HISTOGRAMS = {
+  workflowTaskExecution: 'temporal_workflow_task_execution_latency',
+  workflowTaskReplay: 'temporal_workflow_task_replay_latency',
+  workflowTaskScheduleToStart: 'temporal_workflow_task_schedule_to_start_latency',
+  activityScheduleToStart: 'temporal_activity_schedule_to_start_latency',
+  activityExecution: 'temporal_activity_execution_latency',
+} as const;
+
+async function workerMetrics(url: string): Promise<Record<keyof typeof WORKER_HISTOGRAMS, { count: number; meanMs: number }> & { stickyCacheMisses: number }> {
+  const text = await (await fetch(url)).text();
+  const total = (name: string): number => {
+    let sum = 0;
+    for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'gm'))) sum += Number(m[1]);
+    return sum;
+  };
+  const out = {} as Record<keyof typeof WORKER_HISTOGRAMS, { count: number; meanMs: number }>;
+  for (const [key, name] of Object.entries(WORKER_HISTOGRAMS) as Array<[keyof typeof WORKER_HISTOGRAMS, string]>) {
+    const count = total(`${name}_count`);
+    out[key] = { count, meanMs: count ? total(`${name}_sum`) / count : 0 };
+  }
+  return { ...out, stickyCacheMisses: total('temporal_sticky_cache_miss') };
+}
+
+// ---------------------------------------------------------------- report
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const pct = (p: Percentiles | undefined): string => (p ? `p50 ${p.p50.toFixed(0)} ms, p95 ${p.p95.toFixed(0)} ms, max ${p.max.toFixed(0)} ms` : 'n/a');
+
+function printTable(rows: Array<[string, string]>): void {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const log = (m: string): void => void (opts.json ? process.stderr : process.stdout).write(`[bench] ${m}\n`);
+  if (opts.lab) {
+    if (!existsSync(LAB_LAUNCHER)) {
+      process.stderr.write('bench: the --lab mode needs the lab launcher (src/lab/site-lab.ts), which the lead is writing\n');
+      process.exit(2);
+    }
+    process.stderr.write('bench: src/lab/site-lab.ts exists, but the --lab mode is not wired to it yet\n');
+    process.exit(2);
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'drydock-bench-'));
+  const site = 'bench';
+  const racks = opts.racks ?? Math.max(1, Math.ceil(opts.nodes / 50));
+  const designText = simSiteDesign({ site, nodes: opts.nodes, racks, latencyMs: opts.latency });
+  const designFile = join(dir, 'site.yaml');
+  writeFileSync(designFile, designText);
+  log(`${opts.nodes} nodes in ${racks} rack(s), ${opts.latency} ms per driver action, up to ${opts.parallel} nodes at once; design ${(designText.length / 1024).toFixed(0)} KiB; temp ${dir}`);
+
+  const server = await startDevServer({ headless: true, dbFilename: opts.inMemory ? undefined : join(dir, 'temporal.db') });
+  let worker: WorkerChild | undefined;
+  let connection: Connection | undefined;
+  try {
+    const bundlePath = join(dir, 'workflow-bundle.js');
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { trace() {}, debug() {}, info() {}, log() {}, warn: (m: string) => log(m), error: (m: string) => log(m) } });
+    writeFileSync(bundlePath, code);
+    const ledgerFile = join(dir, 'ledger.json');
+    const taskQueue = 'drydock-bench';
+    const metricsBind = `127.0.0.1:${await freePort()}`;
+    const workerArgs = ['--task-queue', taskQueue, '--log-level', 'WARN', '--shutdown-grace', '5s', '--metrics-bind', metricsBind];
+    if (opts.maxConcurrentActivities) workerArgs.push('--max-concurrent-activities', String(opts.maxConcurrentActivities));
+    if (opts.maxConcurrentWorkflowTasks) workerArgs.push('--max-concurrent-workflow-tasks', String(opts.maxConcurrentWorkflowTasks));
+    if (opts.maxCachedWorkflows !== undefined) workerArgs.push('--max-cached-workflows', String(opts.maxCachedWorkflows));
+    worker = await startWorker(
+      { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, DRYDOCK_WORKFLOW_BUNDLE: bundlePath, DRYDOCK_SIM_LEDGER_FILE: ledgerFile, SIM_BMC_PASSWORD: 'bench-not-a-secret' },
+      workerArgs,
+    );
+    log(`dev server ${server.address}, worker pid ${worker.pid}`);
+
+    // A site workflow's history pages can pass gRPC's default 4 MB message limit.
+    connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 128 * 1024 * 1024 } });
+    const client = new Client({ connection, namespace: server.namespace });
+    const drydock = new DrydockClient(client, { address: server.address, namespace: server.namespace, taskQueue });
+    const design: DesignRef = opts.inline ? { type: 'inline', sources: [{ name: 'site.yaml', text: designText }] } : { type: 'path', paths: [designFile] };
+
+    const cpuBefore = { worker: worker.cpuSeconds() ?? 0, server: cpuSeconds(server.process.child.pid) ?? 0, bench: process.cpuUsage() };
+    const started = Date.now();
+    const { workflowId } = await drydock.startDeployment({ design, options: { maxParallelNodes: opts.parallel, retryWindow: '0s', ...(opts.historyLimit ? { historyEventLimit: opts.historyLimit } : {}) } });
+    let result: SiteActionResult;
+    try {
+      result = (await client.workflow.getHandle(workflowId).result()) as SiteActionResult;
+    } catch (err) {
+      throw new Error(`the deployment failed: ${err instanceof Error ? `${err.message}${err.cause ? ` (${(err.cause as Error).message})` : ''}` : String(err)}\nworker output:\n${worker.output().slice(-4000)}`);
+    }
+    const wallMs = Date.now() - started;
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const cpu = {
+      workerSeconds: (worker.cpuSeconds() ?? 0) - cpuBefore.worker,
+      serverSeconds: (cpuSeconds(server.process.child.pid) ?? 0) - cpuBefore.server,
+      benchClientSeconds: (benchCpu.user + benchCpu.system) / 1e6,
+    };
+    log(`DeployNodes ${result.status} in ${sec(wallMs)}: ${result.successes.length} succeeded, ${result.failures.length} failed`);
+
+    const history = await historyFigures(client, workflowId, result, opts.histories).catch((err: unknown) => {
+      log(`could not read the workflow histories: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+    const metrics = await workerMetrics(`http://${metricsBind}/metrics`).catch((err: unknown) => {
+      log(`could not read the worker's metrics: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+    const workerMemory = worker.memory();
+    const exitCode = await worker.stop();
+    const dumped = JSON.parse(readFileSync(ledgerFile, 'utf8')) as { memory: MemoryPeaks; calls: SimCall[] };
+    const ledger = ledgerFigures(dumped.calls);
+    const waves = Math.ceil(opts.nodes / opts.parallel);
+    const theoreticalMinMs = ledger.siteChainMs + waves * ledger.nodeChainMaxMs;
+    const activities = history && opts.histories ? history.activitiesCompleted : ledger.driverCalls;
+
+    const figures = {
+      nodes: opts.nodes,
+      latencyMs: opts.latency,
+      maxParallelNodes: opts.parallel,
+      racks,
+      design: opts.inline ? 'inline' : 'path',
+      status: result.status,
+      compactNodeResults: result.compactNodeResults ?? false,
+      succeeded: result.successes.length,
+      failed: result.failures.length,
+      wallMs,
+      criticalPathMs: ledger.siteChainMs + ledger.nodeChainMaxMs,
+      nodeChainMaxMs: ledger.nodeChainMaxMs,
+      nodeChainMeanMs: Math.round(ledger.nodeChainMeanMs),
+      siteChainMs: ledger.siteChainMs,
+      waves,
+      theoreticalMinMs,
+      wallOverTheoreticalMin: wallMs / theoreticalMinMs,
+      activities,
+      activitiesCountedFrom: history && opts.histories ? 'workflow histories (ActivityTaskCompleted)' : 'sim ledger (driver calls)',
+      activitiesPerSecond: activities / (wallMs / 1000),
+      driverCalls: ledger.driverCalls,
+      stepsPerNode: ledger.stepsPerNode,
+      stepGapMs: ledger.stepGap,
+      peakConcurrentNodeActions: ledger.peakConcurrentActions,
+      meanNodesInFlight: history?.nodeWorkflowRunTotalMs ? history.nodeWorkflowRunTotalMs / wallMs : undefined,
+      history,
+      cpuDuringRun: cpu,
+      workerMetrics: metrics,
+      worker: {
+        peakRssBytes: Math.max(workerMemory.vmHwmBytes, workerMemory.peakRssBytes),
+        sampledPeakRssBytes: workerMemory.peakRssBytes,
+        peakHeapUsedBytes: dumped.memory.heapUsedBytes,
+        peakHeapTotalBytes: dumped.memory.heapTotalBytes,
+        exitCode,
+      },
+    };
+
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`\nDeployNodes, ${opts.nodes} sim nodes, ${opts.latency} ms per action, maxParallelNodes ${opts.parallel}\n`);
+    printTable([
+      ['result', `${result.status} (${result.successes.length} succeeded, ${result.failures.length} failed)`],
+      ['wall time', sec(wallMs)],
+      ['critical path', `${sec(figures.criticalPathMs)} (site steps ${sec(ledger.siteChainMs)} + longest node chain ${sec(ledger.nodeChainMaxMs)}, ${ledger.stepsPerNode} actions)`],
+      ['theoretical minimum', `${sec(theoreticalMinMs)} (site steps + ${waves} wave(s) x node chain)`],
+      ['wall / minimum', figures.wallOverTheoreticalMin.toFixed(2)],
+      ['activities', `${activities} (${figures.activitiesCountedFrom})`],
+      ['activities per second', figures.activitiesPerSecond.toFixed(1)],
+      ['gap between node steps', pct(ledger.stepGap)],
+      ['peak node actions at once', String(ledger.peakConcurrentActions)],
+      ...(history
+        ? ([
+            ['activity queue time', pct(history.activityScheduleToStart)],
+            ['workflow task queue time', pct(history.workflowTaskScheduleToStart)],
+            ['workflow task run time', pct(history.workflowTaskRun)],
+            ['workflow tasks', String(history.workflowTasks)],
+            ['site workflow', `${history.siteRuns} run(s), up to ${history.siteEventsMax} events per run (${(history.siteHistoryBytesMax / 1024 / 1024).toFixed(1)} MiB); largest event ${(history.siteLargestEvent.bytes / 1024).toFixed(0)} KiB (${history.siteLargestEvent.type}); result ${(history.resultBytes / 1024).toFixed(0)} KiB${result.compactNodeResults ? ' (compact node results)' : ''}`],
+            ['node workflow', `up to ${history.nodeEventsMax} events (${(history.nodeHistoryBytesMax / 1024).toFixed(0)} KiB); run time ${pct(history.nodeWorkflowRun)}`],
+            ['nodes in flight', `${(history.nodeWorkflowRunTotalMs / wallMs).toFixed(1)} on average (of up to ${opts.parallel}); as the site workflow sees them ${(history.openChildrenTotalMs / wallMs).toFixed(1)}`],
+            ['next node start', `after a node ends: ${pct(history.nextNodeStart)}; node workflow created after ${pct(history.nodeWorkflowCreation)}`],
+          ] as Array<[string, string]>)
+        : []),
+      ...(metrics
+        ? ([
+            ['worker-side means', `workflow task ${metrics.workflowTaskExecution.meanMs.toFixed(1)} ms (${metrics.workflowTaskExecution.count}), replay ${metrics.workflowTaskReplay.meanMs.toFixed(1)} ms (${metrics.workflowTaskReplay.count}), workflow task queue ${metrics.workflowTaskScheduleToStart.meanMs.toFixed(0)} ms, activity queue ${metrics.activityScheduleToStart.meanMs.toFixed(0)} ms, activity ${metrics.activityExecution.meanMs.toFixed(0)} ms`],
+          ] as Array<[string, string]>)
+        : []),
+      ['CPU during the run', `worker ${cpu.workerSeconds.toFixed(1)} s, Temporal dev server ${cpu.serverSeconds.toFixed(1)} s (${((cpu.workerSeconds + cpu.serverSeconds) / (wallMs / 1000)).toFixed(2)} cores on average)`],
+      ['worker peak RSS', `${mb(figures.worker.peakRssBytes)} (VmHWM)`],
+      ['worker peak heap', `${mb(figures.worker.peakHeapUsedBytes)} used of ${mb(figures.worker.peakHeapTotalBytes)} (main thread)`],
+    ]);
+  } finally {
+    await worker?.stop();
+    await connection?.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('commander.')) {
+    process.exit(err.code === 'commander.helpDisplayed' ? 0 : 2);
+  }
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

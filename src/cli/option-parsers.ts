@@ -1,0 +1,41 @@
+import { InvalidArgumentError } from 'commander';
+import { isIP } from 'node:net';
+import { msToNumber } from '@temporalio/common/lib/time';
+
+/**
+ * Parsers for commander options. They run on flag values and on environment variables alike,
+ * and throw InvalidArgumentError with what was expected; commander names the flag or variable
+ * and the CLI exits 2.
+ */
+
+/** A whole number of at least `min`. */
+export function wholeNumber(min: number): (value: string) => number {
+  return (value: string) => {
+    const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number of at least ${min}, e.g. ${Math.max(min, 1) * 10}.`);
+    return n;
+  };
+}
+
+/** A duration such as `30s`, `2m`, `1h` or `500ms` (a bare number is milliseconds), in ms. */
+export function durationMs(value: string): number {
+  let ms: number;
+  try {
+    ms = msToNumber(value.trim() as `${number}s`);
+  } catch {
+    throw new InvalidArgumentError('expected a duration such as 30s, 2m, 1h or 500ms.');
+  }
+  if (!Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('expected a duration of 0 or more, such as 30s.');
+  return ms;
+}
+
+/** `IP:port` to listen on: an IPv4 address or a bracketed IPv6 one, and a port 1-65535. */
+export function listenAddress(value: string): string {
+  const match = /^(\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value.trim());
+  const ip = match?.[2] ?? match?.[3];
+  const port = Number(match?.[4]);
+  if (!match || !ip || (match[2] ? isIP(ip) !== 6 : isIP(ip) !== 4) || port < 1 || port > 65535) {
+    throw new InvalidArgumentError('expected IP:PORT to listen on, such as 127.0.0.1:9464 or [::1]:9464 (an IP address, not a host name).');
+  }
+  return value.trim();
+}
