@@ -15,7 +15,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -25,13 +25,17 @@ import { DrydockClient } from '../src/client';
 import type { DesignRef, SiteActionResult } from '../src/contracts/deployment';
 import type { SimCall } from '../src/drivers/sim/ledger';
 import { simSiteDesign } from '../src/lab/sim-site';
+import { labSiteDesign } from '../src/lab/lab-site-design';
+import { SiteLab, startSiteLab } from '../src/lab/site-lab';
+import { exampleCredentials } from '../src/demo/example-site';
+import { processDesign } from '../src/design';
+import { SecretResolver } from '../src/secrets/resolver';
 import { startDevServer } from '../src/tools/dev-server';
 import { pollUntil } from '../src/tools/poll';
 import { freePort } from '../src/tools/ports';
 import type { MemoryPeaks } from '../src/tools/memory-sampler';
 
 const REPO = join(__dirname, '..');
-const LAB_LAUNCHER = join(REPO, 'src', 'lab', 'site-lab.ts');
 
 interface BenchOptions {
   nodes: number;
@@ -385,6 +389,20 @@ function ledgerFigures(calls: SimCall[]): LedgerFigures {
   };
 }
 
+/** The LedgerFigures of a run on the lab, from the steps' elapsed times in the result. */
+function stepFigures(result: SiteActionResult): LedgerFigures {
+  const chains = result.nodes.map((n) => n.steps.reduce((sum, st) => sum + (st.elapsedMs ?? 0), 0));
+  return {
+    driverCalls: result.nodes.reduce((sum, n) => sum + n.steps.filter((st) => st.status !== 'skipped').length, 0) + result.siteSteps.length,
+    siteChainMs: result.siteSteps.reduce((sum, st) => sum + (st.elapsedMs ?? 0), 0),
+    nodeChainMaxMs: chains.length ? Math.max(...chains) : 0,
+    nodeChainMeanMs: chains.length ? chains.reduce((a, b) => a + b, 0) / chains.length : 0,
+    stepsPerNode: Math.max(0, ...result.nodes.map((n) => n.steps.length)),
+    stepGap: undefined,
+    peakConcurrentActions: 0,
+  };
+}
+
 /** Means of the worker's own latency histograms (the SDK's Prometheus metrics), summed over labels. */
 const WORKER_HISTOGRAMS = {
   workflowTaskExecution: 'temporal_workflow_task_execution_latency',
@@ -423,22 +441,35 @@ function printTable(rows: Array<[string, string]>): void {
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const log = (m: string): void => void (opts.json ? process.stderr : process.stdout).write(`[bench] ${m}\n`);
-  if (opts.lab) {
-    if (!existsSync(LAB_LAUNCHER)) {
-      process.stderr.write('bench: the --lab mode needs the lab launcher (src/lab/site-lab.ts), which the lead is writing\n');
-      process.exit(2);
-    }
-    process.stderr.write('bench: src/lab/site-lab.ts exists, but the --lab mode is not wired to it yet\n');
-    process.exit(2);
-  }
-
   const dir = mkdtempSync(join(tmpdir(), 'drydock-bench-'));
   const site = 'bench';
   const racks = opts.racks ?? Math.max(1, Math.ceil(opts.nodes / 50));
-  const designText = simSiteDesign({ site, nodes: opts.nodes, racks, latencyMs: opts.latency });
+  let designText: string;
+  let lab: SiteLab | undefined;
+  const labEnv: Record<string, string> = {};
+  if (opts.lab) {
+    // The real lab: half the nodes behind sushy-emulator, half on ipmi_sim, the MAAS simulator.
+    const ipmiPorts: number[] = [];
+    for (let i = 0; i < Math.floor(opts.nodes / 2); i++) ipmiPorts.push(await freePort());
+    designText = labSiteDesign({ nodes: opts.nodes, redfishPort: await freePort(), ipmiPorts, maasPort: await freePort() }).text;
+    const credentials = exampleCredentials(join(dir, 'credentials'));
+    Object.assign(labEnv, credentials.env, { DRYDOCK_SECRETS_FILE: credentials.secretsFile });
+    const compiled = processDesign([{ name: 'lab.yaml', text: designText }]);
+    if (!compiled.site) throw new Error('the lab design does not compile');
+    log(`starting the lab: sushy-emulator, ${ipmiPorts.length} ipmi_sim BMCs, the MAAS simulator...`);
+    lab = await startSiteLab({
+      site: compiled.site,
+      secrets: new SecretResolver({ env: { ...process.env, ...labEnv } }),
+      stateDir: join(dir, 'lab'),
+      maas: { bmcPollMs: 1000, durations: { enlistingSeconds: 5, commissioningSeconds: 5, deployingSeconds: 10, releasingSeconds: 2, importSeconds: 1 } },
+    });
+    log(`${opts.nodes} lab nodes (Redfish and IPMI), up to ${opts.parallel} nodes at once; temp ${dir}`);
+  } else {
+    designText = simSiteDesign({ site, nodes: opts.nodes, racks, latencyMs: opts.latency });
+    log(`${opts.nodes} nodes in ${racks} rack(s), ${opts.latency} ms per driver action, up to ${opts.parallel} nodes at once; design ${(designText.length / 1024).toFixed(0)} KiB; temp ${dir}`);
+  }
   const designFile = join(dir, 'site.yaml');
   writeFileSync(designFile, designText);
-  log(`${opts.nodes} nodes in ${racks} rack(s), ${opts.latency} ms per driver action, up to ${opts.parallel} nodes at once; design ${(designText.length / 1024).toFixed(0)} KiB; temp ${dir}`);
 
   const server = await startDevServer({ headless: true, dbFilename: opts.inMemory ? undefined : join(dir, 'temporal.db') });
   let worker: WorkerChild | undefined;
@@ -455,7 +486,7 @@ async function main(): Promise<void> {
     if (opts.maxConcurrentWorkflowTasks) workerArgs.push('--max-concurrent-workflow-tasks', String(opts.maxConcurrentWorkflowTasks));
     if (opts.maxCachedWorkflows !== undefined) workerArgs.push('--max-cached-workflows', String(opts.maxCachedWorkflows));
     worker = await startWorker(
-      { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, DRYDOCK_WORKFLOW_BUNDLE: bundlePath, DRYDOCK_SIM_LEDGER_FILE: ledgerFile, SIM_BMC_PASSWORD: 'bench-not-a-secret' },
+      { ...process.env, ...labEnv, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, DRYDOCK_WORKFLOW_BUNDLE: bundlePath, DRYDOCK_SIM_LEDGER_FILE: ledgerFile, SIM_BMC_PASSWORD: 'bench-not-a-secret' },
       workerArgs,
     );
     log(`dev server ${server.address}, worker pid ${worker.pid}`);
@@ -483,6 +514,7 @@ async function main(): Promise<void> {
       benchClientSeconds: (benchCpu.user + benchCpu.system) / 1e6,
     };
     log(`DeployNodes ${result.status} in ${sec(wallMs)}: ${result.successes.length} succeeded, ${result.failures.length} failed`);
+    for (const f of result.failures) log(`  failed: ${f.node} at ${f.step ?? 'start'}: ${f.message}`);
 
     const history = await historyFigures(client, workflowId, result, opts.histories).catch((err: unknown) => {
       log(`could not read the workflow histories: ${err instanceof Error ? err.message : String(err)}`);
@@ -495,7 +527,8 @@ async function main(): Promise<void> {
     const workerMemory = worker.memory();
     const exitCode = await worker.stop();
     const dumped = JSON.parse(readFileSync(ledgerFile, 'utf8')) as { memory: MemoryPeaks; calls: SimCall[] };
-    const ledger = ledgerFigures(dumped.calls);
+    // Sim drivers record every call; on the lab, the node results' step times say the same.
+    const ledger = opts.lab ? stepFigures(result) : ledgerFigures(dumped.calls);
     const waves = Math.ceil(opts.nodes / opts.parallel);
     const theoreticalMinMs = ledger.siteChainMs + waves * ledger.nodeChainMaxMs;
     const activities = history && opts.histories ? history.activitiesCompleted : ledger.driverCalls;
@@ -542,7 +575,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`\nDeployNodes, ${opts.nodes} sim nodes, ${opts.latency} ms per action, maxParallelNodes ${opts.parallel}\n`);
+    process.stdout.write(opts.lab ? `\nDeployNodes, ${opts.nodes} lab nodes (sushy-emulator, ipmi_sim, MAAS simulator), maxParallelNodes ${opts.parallel}\n` : `\nDeployNodes, ${opts.nodes} sim nodes, ${opts.latency} ms per action, maxParallelNodes ${opts.parallel}\n`);
     printTable([
       ['result', `${result.status} (${result.successes.length} succeeded, ${result.failures.length} failed)`],
       ['wall time', sec(wallMs)],
@@ -578,6 +611,7 @@ async function main(): Promise<void> {
     await worker?.stop();
     await connection?.close();
     await server.stop();
+    await lab?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
