@@ -16,7 +16,7 @@ export function buildProgram(): Command {
   const program = new Command('drydock')
     .description('Bare-metal provisioning on Temporal, from Airship Drydock site designs.')
     .version(packageVersion())
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage and an example)')
     .exitOverride();
   // In the order an operator meets them: check a design, run work, follow it, troubleshoot.
   registerValidateCommand(program);

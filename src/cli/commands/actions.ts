@@ -4,15 +4,16 @@ import { withClient } from '../client-connection';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { designRefForRun, filterFromFlags, FilterFlags, withFilterOptions } from '../design-loading';
 import { renderResult, renderStatus } from '../render';
+import { durationMs, wholeNumber } from '../option-parsers';
 import { exitCodeFor, watchRun } from './operate';
 
 interface ActionFlags extends ConnectionFlags, FilterFlags {
   wait?: boolean;
   watch?: boolean;
   json?: boolean;
-  parallel?: string;
-  perRack?: string;
-  retryWindow?: string;
+  parallel?: number;
+  perRack?: number;
+  retryWindow?: number;
   workflowId?: string;
   byPath?: boolean;
 }
@@ -40,12 +41,12 @@ export function registerActionCommands(program: Command): void {
       .option('--watch', 'follow per-node progress live until the run ends')
       .option('--json', 'print JSON')
       .option('--workflow-id <id>', 'workflow id to use (default: <action>:<time>:<random>)')
-      .addOption(new Option('--retry-window <duration>', 'how long a run with failed nodes waits for `drydock retry`').default('1h'))
+      .addOption(new Option('--retry-window <duration>', 'how long a run with failed nodes waits for `drydock retry` (e.g. 30m, 2h, 0s)').argParser(durationMs).default(3_600_000, '1h'))
       .option('--by-path', 'send the design as file paths (workers must see the same files) instead of its contents');
     if (spec.nodes) {
       command = withFilterOptions(command)
-        .addOption(new Option('--parallel <n>', 'nodes worked on at once').default('50'))
-        .option('--per-rack <n>', 'nodes worked on at once per rack');
+        .addOption(new Option('--parallel <n>', 'nodes worked on at once').argParser(wholeNumber(1)).default(50))
+        .addOption(new Option('--per-rack <n>', 'nodes worked on at once per rack').argParser(wholeNumber(1)));
     }
     withConnectionOptions(command)
       .addHelpText('after', `\nExample:\n  ${spec.example}\n`)
@@ -57,9 +58,9 @@ async function runAction(action: SiteAction, paths: string[], flags: ActionFlags
   const design = await designRefForRun(paths, { byPath: flags.byPath === true });
   const filter = filterFromFlags(flags);
   const options: SiteActionOptions = {
-    maxParallelNodes: flags.parallel ? Number(flags.parallel) : undefined,
-    maxParallelPerRack: flags.perRack ? Number(flags.perRack) : undefined,
-    retryWindow: (flags.retryWindow ?? '1h') as SiteActionOptions['retryWindow'],
+    maxParallelNodes: flags.parallel,
+    maxParallelPerRack: flags.perRack,
+    retryWindow: flags.retryWindow ?? 3_600_000,
     requestedBy: `drydock CLI (${process.env.USER ?? 'unknown user'})`,
   };
   await withClient(flags, async (client) => {

@@ -15,6 +15,7 @@ import { withClient } from '../client-connection';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { designRefForRun, filterFromFlags, FilterFlags, withFilterOptions } from '../design-loading';
 import { CliExit, EXIT } from '../exit-codes';
+import { wholeNumber } from '../option-parsers';
 import { duration, table } from '../render';
 
 interface CreateFlags extends ConnectionFlags, FilterFlags {
@@ -28,7 +29,7 @@ interface CreateFlags extends ConnectionFlags, FilterFlags {
   pauseOnFailure: boolean;
   pin?: boolean;
   note?: string;
-  parallel?: string;
+  parallel?: number;
   json?: boolean;
 }
 
@@ -65,7 +66,7 @@ export function registerScheduleCommands(program: Command): void {
         .option('--catchup-window <duration>', 'how far back missed runs are caught up after an outage', '10m')
         .option('--no-pause-on-failure', 'keep running after a failed run')
         .option('--pin', 'pin the design content now (default: read the files at each run)')
-        .option('--parallel <n>', 'nodes worked on at once')
+        .addOption(new Option('--parallel <n>', 'nodes worked on at once').argParser(wholeNumber(1)))
         .option('--note <text>', 'a note shown in `schedule describe` and the web UI')
         .option('--json', 'print JSON')
         .addHelpText('after', "\nExamples:\n  drydock schedule create nightly-compute --design site/ --rack rack2 --cron '0 3 * * *'\n  drydock schedule create relabel --action RelabelNodes --design site/ --every 1h\n"),
@@ -80,7 +81,7 @@ export function registerScheduleCommands(program: Command): void {
           action: flags.action as (typeof SITE_ACTIONS)[number],
           design,
           filter: filterFromFlags(flags),
-          options: flags.parallel ? { maxParallelNodes: Number(flags.parallel) } : undefined,
+          options: flags.parallel ? { maxParallelNodes: flags.parallel } : undefined,
           spec: { cron: flags.cron, every: flags.every as never, timezone: flags.timezone },
           overlap: flags.overlap as 'SKIP',
           catchupWindow: flags.catchupWindow as never,
