@@ -267,4 +267,30 @@ describe('site workflows over sim drivers on the real dev server', () => {
       expect(child.typedSearchAttributes.get({ name: 'DrydockResult', type: 'KEYWORD' })).toBe('aborted');
     });
   }, 120_000);
+
+  it('the manual OOB driver waits for a person: the node pauses at each manual step until `confirm`', async () => {
+    const ledger = new SimLedger();
+    const site = `s${Date.now() % 100000}m`;
+    // node0001's BMC is handled by hand; no node driver, so nothing waits for enlistment.
+    const text = simSiteDesign({ site, nodes: 1, racks: 1, without: ['node'] }).replace('  host_profile: sim-node\n', '  host_profile: sim-node\n  oob:\n    type: manual\n');
+    await runWith(ledger, async (client, drydock) => {
+      const { workflowId } = await drydock.startDeployment({ design: inline(text) });
+      for (const step of ['SetNodeBoot', 'PowerCycleNode']) {
+        const waiting = await pollUntil(async () => {
+          const node = (await drydock.getStatus(workflowId)).progress?.nodes[0];
+          return node?.state === 'awaiting-confirmation' && node.step === step ? node : undefined;
+        }, { timeoutMs: 30_000, what: `node0001 to wait for a person at ${step}` });
+        expect(waiting.confirmationPrompt).toContain(`drydock confirm`);
+        expect(waiting.confirmationPrompt).toContain('node0001');
+        await drydock.confirm(workflowId, 'node0001');
+      }
+      const result = (await client.workflow.getHandle(workflowId).result()) as SiteActionResult;
+      expect(result.status).toBe('success');
+      const steps = result.nodes[0].steps.filter((s) => s.step === 'SetNodeBoot' || s.step === 'PowerCycleNode');
+      expect(steps.map((s) => [s.step, s.status, s.message.endsWith('confirmed by an operator')])).toEqual([
+        ['SetNodeBoot', 'succeeded', true],
+        ['PowerCycleNode', 'succeeded', true],
+      ]);
+    });
+  });
 });
