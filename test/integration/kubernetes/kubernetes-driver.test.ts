@@ -6,6 +6,7 @@ import { SecretResolver } from '../../../src/secrets/resolver';
 import { freePort } from '../../../src/tools/ports';
 import { makeTestCa, startFakeKubeApi, type FakeKubeApi, type TestCa } from '../../support/kube-api-server';
 import { labNode } from '../../support/network-site';
+import { driverFailure } from '../../support/driver-errors';
 
 const TOKEN = 'kube-token-3f1e9c0a7b';
 const secrets = new SecretResolver({ env: { KUBE_TOKEN: TOKEN, WRONG_TOKEN: 'not-the-token' } });
@@ -15,14 +16,7 @@ function node(labels: Record<string, string>, name = 'compute01') {
 }
 
 async function driverError(promise: Promise<unknown>, kind: DriverError['kind']): Promise<DriverError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(DriverError);
-  const err = caught as DriverError;
+  const err = await driverFailure(promise);
   expect({ component: err.component, kind: err.kind }).toEqual({ component: 'kubernetes', kind });
   expect(err.message).not.toContain(TOKEN);
   expect(JSON.stringify(err.details)).not.toContain(TOKEN);

@@ -13,6 +13,7 @@ import { SecretResolver } from '../../../src/secrets/resolver';
 import { pollUntil } from '../../../src/tools/poll';
 import { freePort } from '../../../src/tools/ports';
 import { iface, labNode, labSite, labTorSwitch, sampleNode } from '../../support/network-site';
+import { driverFailure } from '../../support/driver-errors';
 
 const support = probeLabSwitchSupport();
 
@@ -47,14 +48,7 @@ const untagged = (vid: number): VlanTableEntry => ({ vid, pvid: true, untagged: 
 const tagged = (vid: number): VlanTableEntry => ({ vid, pvid: false, untagged: false });
 
 async function expectDriverError(promise: Promise<unknown>, expected: { kind: DriverError['kind']; message: RegExp[] }): Promise<DriverError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(DriverError);
-  const err = caught as DriverError;
+  const err = await driverFailure(promise);
   expect({ component: err.component, kind: err.kind, retryable: err.retryable }).toEqual({ component: 'switch', kind: expected.kind, retryable: ['Unreachable', 'Timeout', 'Busy'].includes(expected.kind) });
   for (const m of expected.message) expect(err.message).toMatch(m);
   return err;
