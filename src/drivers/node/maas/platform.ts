@@ -4,6 +4,7 @@ import type { SiteContext } from '../interface';
 import { distroSeries } from './lifecycle';
 import { checkEditable, EDITABLE_NETWORK_STATES, requireMachine } from './machines';
 import { ChangeLog, MaasSession, nodeError } from './session';
+import { DriverError } from '../../errors';
 import type { MaasBootResource, MaasTag } from './types';
 
 /**
@@ -89,8 +90,8 @@ export async function applyNodePlatform(session: MaasSession, node: NodeModel, _
   for (const tag of [...new Set(node.tags)].sort()) {
     const existing = tags.find((t) => t.name === tag);
     if (!existing) {
-      await client.post<MaasTag>('tags/', undefined, { name: tag, comment: 'drydock: node tag' }, ctx.signal);
-      log.add(`created tag ${tag}`);
+      // Nodes deploying in parallel share their tags: another one may create it first.
+      if (await createUnlessRaced(client, tag, ctx.signal)) log.add(`created tag ${tag}`);
     } else if (existing.definition) {
       // MAAS owns the membership of tags with a definition: attaching by hand is refused.
       if (!attached.has(tag)) ctx.log(`node ${node.name}: tag ${tag} is defined by an XPath expression; MAAS decides whether the machine carries it`);
@@ -107,4 +108,22 @@ export async function applyNodePlatform(session: MaasSession, node: NodeModel, _
     message: log.summary(`node ${node.name} platform (MAAS machine ${id})`, 'kernel parameters and tags already match the design'),
     details: { machine: id, changes: log.changes.length, kernelParams: opts || null },
   };
+}
+
+/**
+ * Creates a plain tag; false when MAAS says another request created it meanwhile (a sibling
+ * node's ApplyNodePlatform), which is the state we wanted. MAAS answers that with HTTP 400
+ * "Tag with this Name already exists."
+ */
+async function createUnlessRaced(client: MaasSession['client'], tag: string, signal: AbortSignal): Promise<boolean> {
+  try {
+    await client.post<MaasTag>('tags/', undefined, { name: tag, comment: 'drydock: node tag' }, signal);
+    return true;
+  } catch (err) {
+    if (err instanceof DriverError && err.details.httpStatus === 400 && /already exists/i.test(err.message)) {
+      await client.get<MaasTag>(tagPath(tag), undefined, signal); // it is really there
+      return false;
+    }
+    throw err;
+  }
 }
