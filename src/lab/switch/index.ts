@@ -16,7 +16,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +150,76 @@ function installExitHook(): void {
   });
 }
 
+/** When process `pid` started, in ms since the epoch (Linux), or undefined when it is gone. */
+function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime, in clock ticks since boot) counts from after the ")" ending field 2.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    return bootSeconds * 1000 + (ticks / 100) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes lab switches whose owning process no longer runs: what a `kill -9`, a crash of the
+ * machine or a restart of its VM leaves behind (the namespace, its processes and the root-side
+ * link holding the management address, which would block the next lab from taking it). A
+ * namespace `drydock-lab-<pid>-<id>` is stale when process <pid> is gone, or when that pid now
+ * belongs to a process started after the namespace was made. Returns the namespaces removed.
+ */
+export function reapStaleLabSwitches(log: (message: string) => void = (): void => undefined): string[] {
+  let names: string[];
+  try {
+    names = execFileSync(IP, ['netns', 'list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')
+      .map((line) => line.split(' ')[0])
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = /^drydock-(?:lab|probe)-(\d+)-([0-9a-f]{6})$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid) continue;
+    let madeMs: number;
+    try {
+      madeMs = statSync(`/run/netns/${name}`).mtimeMs;
+    } catch {
+      continue;
+    }
+    const started = processStartMs(pid);
+    // Clock ticks round down; a second of slack keeps a live owner from looking newer than its lab.
+    if (started !== undefined && started <= madeMs + 1_000) continue;
+    try {
+      for (const p of execFileSync(IP, ['netns', 'pids', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(p), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    } catch {
+      // no processes
+    }
+    for (const args of [['link', 'del', `ddlab${m[2]}`], ['netns', 'del', name]]) {
+      try {
+        execFileSync(IP, args, { stdio: 'ignore' });
+      } catch {
+        // already gone
+      }
+    }
+    removed.push(name);
+    log(`removed lab switch ${name}, left behind by process ${pid}, which no longer runs`);
+  }
+  return removed;
+}
+
 async function ip(args: string[]): Promise<string> {
   try {
     return (await execFileAsync(IP, args)).stdout;
@@ -241,6 +311,7 @@ export async function startLabSwitch(options: LabSwitchOptions = {}): Promise<La
     vlanMode = support.vlanFiltering ? 'kernel' : 'emulated';
   }
 
+  reapStaleLabSwitches(log);
   const id = randomBytes(3).toString('hex');
   const namespace = `drydock-lab-${process.pid}-${id}`;
   const rootLink = `ddlab${id}`;
@@ -309,10 +380,20 @@ export async function startLabSwitch(options: LabSwitchOptions = {}): Promise<La
       // Another run may have picked the same /30 at the same moment: check, else try another.
       const holders = (JSON.parse(await ip(['-j', '-4', 'addr', 'show'])) as Array<{ ifname: string; addr_info?: Array<{ local?: string }> }>)
         .filter((l) => l.addr_info?.some((a) => a.local === candidate.host));
-      if (holders.length === 1) subnet = candidate;
-      else await ip(['addr', 'del', `${candidate.host}/30`, 'dev', rootLink]);
+      if (holders.length === 1) {
+        subnet = candidate;
+      } else {
+        await ip(['addr', 'del', `${candidate.host}/30`, 'dev', rootLink]);
+        if (options.managementAddress) {
+          const others = holders.map((l) => l.ifname).filter((n) => n !== rootLink).join(', ');
+          throw new Error(
+            `the management address ${options.managementAddress} needs ${candidate.host}/30 in the root namespace, and ${others || 'another interface'} already holds it ` +
+              `(another lab switch still running, e.g. a demo started with --keep? \`ip netns list\` shows the labs; stop that run, or remove the link with \`ip link del <name>\`)`,
+          );
+        }
+      }
     }
-    if (subnet === undefined) throw new Error('could not claim a free /30 for the management link');
+    if (subnet === undefined) throw new Error('could not claim a free /30 for the management link (5 tries; every candidate was taken meanwhile)');
     await ip(['link', 'set', rootLink, 'up']);
     await ip(['-n', namespace, 'addr', 'add', `${subnet.switchSide}/30`, 'dev', 'mgmt0']);
     await ip(['-n', namespace, 'link', 'set', 'mgmt0', 'up']);
