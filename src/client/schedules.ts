@@ -1,4 +1,4 @@
-import { ScheduleDescription, ScheduleNotFoundError, ScheduleOverlapPolicy, ScheduleSummary } from '@temporalio/client';
+import { CalendarSpecDescription, DAYS_OF_WEEK, MONTHS, ScheduleDescription, ScheduleNotFoundError, ScheduleOverlapPolicy, ScheduleSummary } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import type { DesignRef, SiteAction, SiteActionInput, SiteActionOptions } from '../contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
@@ -115,6 +115,39 @@ export async function triggerSchedule(drydock: DrydockClient, scheduleId: string
 
 export async function deleteSchedule(drydock: DrydockClient, scheduleId: string): Promise<void> {
   await handle(drydock, scheduleId).delete();
+}
+
+/**
+ * A calendar as the server returns it, written back in cron form (`minute hour day-of-month month
+ * day-of-week`, with a leading seconds field only when it is not just 0 and a trailing year field
+ * only when one is set): what the operator gave with --cron, instead of the server's ranges.
+ */
+export function calendarToCron(c: CalendarSpecDescription): string {
+  type R = { start: number; end: number; step: number };
+  const field = (ranges: R[], min: number, max: number): string => {
+    if (ranges.length === 0) return '*';
+    return ranges
+      .map((r) => {
+        const end = r.end < r.start ? r.start : r.end;
+        const step = r.step > 1 ? `/${r.step}` : '';
+        if (r.start === min && end === max) return `*${step}`;
+        return `${r.start === end ? r.start : `${r.start}-${end}`}${step}`;
+      })
+      .join(',');
+  };
+  const named = <T extends string>(ranges: Array<{ start: T; end: T; step: number }>, names: readonly T[], base: number): R[] =>
+    ranges.map((r) => ({ start: names.indexOf(r.start) + base, end: names.indexOf(r.end) + base, step: r.step }));
+  const parts = [
+    field(c.minute, 0, 59),
+    field(c.hour, 0, 23),
+    field(c.dayOfMonth, 1, 31),
+    field(named(c.month, MONTHS, 1), 1, 12),
+    field(named(c.dayOfWeek, DAYS_OF_WEEK, 0), 0, 6),
+  ];
+  const seconds = field(c.second, 0, 59);
+  if (seconds !== '0') parts.unshift(seconds);
+  if (c.year.length > 0) parts.push(field(c.year, 0, 9999));
+  return parts.join(' ') + (c.comment ? ` (${c.comment})` : '');
 }
 
 export { ScheduleNotFoundError };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createActivities } from '../../activities';
 import { SimLedger } from '../../src/drivers/sim';
 import { simSiteDesign } from '../../src/lab/sim-site';
+import { pollUntil } from '../../src/tools/poll';
 import { REPO_ROOT } from '../support/paths';
 import { readRunState } from '../support/run-state';
 import { connectClient, uniqueTaskQueue, withWorker } from '../support/temporal';
@@ -77,6 +78,73 @@ describe('drydock CLI against a running stack', () => {
         expect(rows.map((r) => r.action)).toEqual(['RelabelNodes', 'DeployNodes']);
         expect(rows.every((r) => r.workflowId === `node:${site}:node0001`)).toBe(true);
         expect(new Date(rows[0].startTime).getTime()).toBeGreaterThan(new Date(rows[1].startTime).getTime());
+      });
+    } finally {
+      await forActivities.close();
+    }
+  }, 180_000);
+
+  it('schedule create, list, describe, trigger, pause, unpause and delete; a bad spec exits 2 with the server\'s reason', async () => {
+    const taskQueue = uniqueTaskQueue('clisched');
+    const env = { TEMPORAL_ADDRESS: state.temporalAddress, DRYDOCK_TASK_QUEUE: taskQueue };
+    const name = `${site}-nightly`;
+    // A site of its own, so this test's runs stay out of the other tests' histories.
+    const schedSite = `${site}s`;
+    const schedDesign = join(dir, 'sched.yaml');
+    writeFileSync(schedDesign, simSiteDesign({ site: schedSite, nodes: 2, racks: 1, latencyMs: 5 }));
+    const forActivities = await connectClient();
+    try {
+      await withWorker({ taskQueue, activities: createActivities({ simLedger: new SimLedger(), client: forActivities.client }) }, async () => {
+        const created = await drydock(['schedule', 'create', name, '--design', schedDesign, '--node', 'node0001', '--cron', '0 3 * * *', '--timezone', 'Europe/Berlin', '--note', 'nightly node0001'], env);
+        expect(created).toMatchObject({ code: 0, stdout: `Created schedule ${name}. See it with: drydock schedule describe ${name}\n` });
+        try {
+          const listed = await drydock(['schedule', 'list'], env);
+          expect(listed.stdout).toMatch(new RegExp(`${name}\\s+DeployNodes\\s+no\\s+\\S+\\s+nightly node0001`));
+          const duplicate = await drydock(['schedule', 'create', name, '--design', schedDesign, '--every', '1h'], env);
+          expect(duplicate).toMatchObject({ code: 2, stderr: 'drydock: a schedule with this name already exists\n' });
+
+          const triggered = await drydock(['schedule', 'trigger', name], env);
+          expect(triggered).toMatchObject({ code: 0, stdout: `Triggered schedule ${name}.\n` });
+          // The triggered run is an ordinary DeployNodes of node0001, found by the DrydockNode search.
+          const runs = await pollUntil(
+            async () => {
+              const r = await drydock(['history', 'node0001', '--site', schedSite, '--json'], env);
+              const rows = JSON.parse(r.stdout) as Array<{ action: string; result: string }>;
+              return rows.length > 0 && rows[0].action === 'DeployNodes' && rows[0].result === 'success' ? rows : undefined;
+            },
+            { timeoutMs: 60_000, intervalMs: 500, what: 'the triggered run to deploy node0001' },
+          );
+          expect(runs[0]).toMatchObject({ action: 'DeployNodes', result: 'success' });
+
+          const described = await drydock(['schedule', 'describe', name], env);
+          expect(described.code).toBe(0);
+          expect(described.stdout).toContain('spec: cron 0 3 * * * (time zone Europe/Berlin)');
+          expect(described.stdout).toContain('overlap: SKIP, catch-up window 10m00s, pause on failure: yes');
+          expect(described.stdout).toMatch(/runs: 1 taken/);
+
+          expect((await drydock(['schedule', 'pause', name], env)).code).toBe(0);
+          expect((await drydock(['schedule', 'describe', name], env)).stdout).toContain('paused: yes');
+          expect((await drydock(['schedule', 'unpause', name], env)).code).toBe(0);
+          expect((await drydock(['schedule', 'describe', name], env)).stdout).toContain('paused: no');
+        } finally {
+          expect((await drydock(['schedule', 'delete', name], env)).code).toBe(0);
+        }
+        const gone = await drydock(['schedule', 'describe', name], env);
+        expect(gone.code).toBe(2);
+        expect(gone.stderr).toContain('no such schedule');
+
+        const badCron = await drydock(['schedule', 'create', `${name}-bad`, '--design', schedDesign, '--cron', 'every night'], env);
+        expect(badCron.code).toBe(2);
+        expect(badCron.stderr).toContain('Temporal refused the schedule: CronString does not have 5-7 fields. --cron takes 5 fields');
+        const badZone = await drydock(['schedule', 'create', `${name}-bad`, '--design', schedDesign, '--cron', '0 3 * * *', '--timezone', 'Mars/Olympus'], env);
+        expect(badZone.code).toBe(2);
+        expect(badZone.stderr).toContain('unknown time zone Mars/Olympus');
+        const both = await drydock(['schedule', 'create', `${name}-bad`, '--design', schedDesign, '--cron', '0 3 * * *', '--every', '1h'], env);
+        expect(both).toMatchObject({ code: 2, stderr: 'drydock: give either --cron or --every, not both\n' });
+        const invalidDesign = await drydock(['schedule', 'create', `${name}-bad`, '--design', bad, '--every', '1h'], env);
+        expect(invalidDesign.code).toBe(2);
+        expect(invalidDesign.stderr).toMatch(/error cidr-validity Network\/private cidr: .*bad\.yaml:\d+:\d+/);
+        expect((await drydock(['schedule', 'describe', `${name}-bad`], env)).code).toBe(2);
       });
     } finally {
       await forActivities.close();

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { DrydockClient } from '../../src/client';
-import { createSchedule, deleteSchedule, describeSchedule, triggerSchedule } from '../../src/client/schedules';
+import { calendarToCron, createSchedule, deleteSchedule, describeSchedule, triggerSchedule } from '../../src/client/schedules';
 import { SiteActionResult, SiteProgress } from '../../src/contracts/deployment';
 import { nodeFilterFromSelectors } from '../../src/design';
 import { SimLedger } from '../../src/drivers/sim';
@@ -66,6 +66,22 @@ describe('scheduled re-provisioning (Temporal Schedules, sim drivers)', () => {
         await deleteSchedule(drydock, scheduleId);
       }
       expect(((await client.workflow.getHandle(manual.workflowId).result()) as SiteActionResult).status).toBe('success');
+    });
+  });
+
+  it('describe gives back the cron expressions as written, whatever ranges the server stores them as', async () => {
+    const site = `schc${Date.now() % 100000}`;
+    const crons = ['0 3 * * *', '*/15 1-5 * * 1-5', '30 2 1,15 * *', '0 4 * 1-3,10 0', '0 0 29 2 *'];
+    await withDrydock(async (drydock) => {
+      const scheduleId = `${site}-crons`;
+      await createSchedule(drydock, { scheduleId, design: inline(simSiteDesign({ site, nodes: 1, racks: 1 })), spec: { cron: crons, timezone: 'Europe/Berlin' }, paused: true });
+      try {
+        const d = await describeSchedule(drydock, scheduleId);
+        expect((d.spec.calendars ?? []).map(calendarToCron)).toEqual(crons);
+        expect(d.spec.timezone).toBe('Europe/Berlin');
+      } finally {
+        await deleteSchedule(drydock, scheduleId);
+      }
     });
   });
 

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { isSiteAction, SITE_ACTIONS } from '../../contracts/deployment';
 import {
+  calendarToCron,
   createSchedule,
   deleteSchedule,
   describeSchedule,
@@ -46,6 +47,23 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The SDK turns the server's INVALID_ARGUMENT on a schedule into a TypeError carrying the
+ * server's words ("CronString does not have 5-7 fields", "unknown time zone X"): bad input. */
+async function refusedSpec<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof TypeError) {
+      throw new CliExit(
+        EXIT.badInput,
+        `Temporal refused the schedule: ${err.message}. --cron takes 5 fields (minute hour day-of-month month day-of-week, e.g. '0 3 * * *'), ` +
+          `--timezone an IANA name (e.g. Europe/Berlin), --every a duration (e.g. 24h)`,
+      );
+    }
+    throw err;
+  }
+}
+
 export function registerScheduleCommands(program: Command): void {
   const schedule = program.command('schedule').summary('re-provision periodically with Temporal Schedules').description(
     'Temporal Schedules that start drydock runs periodically. Runs never act on a node another run holds\n' +
@@ -57,6 +75,7 @@ export function registerScheduleCommands(program: Command): void {
       schedule
         .command('create <name>')
         .summary('create a schedule')
+        .description('Creates a Temporal Schedule that starts a site action (DeployNodes by default) on a cron or interval spec.\nEach run is an ordinary site workflow: it never acts on a node another run holds, and by default\na failed run pauses the schedule until someone unpauses it.')
         .requiredOption('--design <path...>', 'design files or folders (read by the workers at each run, unless --pin)')
         .addOption(new Option('--action <action>', 'the site action to run').choices([...SITE_ACTIONS]).default('DeployNodes'))
         .option('--cron <expr...>', "cron expression(s), e.g. '0 3 * * *'")
@@ -76,7 +95,7 @@ export function registerScheduleCommands(program: Command): void {
       if (!isSiteAction(flags.action)) throw new CliExit(EXIT.badInput, `unknown action ${flags.action}`);
       const design = await designRefForRun(flags.design, flags.pin ? { byPath: false } : { byPath: true, pinContent: false });
       const id = await guard(() =>
-        createSchedule(client, {
+        refusedSpec(createSchedule(client, {
           scheduleId: name,
           action: flags.action as (typeof SITE_ACTIONS)[number],
           design,
@@ -87,7 +106,7 @@ export function registerScheduleCommands(program: Command): void {
           catchupWindow: flags.catchupWindow as never,
           pauseOnFailure: flags.pauseOnFailure,
           note: flags.note,
-        }),
+        })),
       );
       print(flags.json ? JSON.stringify({ scheduleId: id }) : `Created schedule ${id}. See it with: drydock schedule describe ${id}`);
     }),
@@ -124,7 +143,7 @@ export function registerScheduleCommands(program: Command): void {
           [
             `Schedule ${d.scheduleId}: ${action}`,
             `  paused: ${d.state.paused ? 'yes' : 'no'}${d.state.note ? ` (${d.state.note})` : ''}`,
-            `  spec: ${[...(d.spec.calendars ?? []).map((c) => `calendar ${JSON.stringify(c)}`), ...(d.spec.intervals ?? []).map((i) => `every ${duration(Number(i.every))}`)].join('; ') || '(none)'}`,
+            `  spec: ${[...(d.spec.calendars ?? []).map((c) => `cron ${calendarToCron(c)}`), ...(d.spec.intervals ?? []).map((i) => `every ${duration(Number(i.every))}`)].join('; ') || '(none)'}${d.spec.timezone ? ` (time zone ${d.spec.timezone})` : ' (UTC)'}`,
             `  overlap: ${d.policies.overlap}, catch-up window ${duration(d.policies.catchupWindow)}, pause on failure: ${d.policies.pauseOnFailure ? 'yes' : 'no'}`,
             `  next runs: ${d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()).join(', ') || '-'}`,
             `  runs: ${d.info.numActionsTaken} taken, ${d.info.numActionsSkippedOverlap} skipped for overlap`,
