@@ -149,7 +149,7 @@ async function main(): Promise<number> {
       await new Promise<void>(() => undefined); // until a signal stops everything
     }
     await stopAll(running);
-    say('Stopped.');
+    say(interrupted ? 'Stopped.' : 'Stopped. The web UI and the CLI lines above work while the stack runs: `npm run demo -- --keep` keeps it up until Ctrl-C\n(the run history stays in ./.drydock/temporal.db, and a --keep run shows this run too).');
     return code;
   } catch (err) {
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
