@@ -18,6 +18,9 @@ export interface DevServerOptions {
   headless?: boolean;
   /** Persist the server's state in this SQLite file; in memory when omitted. */
   dbFilename?: string;
+  /** SQLite pragmas for the file (`--sqlite-pragma`), e.g. `journal_mode=wal`. Default:
+   * DEFAULT_SQLITE_PRAGMAS, or DRYDOCK_SQLITE_PRAGMAS (comma-separated; empty for none). */
+  sqlitePragmas?: string[];
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How long to wait for the frontend to answer. 2 cores need far more than the SDK's 5 s. */
@@ -41,7 +44,21 @@ export class DevServerStartError extends Error {
 
 const DEFAULT_START_TIMEOUT_MS = 120_000;
 
-export function devServerArgs(opts: { ip: string; port: number; uiPort?: number; dbFilename?: string; namespace: string; logLevel: string }): string[] {
+/**
+ * Write-ahead logging with `synchronous=normal`: a commit is an append to the log instead of a
+ * rewrite of the database file with an fsync per transaction. The database survives the server or
+ * the machine's processes crashing (what the crash-survival tests do); only the last commits can
+ * be lost if the machine itself loses power, as with any SQLite WAL database.
+ */
+export const DEFAULT_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
+export function sqlitePragmasFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const raw = env.DRYDOCK_SQLITE_PRAGMAS;
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+export function devServerArgs(opts: { ip: string; port: number; uiPort?: number; dbFilename?: string; sqlitePragmas?: string[]; namespace: string; logLevel: string }): string[] {
   const args = [
     'server', 'start-dev',
     '--ip', opts.ip,
@@ -51,7 +68,10 @@ export function devServerArgs(opts: { ip: string; port: number; uiPort?: number;
   ];
   if (opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-ip', opts.ip, '--ui-port', String(opts.uiPort));
-  if (opts.dbFilename) args.push('--db-filename', opts.dbFilename);
+  if (opts.dbFilename) {
+    args.push('--db-filename', opts.dbFilename);
+    for (const pragma of opts.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
+  }
   for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
   return args;
 }
@@ -66,7 +86,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort(ip)));
   if (options.dbFilename) mkdirSync(dirname(options.dbFilename), { recursive: true });
 
-  const args = devServerArgs({ ip, port, uiPort, dbFilename: options.dbFilename, namespace, logLevel: options.logLevel ?? 'warn' });
+  const sqlitePragmas = options.sqlitePragmas ?? sqlitePragmasFromEnv() ?? DEFAULT_SQLITE_PRAGMAS;
+  const args = devServerArgs({ ip, port, uiPort, dbFilename: options.dbFilename, sqlitePragmas, namespace, logLevel: options.logLevel ?? 'warn' });
   const proc = startProcessGroup('temporal', cli.path, args);
   const address = `${ip}:${port}`;
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,33 @@ describe('dev-server launcher (a second, private server)', () => {
     try {
       connection = await Connection.connect({ address: second.address });
       const description = await new Client({ connection }).workflow.getHandle('survives-restart').describe();
+      expect(description.status.name).toBe('RUNNING');
+      await connection.close();
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('keeps its SQLite file in WAL mode, and nothing committed is lost when the server is killed with SIGKILL', async () => {
+    const dbFilename = join(mkdtempSync(join(tmpdir(), 'drydock-db-')), 'temporal.db');
+    const first = await startDevServer({ headless: true, dbFilename });
+    let connection = await Connection.connect({ address: first.address });
+    try {
+      await new Client({ connection }).workflow.start('stackCheck', { taskQueue: 'nobody-listens', workflowId: 'survives-sigkill', args: [{ requestedBy: 'test' }] });
+    } finally {
+      await connection.close();
+    }
+    // SQLite's header: bytes 18 and 19 (file format write and read versions) are 2 in WAL mode.
+    const header = readFileSync(dbFilename).subarray(0, 20);
+    expect([header[18], header[19]]).toEqual([2, 2]);
+    expect(existsSync(`${dbFilename}-wal`)).toBe(true);
+    process.kill(-first.process.child.pid!, 'SIGKILL');
+    await first.stop();
+
+    const second = await startDevServer({ headless: true, dbFilename });
+    try {
+      connection = await Connection.connect({ address: second.address });
+      const description = await new Client({ connection }).workflow.getHandle('survives-sigkill').describe();
       expect(description.status.name).toBe('RUNNING');
       await connection.close();
     } finally {
