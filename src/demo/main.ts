@@ -84,8 +84,10 @@ async function main(): Promise<number> {
     process.stderr.write(`demo: unknown option ${unknown.join(' ')}\n\n${HELP}`);
     return 2;
   }
-  // Failed attempts show in the progress lines; the SDK's own warnings would repeat them.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // Failed attempts show in the progress lines; the SDK's own warnings would repeat them. The
+  // native core's logs go through the same logger (else they print straight to the console, e.g.
+  // a harmless warning when Ctrl-C closes the connection during the worker's shutdown call).
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { forward: {}, filter: { core: 'ERROR', other: 'ERROR' } } } });
   const stateDir = resolve('.drydock');
   const labDir = join(stateDir, 'lab');
   const running: Running = {};
