@@ -117,7 +117,7 @@ async function main(): Promise<number> {
 
     say('Starting the Temporal dev server (state in ./.drydock/temporal.db)...');
     running.server = await startDevServer({ port: await portIfFree(7233), uiPort: await portIfFree(8233), dbFilename: join(stateDir, 'temporal.db'), log: say });
-    say(`  Temporal ${running.server.cli.version} at ${running.server.address}, web UI ${running.server.uiUrl}`);
+    say(`  ${running.server.cli.version.replace(/^temporal version/, 'Temporal')} at ${running.server.address}, web UI ${running.server.uiUrl}`);
 
     say('Starting the lab on 127.0.0.1...');
     rmSync(join(labDir, 'maas-state.json'), { force: true }); // a fresh MAAS for every demo run

@@ -59,11 +59,27 @@ function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** Runs `temporal --version`; undefined when the binary does not run. */
+/** Runs `temporal --version`; undefined when the binary does not run. A `go install` build
+ * calls itself 0.0.0-DEV (release builds stamp the version at link time): the module version
+ * recorded in the binary's Go build info (`go version -m`) names the release instead. */
 export function temporalVersion(path: string): string | undefined {
   const result = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 });
   if (result.status !== 0) return undefined;
-  return result.stdout.trim();
+  const reported = result.stdout.trim();
+  if (!reported.includes('0.0.0-DEV')) return reported;
+  const release = goModuleVersion(path);
+  return release ? reported.replace('0.0.0-DEV', `${release.replace(/^v/, '')} (built with go install)`).replace(') (', ', ') : reported;
+}
+
+/** The version of github.com/temporalio/cli a Go binary was built from, when `go` can tell. */
+export function goModuleVersion(path: string): string | undefined {
+  const info = spawnSync('go', ['version', '-m', path], { encoding: 'utf8', timeout: 30_000 });
+  if (info.status !== 0) return undefined;
+  return parseGoBuildInfoVersion(info.stdout);
+}
+
+export function parseGoBuildInfoVersion(buildInfo: string): string | undefined {
+  return /^\s*mod\s+github\.com\/temporalio\/cli\s+(v\d+\.\d+\.\d+\S*)/m.exec(buildInfo)?.[1];
 }
 
 async function goInstall(version: string, gobin: string, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<{ ok: boolean; output: string }> {

@@ -1,7 +1,7 @@
 import { mkdtempSync, symlinkSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveTemporalCli, TemporalCliNotFoundError } from '../../src/tools/temporal-cli';
+import { parseGoBuildInfoVersion, resolveTemporalCli, TemporalCliNotFoundError } from '../../src/tools/temporal-cli';
 
 // The real binary the harness uses; every case below points the resolver at it in a different way.
 let realCli: string;
@@ -56,5 +56,19 @@ describe('Temporal CLI resolution order', () => {
   it('reports that Go is missing rather than failing silently', async () => {
     const dir = scratch();
     await expect(resolveTemporalCli({ env: { PATH: dir, DRYDOCK_CACHE_DIR: dir }, log: () => undefined })).rejects.toThrow(/`go` is not on PATH/);
+  });
+});
+
+describe('the version of a go-install build', () => {
+  it('reads the release from the Go build info, and nothing from a binary of another module', () => {
+    const info = [
+      '/root/.cache/drydock-temporal/bin/temporal: go1.26.8',
+      '\tpath\tgithub.com/temporalio/cli/cmd/temporal',
+      '\tmod\tgithub.com/temporalio/cli\tv1.5.1\th1:0RZMk14BWxz44Xg6ciDQvpfAMffoG3J7/K03ql80teY=',
+      '\tdep\tcel.dev/expr\tv0.23.1\th1:K4KOtPCJQjVggkARsjG9RWXP6O4R73aHeJMa/dmCQQg=',
+    ].join('\n');
+    expect(parseGoBuildInfoVersion(info)).toBe('v1.5.1');
+    expect(parseGoBuildInfoVersion('/usr/bin/x: go1.22\n\tpath\texample.com/x\n\tmod\texample.com/x\tv0.1.0\n')).toBeUndefined();
+    expect(parseGoBuildInfoVersion('')).toBeUndefined();
   });
 });
