@@ -51,11 +51,55 @@ export function labMac(node: string, nic: string): string {
   return ['52', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
-/** NIC names of a node, the PXE one (on the network it addresses with dhcp) first. */
+/** NIC names of a node as the design names them (a kernel name, or the PCI address of a
+ * hardware-profile alias), the PXE one (on the network it addresses with dhcp) first. */
 function nicsOf(node: NodeModel): string[] {
   const dhcp = new Set(node.addressing.filter((a) => a.address === 'dhcp').map((a) => a.network));
   const pxeFirst = [...node.interfaces].sort((a, b) => Number(b.networks.some((n) => dhcp.has(n))) - Number(a.networks.some((n) => dhcp.has(n))));
   return [...new Set(pxeFirst.flatMap((i) => i.slaves.map((s) => s.name)))];
+}
+
+const PCI_ADDRESS = /^([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i;
+
+/**
+ * The lab machine's NICs: a NIC the design names by kernel name keeps it; one named by a
+ * hardware-profile alias (its PCI address) gets that address and the name systemd's predictable
+ * naming gives it (0000:3b:00.1 -> enp59s0f1; the f<function> suffix only for multi-function
+ * devices), which the MAAS driver must then find through the commissioning data.
+ */
+export function labNics(node: NodeModel): Array<{ name: string; mac: string; pciAddress?: string }> {
+  const designed = nicsOf(node);
+  const slotKey = (m: RegExpExecArray): string => `${m[1]}:${m[2]}:${m[3]}`;
+  const perSlot = new Map<string, number>();
+  for (const nic of designed) {
+    const m = PCI_ADDRESS.exec(nic);
+    if (m) perSlot.set(slotKey(m), (perSlot.get(slotKey(m)) ?? 0) + 1);
+  }
+  return designed.map((nic) => {
+    const m = PCI_ADDRESS.exec(nic);
+    if (!m) return { name: nic, mac: labMac(node.name, nic) };
+    const [bus, slot, fn] = [parseInt(m[2], 16), parseInt(m[3], 16), Number(m[4])];
+    const domain = parseInt(m[1], 16) === 0 ? '' : `P${parseInt(m[1], 16)}`;
+    const name = `en${domain}p${bus}s${slot}${(perSlot.get(slotKey(m)) ?? 1) > 1 || fn > 0 ? `f${fn}` : ''}`;
+    return { name, mac: labMac(node.name, nic), pciAddress: nic.toLowerCase() };
+  });
+}
+
+/** The lab machine's disks: an aliased disk (named by its SCSI address) gets the next free sdX
+ * name and that address; the first disk is the larger boot disk. */
+export function labDisks(node: NodeModel): Array<{ name: string; size: number; scsiAddress?: string }> {
+  const taken = new Set(node.storage.physicalDevices.filter((d) => d.alias === undefined).map((d) => d.name));
+  let next = 0;
+  const freeName = (): string => {
+    for (;;) {
+      const name = `sd${String.fromCharCode(97 + next++)}`;
+      if (!taken.has(name)) return (taken.add(name), name);
+    }
+  };
+  return node.storage.physicalDevices.map((d, i) => {
+    const size = (i === 0 ? 960 : 1920) * 1e9;
+    return d.alias === undefined ? { name: d.name, size } : { name: freeName(), size, scsiAddress: d.name };
+  });
 }
 
 /** The Redfish System a node's BMC is: `oob.system_id`, else the node's name. */
@@ -137,8 +181,8 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
           bootImages: images.length ? images : ['jammy'],
           pxe: pxe ? { cidr: pxe.cidr } : undefined,
           machines: site.nodes.map((node) => ({
-            interfaces: nicsOf(node).map((nic) => ({ name: nic, mac: labMac(node.name, nic) })),
-            disks: node.storage.physicalDevices.map((d, i) => ({ name: d.name, size: (i === 0 ? 960 : 1920) * 1e9 })),
+            interfaces: labNics(node),
+            disks: labDisks(node),
             bmc:
               node.oob.type === 'redfish'
                 ? { type: 'redfish' as const, address: node.oob.address!, port: node.oob.port, systemId: systemIdOf(node), username: node.oob.account ?? 'admin', password: secretOf(options, node) }

@@ -31,6 +31,20 @@ describe('MAAS simulator configuration', () => {
     ).toThrow(/machines\.1\.interfaces: MAC 52:54:00:00:00:01 is used twice/);
   });
 
+  it('refuses a malformed or repeated PCI or SCSI address', () => {
+    expect(() => parseSimulatorConfig({ machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01', pciAddress: '3b:00.0' }], disks: [{ name: 'sda', size: 1e12, scsiAddress: 'scsi0' }] }] })).toThrow(
+      /machines\.0\.interfaces\.0\.pciAddress: a PCI address such as 0000:3b:00\.1[\s\S]*machines\.0\.disks\.0\.scsiAddress: a SCSI address such as 2:0\.0\.0/,
+    );
+    expect(() =>
+      parseSimulatorConfig({
+        machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01', pciAddress: '0000:00:04.0' }, { name: 'eno2', mac: '52:54:00:00:00:02' }] }],
+      }),
+    ).toThrow(/machines\.0\.interfaces: PCI address 0000:00:04\.0 is used twice/);
+    expect(() => parseSimulatorConfig({ machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01' }], disks: [{ name: 'sda', size: 1e12, scsiAddress: '2:0.1.0' }, { name: 'sdb', size: 1e12 }] }] })).toThrow(
+      /machines\.0\.disks: SCSI address 2:0\.1\.0 is used twice/,
+    );
+  });
+
   it('names the file and line of a YAML error, and the file of a missing one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'maas-config-'));
     try {

@@ -28,6 +28,9 @@ const bmcSchema = z
 const diskSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9]*$/, 'a kernel device name such as sda or nvme0n1'),
+    /** The disk's SCSI address (host:channel.target.lun) in the commissioning data's lshw, as
+     * hardware-profile device aliases name it. Default: 2:0.<index>.0. */
+    scsiAddress: z.string().regex(/^\d+:\d+\.\d+\.\d+$/, 'a SCSI address such as 2:0.0.0').optional(),
     /** Bytes. */
     size: z.number().int().min(64 * 1024 * 1024),
     model: z.string().optional(),
@@ -41,7 +44,19 @@ const machineSchema = z
     /** The host name the machine enlists with (MAAS would make one up: so does the simulator when absent). */
     hostname: hostname.optional(),
     /** NICs; the first one PXE-boots. */
-    interfaces: z.array(z.object({ name: z.string().min(1), mac }).strict()).min(1),
+    interfaces: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            mac,
+            /** The NIC's PCI address in the commissioning data's lshw (what hardware-profile device
+             * aliases name). Default: 0000:00:<3 + index>.0. */
+            pciAddress: z.string().regex(/^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/, 'a PCI address such as 0000:3b:00.1').optional(),
+          })
+          .strict(),
+      )
+      .min(1),
     disks: z.array(diskSchema).default([{ name: 'sda', size: 500_000_000_000 }]),
     cpuCount: z.number().int().min(1).default(8),
     memoryMiB: z.number().int().min(256).default(16384),
@@ -173,8 +188,24 @@ export function parseSimulatorConfig(value: unknown, where = 'MAAS simulator con
       if (seen.has(key)) throw new SimulatorConfigError(`${where}: machines.${index}.interfaces: MAC ${nic.mac} is used twice`);
       seen.add(key);
     }
+    const pci = machinePciAddresses(m);
+    const dupPci = pci.find((a, i) => pci.indexOf(a) !== i);
+    if (dupPci) throw new SimulatorConfigError(`${where}: machines.${index}.interfaces: PCI address ${dupPci} is used twice`);
+    const scsi = machineScsiAddresses(m);
+    const dupScsi = scsi.find((a, i) => scsi.indexOf(a) !== i);
+    if (dupScsi) throw new SimulatorConfigError(`${where}: machines.${index}.disks: SCSI address ${dupScsi} is used twice`);
   }
   return config;
+}
+
+/** Each NIC's PCI address (lower case), defaults filled in, in the order of `interfaces`. */
+export function machinePciAddresses(m: Pick<LabMachineConfig, 'interfaces'>): string[] {
+  return m.interfaces.map((nic, i) => (nic.pciAddress ?? `0000:00:${(3 + i).toString(16).padStart(2, '0')}.0`).toLowerCase());
+}
+
+/** Each disk's SCSI address, defaults filled in, in the order of `disks`. */
+export function machineScsiAddresses(m: Pick<LabMachineConfig, 'disks'>): string[] {
+  return m.disks.map((d, i) => d.scsiAddress ?? `2:0.${i}.0`);
 }
 
 export function parseFaultConfig(value: unknown): FaultConfig {

@@ -1,6 +1,7 @@
 import { parseIp } from '../../drivers/node/maas/ip';
 import { ApiError, badRequest, conflict, Params } from './http';
 import { defaultStorageLayout, restoreNetworking } from './hardware';
+import { machineDetails } from './lshw';
 import { inSubnet, normaliseIp, SimModel } from './model';
 import { Reply, Router, RouteContext } from './router';
 import { SimInterface, SimLink, SimMachine, StatusName, UBUNTU_RELEASES } from './state';
@@ -94,6 +95,7 @@ export function addMachineRoutes(router: Router): void {
     router.get(base, (ctx) => ctx.model.renderMachine(machineOf(ctx)));
     router.get(base, (ctx) => ({ ...machineOf(ctx).power_parameters }), 'power_parameters');
     router.get(base, (ctx) => ({ state: machineOf(ctx).power_state }), 'query_power_state');
+    router.get(base, (ctx) => new Reply(200, machineDetails(machineOf(ctx), ctx.model.labMachine(machineOf(ctx)))), 'details');
   }
 
   router.put('machines/{system_id}/', (ctx) => {

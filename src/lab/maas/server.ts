@@ -173,6 +173,10 @@ export class SimulatorServer {
         if (result.status === 204) {
           res.writeHead(204);
           res.end();
+        } else if (Buffer.isBuffer(result.body)) {
+          // Binary answers are BSON, as MAAS's ?op=details.
+          res.writeHead(result.status, { 'Content-Type': 'application/bson', 'Content-Length': result.body.length });
+          res.end(result.body);
         } else if (result.text) sendText(res, result.status, String(result.body));
         else sendJson(res, result.status, result.body);
         return;

@@ -42,6 +42,8 @@ interface RequestSpec {
   params?: Fields;
   fields?: Fields;
   signal?: AbortSignal;
+  /** The answer is binary (BSON): returned as a Buffer, not parsed. */
+  binary?: boolean;
 }
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
@@ -127,6 +129,12 @@ export class MaasClient {
     return this.request<T>({ method: 'GET', path, op: typeof op === 'string' ? op : undefined, params: rest, signal });
   }
 
+  /** GET of a binary answer (MAAS's `?op=details` is BSON). */
+  getBinary(path: string, params?: Fields, signal?: AbortSignal): Promise<Buffer> {
+    const { op, ...rest } = params ?? {};
+    return this.request<Buffer>({ method: 'GET', path, op: typeof op === 'string' ? op : undefined, params: rest, signal, binary: true });
+  }
+
   /** GET that answers undefined on 404 instead of failing. */
   async find<T>(path: string, params?: Fields, signal?: AbortSignal): Promise<T | undefined> {
     try {
@@ -175,10 +183,11 @@ export class MaasClient {
     spec.signal?.throwIfAborted();
     const what = this.describe(spec);
     const query = encodeParams({ ...(spec.op ? { op: spec.op } : {}), ...(spec.method === 'GET' ? spec.params : {}) });
-    let response: AxiosResponse<string>;
+    let response: AxiosResponse<string | Buffer>;
     try {
-      response = await this.http.request<string>({
+      response = await this.http.request<string | Buffer>({
         method: spec.method,
+        ...(spec.binary ? { responseType: 'arraybuffer' as const } : {}),
         url: spec.path,
         params: query,
         data: spec.method === 'POST' || spec.method === 'PUT' ? formData(spec.fields) : undefined,
@@ -201,7 +210,9 @@ export class MaasClient {
       });
     }
     const status = response.status;
-    const body = typeof response.data === 'string' ? response.data : '';
+    const raw = response.data;
+    if (spec.binary && status >= 200 && status < 300) return (Buffer.isBuffer(raw) ? raw : Buffer.from(raw ?? '')) as T;
+    const body = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
     if (status >= 200 && status < 300) {
       if (!body.trim()) return undefined as T;
       try {

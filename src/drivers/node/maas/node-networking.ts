@@ -2,6 +2,7 @@ import type { NodeInterfaceModel, NodeModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
 import type { SiteContext } from '../interface';
 import { cidrContains, normaliseCidr, sameIp } from './ip';
+import { withKernelDeviceNames } from './device-names';
 import { checkEditable, EDITABLE_NETWORK_STATES, readMachine, requireMachine } from './machines';
 import { ChangeLog, MaasSession, nodeError } from './session';
 import { readFabricsAndSubnets } from './site-network';
@@ -217,7 +218,7 @@ export async function applyNodeNetworking(session: MaasSession, node: NodeModel,
   }
   const systemId = found.system_id;
   const { fabrics, subnets } = await readFabricsAndSubnets(session);
-  const desired = planNodeNetworking(node, site, found, fabrics, subnets);
+  const desired = planNodeNetworking(await withKernelDeviceNames(session, node, systemId), site, found, fabrics, subnets);
   const log = new ChangeLog(ctx);
   const base = `nodes/${encodeURIComponent(systemId)}/interfaces/`;
 

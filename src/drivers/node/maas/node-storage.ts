@@ -1,5 +1,6 @@
 import type { FilesystemModel, NodeModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
+import { withKernelDeviceNames } from './device-names';
 import { checkEditable, EDITABLE_STORAGE_STATES, readMachine, requireMachine } from './machines';
 import { ChangeLog, MaasSession, nodeError } from './session';
 import { ALIGNMENT, alignDown, formatBytes, parseSize, SIZE_SYNTAX, sizeMatches, SizeSpec } from './sizes';
@@ -224,7 +225,7 @@ export async function applyNodeStorage(session: MaasSession, node: NodeModel): P
   const systemId = found.system_id;
   const sid = encodeURIComponent(systemId);
   let machine = await readMachine(session, systemId);
-  const plan = planNodeStorage(node, machine);
+  const plan = planNodeStorage(await withKernelDeviceNames(session, node, systemId), machine);
   const log = new ChangeLog(ctx);
   const currentVgs = await client.get<MaasVolumeGroup[]>(`nodes/${sid}/volume-groups/`, undefined, ctx.signal);
 
