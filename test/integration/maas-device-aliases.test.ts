@@ -38,7 +38,7 @@ function aliased(node: NodeModel, overrides: { bondSlave?: string } = {}): NodeM
 function labMachine(node: NodeModel, extra: Parameters<typeof labMachineFor>[1]) {
   const base = labMachineFor(node, extra);
   const pci = ['0000:18:00.0', '0000:3b:00.0', '0000:3b:00.1'];
-  return { ...base, interfaces: base.interfaces!.map((nic, i) => ({ ...nic, pciAddress: pci[i] })) };
+  return { ...base, interfaces: base.interfaces.map((nic, i) => ({ ...nic, pciAddress: pci[i] })) };
 }
 
 describe('MAAS driver: hardware-profile device aliases resolved through the commissioning lshw (MAAS simulator)', () => {
