@@ -8,7 +8,7 @@
  * with a per-node summary and the web UI address.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DrydockClient } from '../client';
@@ -22,6 +22,7 @@ import { DevServer, startDevServer } from '../tools/dev-server';
 import { freePort } from '../tools/ports';
 import { DrydockWorker, createDrydockWorker } from '../worker';
 import { exampleCredentials, loadExampleSite } from './example-site';
+import { checkLabPorts, DemoPreflightError, labPorts, takeDemoLock } from './preflight';
 
 const HELP = `Usage: npm run demo [-- --keep] [-- --design <folder>]
 
@@ -52,6 +53,7 @@ async function portIfFree(port: number): Promise<number> {
 }
 
 interface Running {
+  releaseLock?: () => void;
   server?: DevServer;
   lab?: SiteLab;
   worker?: DrydockWorker;
@@ -60,6 +62,14 @@ interface Running {
 }
 
 async function stopAll(r: Running): Promise<void> {
+  try {
+    await stopStack(r);
+  } finally {
+    r.releaseLock?.();
+  }
+}
+
+async function stopStack(r: Running): Promise<void> {
   if (r.worker) {
     r.worker.worker.shutdown();
     await r.workerRun?.catch(() => undefined);
@@ -105,6 +115,14 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
+    mkdirSync(stateDir, { recursive: true });
+    running.releaseLock = takeDemoLock(stateDir);
+  } catch (err) {
+    process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+
+  try {
     // The operator's part: credentials for the design's references, given to the worker.
     const credentials = exampleCredentials(labDir);
     for (const [k, v] of Object.entries(credentials.env)) process.env[k] ??= v;
@@ -114,6 +132,7 @@ async function main(): Promise<number> {
     if (!switches.ok) say(`Note: the lab switches cannot run here (${switches.reason}); the switch steps will be skipped.`);
     const example = await loadExampleSite(designPath, { withoutNetworkDriver: !switches.ok });
     say(`Design ${designPath}: site ${example.site.name}, ${example.site.nodes.length} nodes in ${Object.keys(example.site.racks).length} racks.`);
+    await checkLabPorts(labPorts(example.site));
 
     say('Starting the Temporal dev server (state in ./.drydock/temporal.db)...');
     running.server = await startDevServer({ port: await portIfFree(7233), uiPort: await portIfFree(8233), dbFilename: join(stateDir, 'temporal.db'), log: say });
@@ -156,7 +175,7 @@ async function main(): Promise<number> {
   } catch (err) {
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
     await stopAll(running);
-    return 1;
+    return err instanceof DemoPreflightError ? 2 : 1;
   }
 }
 
