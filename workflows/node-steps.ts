@@ -20,7 +20,8 @@ export interface StepResult {
 }
 
 function fromOutcome(outcome: ActionOutcome): StepResult {
-  return { message: outcome.changed ? outcome.message : `${outcome.message} (no change)`, awaitConfirmation: outcome.awaitConfirmation };
+  const saysSo = /\bno change\b/i.test(outcome.message);
+  return { message: outcome.changed || saysSo ? outcome.message : `${outcome.message} (no change)`, awaitConfirmation: outcome.awaitConfirmation };
 }
 
 /** Runs one node step through its activity. Deterministic: only activity calls. */
