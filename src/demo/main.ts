@@ -9,7 +9,6 @@
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DrydockClient } from '../client';
 import { exitCodeFor, watchRun } from '../cli/commands/operate';
@@ -19,7 +18,7 @@ import { probeLabSwitchSupport } from '../lab/switch';
 import { SiteLab, startSiteLab } from '../lab/site-lab';
 import { SecretResolver } from '../secrets/resolver';
 import { DevServer, startDevServer } from '../tools/dev-server';
-import { freePort } from '../tools/ports';
+import { freePort, tcpPortFree } from '../tools/ports';
 import { DrydockWorker, createDrydockWorker } from '../worker';
 import { exampleCredentials, loadExampleSite } from './example-site';
 import { checkLabPorts, DemoPreflightError, labPorts, takeDemoLock } from './preflight';
@@ -45,11 +44,7 @@ Ctrl-C stops everything cleanly: the worker, the lab (emulators, namespaces) and
 const say = (m: string): void => void process.stdout.write(`${m}\n`);
 
 async function portIfFree(port: number): Promise<number> {
-  return new Promise((done) => {
-    const probe = createServer();
-    probe.once('error', () => done(freePort()));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => done(port)));
-  });
+  return (await tcpPortFree(port)) ? port : freePort();
 }
 
 interface Running {

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { CompiledSite } from '../design/model';
+import { tcpPortFree } from '../tools/ports';
 
 /**
  * Checks made before the demo starts anything, so that a second demo, or another program on one
@@ -79,14 +79,6 @@ export function labPorts(site: CompiledSite): LabPort[] {
   return [...ports.values()];
 }
 
-function tcpFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const probe = createServer();
-    probe.once('error', () => done(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
-  });
-}
-
 function udpFree(port: number): Promise<boolean> {
   return new Promise((done) => {
     const probe = createSocket('udp4');
@@ -101,7 +93,7 @@ function udpFree(port: number): Promise<boolean> {
 /** Fails, naming every taken port and what the lab wanted it for. */
 export async function checkLabPorts(ports: LabPort[]): Promise<void> {
   const taken: LabPort[] = [];
-  for (const p of ports) if (!(await (p.protocol === 'tcp' ? tcpFree(p.port) : udpFree(p.port)))) taken.push(p);
+  for (const p of ports) if (!(await (p.protocol === 'tcp' ? tcpPortFree(p.port) : udpFree(p.port)))) taken.push(p);
   if (taken.length === 0) return;
   throw new DemoPreflightError(
     `the lab cannot start: ${taken.map((p) => `127.0.0.1:${p.port}/${p.protocol} (for ${p.what})`).join(', ')} ${taken.length === 1 ? 'is' : 'are'} in use by another program. ` +

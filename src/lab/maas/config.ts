@@ -188,12 +188,11 @@ export function parseSimulatorConfig(value: unknown, where = 'MAAS simulator con
       if (seen.has(key)) throw new SimulatorConfigError(`${where}: machines.${index}.interfaces: MAC ${nic.mac} is used twice`);
       seen.add(key);
     }
-    const pci = machinePciAddresses(m);
-    const dupPci = pci.find((a, i) => pci.indexOf(a) !== i);
-    if (dupPci) throw new SimulatorConfigError(`${where}: machines.${index}.interfaces: PCI address ${dupPci} is used twice`);
-    const scsi = machineScsiAddresses(m);
-    const dupScsi = scsi.find((a, i) => scsi.indexOf(a) !== i);
-    if (dupScsi) throw new SimulatorConfigError(`${where}: machines.${index}.disks: SCSI address ${dupScsi} is used twice`);
+    const repeated = (list: string[]): string | undefined => list.find((a, i) => list.indexOf(a) !== i);
+    const pci = repeated(machinePciAddresses(m));
+    if (pci) throw new SimulatorConfigError(`${where}: machines.${index}.interfaces: PCI address ${pci} is used twice`);
+    const scsi = repeated(machineScsiAddresses(m));
+    if (scsi) throw new SimulatorConfigError(`${where}: machines.${index}.disks: SCSI address ${scsi} is used twice`);
   }
   return config;
 }

@@ -32,7 +32,7 @@ export function lshwXml(machine: Pick<SimMachine, 'hostname' | 'memory'>, lab: P
         </node>`,
   );
   const disks = lab.disks.map(
-    (disk, i) => `          <node id="disk:${i}" claimed="true" class="disk" handle="SCSI:${scsi[i].replace(/[:.]/g, ':').split(':').map((n) => n.padStart(2, '0')).join(':')}">
+    (disk, i) => `          <node id="disk:${i}" claimed="true" class="disk" handle="SCSI:${scsi[i].split(/[:.]/).map((n) => n.padStart(2, '0')).join(':')}">
             <description>ATA Disk</description>
             <product>${escape(disk.model ?? 'Lab Disk')}</product>
             <businfo>scsi@${scsi[i]}</businfo>

@@ -150,6 +150,36 @@ function installExitHook(): void {
   });
 }
 
+/** The pids of the processes inside network namespace `namespace` (none when it is gone). */
+function namespacePids(namespace: string): number[] {
+  try {
+    return execFileSync(IP, ['netns', 'pids', namespace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Kills what runs in a lab switch's namespace, then deletes its root-side link and the namespace. */
+function removeNamespaceSync(namespace: string, rootLink: string): void {
+  for (const pid of namespacePids(namespace)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (const args of [['link', 'del', rootLink], ['netns', 'del', namespace]]) {
+    try {
+      execFileSync(IP, args, { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** When process `pid` started, in ms since the epoch (Linux), or undefined when it is gone. */
 function processStartMs(pid: number): number | undefined {
   try {
@@ -196,24 +226,7 @@ export function reapStaleLabSwitches(log: (message: string) => void = (): void =
     const started = processStartMs(pid);
     // Clock ticks round down; a second of slack keeps a live owner from looking newer than its lab.
     if (started !== undefined && started <= madeMs + 1_000) continue;
-    try {
-      for (const p of execFileSync(IP, ['netns', 'pids', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean)) {
-        try {
-          process.kill(Number(p), 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    } catch {
-      // no processes
-    }
-    for (const args of [['link', 'del', `ddlab${m[2]}`], ['netns', 'del', name]]) {
-      try {
-        execFileSync(IP, args, { stdio: 'ignore' });
-      } catch {
-        // already gone
-      }
-    }
+    removeNamespaceSync(name, `ddlab${m[2]}`);
     removed.push(name);
     log(`removed lab switch ${name}, left behind by process ${pid}, which no longer runs`);
   }
@@ -319,31 +332,8 @@ export async function startLabSwitch(options: LabSwitchOptions = {}): Promise<La
   let sshd: ManagedProcess | undefined;
   let stopped = false;
 
-  const namespacePids = (): number[] => {
-    try {
-      return execFileSync(IP, ['netns', 'pids', namespace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-        .split('\n')
-        .filter(Boolean)
-        .map(Number);
-    } catch {
-      return [];
-    }
-  };
   const removeSync = (): void => {
-    for (const pid of namespacePids()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    for (const args of [['link', 'del', rootLink], ['netns', 'del', namespace]]) {
-      try {
-        execFileSync(IP, args, { stdio: 'ignore' });
-      } catch {
-        // already gone
-      }
-    }
+    removeNamespaceSync(namespace, rootLink);
     rmSync(dir, { recursive: true, force: true });
   };
   installExitHook();
@@ -355,14 +345,14 @@ export async function startLabSwitch(options: LabSwitchOptions = {}): Promise<La
     await sshd?.stop(5_000);
     // sshd's per-connection processes run in sessions of their own: end them by their pids,
     // which are exactly the processes inside this namespace.
-    for (const pid of namespacePids()) {
+    for (const pid of namespacePids(namespace)) {
       try {
         process.kill(pid, 'SIGTERM');
       } catch {
         // already gone
       }
     }
-    await pollUntil(() => (namespacePids().length === 0 ? true : undefined), { timeoutMs: 5_000, intervalMs: 50, what: `the processes in ${namespace} to exit` }).catch(() => undefined);
+    await pollUntil(() => (namespacePids(namespace).length === 0 ? true : undefined), { timeoutMs: 5_000, intervalMs: 50, what: `the processes in ${namespace} to exit` }).catch(() => undefined);
     removeSync();
     active.delete(namespace);
     log(`lab switch ${namespace} removed`);
