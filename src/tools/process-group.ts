@@ -8,13 +8,21 @@ import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 export interface ManagedProcess {
   child: ChildProcess;
   readonly name: string;
-  /** The last lines the process wrote to stderr (and stdout), for error messages. */
+  /** For error messages: the last lines the process wrote to stderr (and stdout), preceded by
+   * the first error it reported (a Go panic's message, an ERROR log line) when that has already
+   * scrolled out of the last lines, as a panic's goroutine dump makes it do. */
   outputTail(): string;
   exited(): boolean;
   stop(timeoutMs?: number): Promise<void>;
 }
 
 const running = new Set<ManagedProcess>();
+
+const TAIL_LINES = 40;
+/** A Go panic, a Go runtime fatal error, or an error-level log line (slog text or JSON, zap). */
+const ERROR_LINE = /^(panic: |fatal error: )|level=(ERROR|FATAL)|"level":"(error|fatal)"|\t(ERROR|FATAL)\t/i;
+const ERROR_CONTEXT_BEFORE = 3;
+const ERROR_CONTEXT_AFTER = 12;
 let hooksInstalled = false;
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -48,8 +56,22 @@ export function startProcessGroup(name: string, command: string, args: string[],
   installExitHooks();
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
+  // The first error and a few lines before and after it, kept apart from the rolling buffer.
+  const firstError: string[] = [];
+  let firstErrorAt = -1;
+  let seen = 0;
   const keep = (chunk: Buffer): void => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(line);
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      seen++;
+      lines.push(line);
+      if (firstErrorAt < 0 && ERROR_LINE.test(line)) {
+        firstErrorAt = seen;
+        firstError.push(...lines.slice(-ERROR_CONTEXT_BEFORE - 1));
+      } else if (firstErrorAt > 0 && seen - firstErrorAt <= ERROR_CONTEXT_AFTER) {
+        firstError.push(line);
+      }
+    }
     if (lines.length > 200) lines.splice(0, lines.length - 200);
   };
   child.stdout?.on('data', keep);
@@ -69,7 +91,12 @@ export function startProcessGroup(name: string, command: string, args: string[],
   const managed: ManagedProcess = {
     child,
     name,
-    outputTail: () => lines.slice(-40).join('\n'),
+    outputTail: () => {
+      const tail = lines.slice(-TAIL_LINES);
+      // Shown apart only when the tail no longer holds the first error line itself.
+      if (firstErrorAt < 0 || seen - firstErrorAt < TAIL_LINES) return tail.join('\n');
+      return [...firstError, '[…]', ...tail].join('\n');
+    },
     exited: () => done,
     async stop(timeoutMs = 10_000) {
       running.delete(managed);
