@@ -1,10 +1,20 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
-/** Asks the kernel for a free TCP port on `host`. Another process may take it before we bind
- * it, so callers that can retry on "address in use" should. */
+/**
+ * Asks the kernel for a free TCP port on `host`, and keeps other processes' `bind(0)` from being
+ * handed the same port in the moments before our server binds it: a connection to the port,
+ * closed from the listening side first, leaves it in TIME_WAIT, which the kernel skips when it
+ * picks a port for `bind(0)` but which a listener with SO_REUSEADDR (Node, Go, Python's
+ * http.server, sshd) may still bind. The Temporal CLI picks its internal ports the same way, so
+ * neither takes a port the other has just chosen. A process that binds an explicit port can
+ * still take it, so callers that can retry on "address in use" should.
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
+    const server = createServer((accepted) => {
+      // Our side closes first, so the TIME_WAIT is on the listening port's end.
+      accepted.destroy();
+    });
     server.unref();
     server.on('error', reject);
     server.listen(0, host, () => {
@@ -14,7 +24,13 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
         reject(new Error('could not read the port the kernel assigned'));
         return;
       }
-      server.close(() => resolve(address.port));
+      const port = address.port;
+      const client = connect({ host, port });
+      client.unref();
+      // The reservation is an optimisation: without it the port is still free.
+      client.on('error', () => undefined);
+      client.on('close', () => server.close(() => resolve(port)));
+      client.on('end', () => client.end());
     });
   });
 }
