@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { searchAttributeFlags, SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import { pollUntil } from './poll';
-import { freePort } from './ports';
+import { freePort, tcpPortFree } from './ports';
 import { ManagedProcess, startProcessGroup } from './process-group';
 import { resolveTemporalCli, ResolvedTemporalCli } from './temporal-cli';
 
@@ -76,26 +76,72 @@ export function devServerArgs(opts: { ip: string; port: number; uiPort?: number;
   return args;
 }
 
+/** How many times the launcher starts the server when it exits during start-up. */
+const START_ATTEMPTS = 3;
+
 /** Starts `temporal server start-dev` and resolves once its frontend answers and our search
- * attributes are registered. Throws DevServerStartError with the server's output otherwise. */
+ * attributes are registered. Throws DevServerStartError with the server's output otherwise.
+ *
+ * A server that exits during start-up is started again, up to START_ATTEMPTS times, unless a
+ * port the caller chose is taken. The CLI picks its internal ports (the services' gRPC and
+ * membership ports, the HTTP API) itself, between choosing and binding them another process can
+ * take one, and the server then exits; a new attempt picks new ones. Each exit is reported
+ * through `log` with the server's first error. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
-  const namespace = options.namespace ?? 'default';
   const cli = options.cli ?? (await resolveTemporalCli({ log: options.log }));
+  if (options.dbFilename) mkdirSync(dirname(options.dbFilename), { recursive: true });
+  const failures: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, ip, cli);
+    } catch (err) {
+      if (!(err instanceof ExitedDuringStartup)) throw err;
+      failures.push(`attempt ${attempt}: ${err.message}`);
+      const fixedPortTaken = await callerPortTaken(options, ip);
+      if (attempt >= START_ATTEMPTS || fixedPortTaken !== undefined) {
+        const why = fixedPortTaken === undefined ? '' : `\nport ${fixedPortTaken} on ${ip} is in use by another process; choose another or stop that process`;
+        throw new DevServerStartError(`the Temporal dev server exited during start-up (${attempt} attempt(s))${why}\n${failures.join('\n')}`);
+      }
+      options.log?.(`the Temporal dev server exited during start-up (attempt ${attempt} of ${START_ATTEMPTS}: ${err.firstError}); starting it again`);
+    }
+  }
+}
+
+class ExitedDuringStartup extends Error {
+  constructor(message: string, readonly firstError: string) {
+    super(message);
+  }
+}
+
+async function callerPortTaken(options: DevServerOptions, ip: string): Promise<number | undefined> {
+  for (const port of [options.port, options.headless ? undefined : options.uiPort]) {
+    if (port !== undefined && !(await tcpPortFree(port, ip))) return port;
+  }
+  return undefined;
+}
+
+/** The first line of the server's output that reports an error, for a one-line summary. */
+function firstErrorLine(output: string): string {
+  const line = output.split('\n').find((l) => /^panic: |level=(ERROR|FATAL)|address already in use/i.test(l));
+  return (line ?? output.split('\n').at(-1) ?? 'no output').trim().slice(0, 300);
+}
+
+async function startOnce(options: DevServerOptions, ip: string, cli: ResolvedTemporalCli): Promise<DevServer> {
+  const namespace = options.namespace ?? 'default';
   const port = options.port ?? (await freePort(ip));
   const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort(ip)));
-  if (options.dbFilename) mkdirSync(dirname(options.dbFilename), { recursive: true });
-
   const sqlitePragmas = options.sqlitePragmas ?? sqlitePragmasFromEnv() ?? DEFAULT_SQLITE_PRAGMAS;
   const args = devServerArgs({ ip, port, uiPort, dbFilename: options.dbFilename, sqlitePragmas, namespace, logLevel: options.logLevel ?? 'warn' });
   const proc = startProcessGroup('temporal', cli.path, args);
   const address = `${ip}:${port}`;
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const exited = new Error('exited');
 
   try {
     await pollUntil(
       async () => {
-        if (proc.exited()) throw new DevServerStartError(`the Temporal dev server exited during start-up`);
+        if (proc.exited()) throw exited;
         // lazy + close in finally: a failed Connection.connect would leave its channel open.
         const connection = Connection.lazy({ address, connectTimeout: 2_000 });
         try {
@@ -108,14 +154,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
           await connection.close();
         }
       },
-      { timeoutMs, intervalMs: 250, what: `the Temporal dev server at ${address}`, isFatal: (err) => err instanceof DevServerStartError },
+      { timeoutMs, intervalMs: 250, what: `the Temporal dev server at ${address}`, isFatal: (err) => err === exited },
     );
   } catch (err) {
     await proc.stop();
+    const output = proc.outputTail();
+    const details = `command: ${cli.path} ${args.join(' ')}\nserver output:\n${output || '(none)'}`;
+    if (err === exited) throw new ExitedDuringStartup(details, firstErrorLine(output));
     const reason = err instanceof Error ? err.message : String(err);
-    throw new DevServerStartError(
-      `${reason}\ncommand: ${cli.path} ${args.join(' ')}\nserver output:\n${proc.outputTail() || '(none)'}`,
-    );
+    throw new DevServerStartError(`${reason}\n${details}`);
   }
 
   return {

@@ -19,7 +19,7 @@ describe('demo preflight', () => {
     } finally {
       other.kill('SIGKILL');
     }
-    const dead = spawnSync('/bin/true').pid!;
+    const dead = spawnSync('/bin/true').pid;
     writeFileSync(join(dir, 'demo.lock'), `${dead}\n`);
     const release = takeDemoLock(dir);
     expect(readFileSync(join(dir, 'demo.lock'), 'utf8').trim()).toBe(String(process.pid));
