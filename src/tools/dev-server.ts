@@ -26,6 +26,7 @@ export interface DevServerOptions {
   /** How long to wait for the frontend to answer. 2 cores need far more than the SDK's 5 s. */
   startTimeoutMs?: number;
   cli?: ResolvedTemporalCli;
+  /** Progress and retry messages for a person watching (default: stderr). */
   log?: (message: string) => void;
 }
 
@@ -89,7 +90,8 @@ const START_ATTEMPTS = 3;
  * through `log` with the server's first error. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
-  const cli = options.cli ?? (await resolveTemporalCli({ log: options.log }));
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const cli = options.cli ?? (await resolveTemporalCli({ log }));
   if (options.dbFilename) mkdirSync(dirname(options.dbFilename), { recursive: true });
   const failures: string[] = [];
   for (let attempt = 1; ; attempt++) {
@@ -103,7 +105,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         const why = fixedPortTaken === undefined ? '' : `\nport ${fixedPortTaken} on ${ip} is in use by another process; choose another or stop that process`;
         throw new DevServerStartError(`the Temporal dev server exited during start-up (${attempt} attempt(s))${why}\n${failures.join('\n')}`);
       }
-      options.log?.(`the Temporal dev server exited during start-up (attempt ${attempt} of ${START_ATTEMPTS}: ${err.firstError}); starting it again`);
+      log(`the Temporal dev server exited during start-up (attempt ${attempt} of ${START_ATTEMPTS}: ${err.firstError}); starting it again`);
     }
   }
 }
