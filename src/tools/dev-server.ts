@@ -123,12 +123,6 @@ async function callerPortTaken(options: DevServerOptions, ip: string): Promise<n
   return undefined;
 }
 
-/** The first line of the server's output that reports an error, for a one-line summary. */
-function firstErrorLine(output: string): string {
-  const line = output.split('\n').find((l) => /^panic: |level=(ERROR|FATAL)|address already in use/i.test(l));
-  return (line ?? output.split('\n').at(-1) ?? 'no output').trim().slice(0, 300);
-}
-
 async function startOnce(options: DevServerOptions, ip: string, cli: ResolvedTemporalCli): Promise<DevServer> {
   const namespace = options.namespace ?? 'default';
   const port = options.port ?? (await freePort(ip));
@@ -162,7 +156,10 @@ async function startOnce(options: DevServerOptions, ip: string, cli: ResolvedTem
     await proc.stop();
     const output = proc.outputTail();
     const details = `command: ${cli.path} ${args.join(' ')}\nserver output:\n${output || '(none)'}`;
-    if (err === exited) throw new ExitedDuringStartup(details, firstErrorLine(output));
+    if (err === exited) {
+      const summary = proc.firstErrorLine() ?? output.split('\n').at(-1) ?? 'no output';
+      throw new ExitedDuringStartup(details, summary.trim().slice(0, 300));
+    }
     const reason = err instanceof Error ? err.message : String(err);
     throw new DevServerStartError(`${reason}\n${details}`);
   }

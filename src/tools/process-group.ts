@@ -12,6 +12,8 @@ export interface ManagedProcess {
    * the first error it reported (a Go panic's message, an ERROR log line) when that has already
    * scrolled out of the last lines, as a panic's goroutine dump makes it do. */
   outputTail(): string;
+  /** The first line that reported an error (see ERROR_LINE), if any. */
+  firstErrorLine(): string | undefined;
   exited(): boolean;
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -59,6 +61,7 @@ export function startProcessGroup(name: string, command: string, args: string[],
   // The first error and a few lines before and after it, kept apart from the rolling buffer.
   const firstError: string[] = [];
   let firstErrorAt = -1;
+  let firstErrorLine: string | undefined;
   let seen = 0;
   const keep = (chunk: Buffer): void => {
     for (const line of chunk.toString().split('\n')) {
@@ -67,6 +70,7 @@ export function startProcessGroup(name: string, command: string, args: string[],
       lines.push(line);
       if (firstErrorAt < 0 && ERROR_LINE.test(line)) {
         firstErrorAt = seen;
+        firstErrorLine = line;
         firstError.push(...lines.slice(-ERROR_CONTEXT_BEFORE - 1));
       } else if (firstErrorAt > 0 && seen - firstErrorAt <= ERROR_CONTEXT_AFTER) {
         firstError.push(line);
@@ -97,6 +101,7 @@ export function startProcessGroup(name: string, command: string, args: string[],
       if (firstErrorAt < 0 || seen - firstErrorAt < TAIL_LINES) return tail.join('\n');
       return [...firstError, '[…]', ...tail].join('\n');
     },
+    firstErrorLine: () => firstErrorLine,
     exited: () => done,
     async stop(timeoutMs = 10_000) {
       running.delete(managed);

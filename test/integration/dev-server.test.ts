@@ -16,12 +16,27 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Starts a new server on `dbFilename` and reads the workflow's status from it. */
+async function statusAfterRestart(dbFilename: string, workflowId: string): Promise<string> {
+  const server = await startDevServer({ headless: true, dbFilename });
+  try {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      return (await new Client({ connection }).workflow.getHandle(workflowId).describe()).status.name;
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 describe('dev-server launcher (a second, private server)', () => {
   it('persists workflows across a restart with --db-filename, registers our search attributes, and stops its process group', async () => {
     const dbFilename = join(mkdtempSync(join(tmpdir(), 'drydock-db-')), 'temporal.db');
     const first = await startDevServer({ headless: true, dbFilename });
     const pid = first.process.child.pid!;
-    let connection = await Connection.connect({ address: first.address });
+    const connection = await Connection.connect({ address: first.address });
     const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
     for (const name of Object.keys(SEARCH_ATTRIBUTES)) expect(attrs.customAttributes?.[name]).toBeDefined();
     // A workflow that no worker serves stays running: it must still be there after the restart.
@@ -30,21 +45,13 @@ describe('dev-server launcher (a second, private server)', () => {
     await first.stop();
     expect(isAlive(pid)).toBe(false);
 
-    const second = await startDevServer({ headless: true, dbFilename });
-    try {
-      connection = await Connection.connect({ address: second.address });
-      const description = await new Client({ connection }).workflow.getHandle('survives-restart').describe();
-      expect(description.status.name).toBe('RUNNING');
-      await connection.close();
-    } finally {
-      await second.stop();
-    }
+    expect(await statusAfterRestart(dbFilename, 'survives-restart')).toBe('RUNNING');
   });
 
   it('keeps its SQLite file in WAL mode, and nothing committed is lost when the server is killed with SIGKILL', async () => {
     const dbFilename = join(mkdtempSync(join(tmpdir(), 'drydock-db-')), 'temporal.db');
     const first = await startDevServer({ headless: true, dbFilename });
-    let connection = await Connection.connect({ address: first.address });
+    const connection = await Connection.connect({ address: first.address });
     try {
       await new Client({ connection }).workflow.start('stackCheck', { taskQueue: 'nobody-listens', workflowId: 'survives-sigkill', args: [{ requestedBy: 'test' }] });
     } finally {
@@ -57,15 +64,7 @@ describe('dev-server launcher (a second, private server)', () => {
     process.kill(-first.process.child.pid!, 'SIGKILL');
     await first.stop();
 
-    const second = await startDevServer({ headless: true, dbFilename });
-    try {
-      connection = await Connection.connect({ address: second.address });
-      const description = await new Client({ connection }).workflow.getHandle('survives-sigkill').describe();
-      expect(description.status.name).toBe('RUNNING');
-      await connection.close();
-    } finally {
-      await second.stop();
-    }
+    expect(await statusAfterRestart(dbFilename, 'survives-sigkill')).toBe('RUNNING');
   });
 
   it('starts the server again when it exits during start-up, and says why it exited', async () => {
