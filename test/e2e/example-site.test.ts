@@ -87,7 +87,9 @@ describe('the example site on the lab', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       const ui = state.temporalUiUrl!;
-      await page.goto(`${ui}/namespaces/${state.namespace}/workflows`);
+      // The site's runs, not the whole namespace: the other suites share this server, and their
+      // newer workflows can push the deployment off the unfiltered list's first page.
+      await page.goto(`${ui}/namespaces/${state.namespace}/workflows?query=${encodeURIComponent("DrydockSite='lab1'")}`);
       await page.getByText(workflowId, { exact: false }).first().waitFor({ timeout: 60_000 });
       await page.screenshot({ path: join(TEST_ARTIFACTS_DIR, 'ui-workflows.png'), fullPage: true });
 
