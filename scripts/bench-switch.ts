@@ -9,6 +9,7 @@ import { standaloneContext } from '../src/drivers/context';
 import { createNetworkDriver } from '../src/drivers/network';
 import { startLabSwitch } from '../src/lab/switch';
 import { SecretResolver } from '../src/secrets/resolver';
+import { runMain } from '../src/tools/run-main';
 import { labSite, labTorSwitch, sampleNode } from '../test/support/network-site';
 
 function stats(samples: number[]): string {
@@ -51,7 +52,4 @@ async function main(): Promise<void> {
   for (const [name, samples] of Object.entries(t)) process.stdout.write(`  ${name.padEnd(20)} ${stats(samples)}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runMain('bench:switch', main);

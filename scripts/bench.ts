@@ -33,6 +33,7 @@ import { SecretResolver } from '../src/secrets/resolver';
 import { startDevServer } from '../src/tools/dev-server';
 import { pollUntil } from '../src/tools/poll';
 import { freePort } from '../src/tools/ports';
+import { runMain } from '../src/tools/run-main';
 import type { MemoryPeaks } from '../src/tools/memory-sampler';
 
 const REPO = join(__dirname, '..');
@@ -616,10 +617,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('commander.')) {
-    process.exit(err.code === 'commander.helpDisplayed' ? 0 : 2);
-  }
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+runMain('bench', main, {
+  onError: (err) => {
+    if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('commander.')) {
+      return err.code === 'commander.helpDisplayed' ? 0 : 2;
+    }
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  },
 });

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDevServer } from '../src/tools/dev-server';
+import { runMain } from '../src/tools/run-main';
 import { HISTORY_SCENARIOS } from '../test/support/history-scenarios';
 
 async function main(): Promise<void> {
@@ -45,7 +46,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
+runMain('record-histories', main, {
+  onError: (err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    return 1;
+  },
 });

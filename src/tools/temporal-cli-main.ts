@@ -2,6 +2,7 @@
  * `npm run temporal-cli` / `scripts/setup.sh`: finds (or builds) the Temporal CLI and prints
  * where it is. `--path` prints only the path, for scripts.
  */
+import { runMain } from './run-main';
 import { resolveTemporalCli, TemporalCliNotFoundError } from './temporal-cli';
 
 async function main(): Promise<void> {
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
   process.stdout.write(pathOnly ? `${cli.path}\n` : `Temporal CLI: ${cli.path} (${cli.version}; found via ${cli.source})\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof TemporalCliNotFoundError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
+runMain('temporal-cli', main, {
+  onError: (err) => {
+    process.stderr.write(`${err instanceof TemporalCliNotFoundError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+    return 1;
+  },
 });

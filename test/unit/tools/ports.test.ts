@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, createServer } from 'node:net';
 import { freePort, tcpPortFree } from '../../../src/tools/ports';
 
@@ -46,8 +48,6 @@ describe('freePort as the first step of a fresh process', () => {
   it('holds the event loop until it has a port: the process does its work and exits 0 after it', () => {
     // A process whose first awaited step is freePort used to end with status 0 before the port
     // arrived, because both sockets were unref'd and nothing else held the loop.
-    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-    const { join } = require('node:path') as typeof import('node:path');
     const repo = join(__dirname, '..', '..', '..');
     const script = "require('./src/tools/ports').freePort().then((p) => console.log('port ' + p))";
     for (let i = 0; i < 5; i++) {
