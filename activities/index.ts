@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { SimLedger } from '../src/drivers/sim';
 import { SecretResolver } from '../src/secrets/resolver';
-import type { WorkflowActivities } from '../workflows/activity-types';
+import type { WorkflowActivities } from '../src/contracts/activities';
 import { createDesignActivities, DesignCache } from './design';
 import { createKubernetesActivities } from './kubernetes';
 import { createNetworkActivities } from './network';
