@@ -1,7 +1,8 @@
 /**
  * Contracts of drydock's site and node workflows: names, inputs, results and failure types
- * (signals, updates and queries: ./control; activities: ./activities). Clients (the CLI, the client library, schedules) import this module; it holds no
- * workflow code. Everything here is plain JSON.
+ * (signals, updates and queries are in ./control, the activities in ./activities). Clients (the
+ * CLI, the client library, schedules) import this module; it holds no workflow code. Everything
+ * here is plain JSON.
  */
 import type { Duration } from '@temporalio/common';
 import type { NodeFilterSet, NodeModel } from '../design/model';
