@@ -28,7 +28,14 @@ export interface NodeStepActivity<K extends Activity = Activity> {
   report(result: ResultOf<K>, input: NodeActivityInput): StepResult;
 }
 
-function call<K extends Activity>(activity: K, opts: ActivityOptions, report: (result: ResultOf<K>, input: NodeActivityInput) => StepResult, input?: (input: NodeActivityInput) => Parameters<DriverActivities[K]>[0]): NodeStepActivity<K> {
+/** The activities that take a NodeActivityInput as it is. */
+type TakesNodeInput = { [K in Activity]: NodeActivityInput extends Parameters<DriverActivities[K]>[0] ? K : never }[Activity];
+type Report<K extends Activity> = (result: ResultOf<K>, input: NodeActivityInput) => StepResult;
+
+/** A table entry; an activity that takes more than the node's input needs `input` to build it. */
+function call<K extends TakesNodeInput>(activity: K, opts: ActivityOptions, report: Report<K>): NodeStepActivity<K>;
+function call<K extends Activity>(activity: K, opts: ActivityOptions, report: Report<K>, input: (input: NodeActivityInput) => Parameters<DriverActivities[K]>[0]): NodeStepActivity<K>;
+function call<K extends Activity>(activity: K, opts: ActivityOptions, report: Report<K>, input?: (input: NodeActivityInput) => Parameters<DriverActivities[K]>[0]): NodeStepActivity<K> {
   return { activity, options: opts, report, input: input ?? ((i) => i) };
 }
 
