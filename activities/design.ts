@@ -1,16 +1,16 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import axios from 'axios';
-import type { DesignRef, Finding, SiteAction } from '../src/contracts/deployment';
+import type { DesignRef, Finding } from '../src/contracts/deployment';
 import { WORKFLOW_FAILURES } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import { formatFindings, processDesign, selectNodes } from '../src/design';
 import { designHash } from '../src/design/hash';
 import type { DesignSource } from '../src/design/load';
-import type { CompiledSite, NodeFilterSet, NodeModel } from '../src/design/model';
+import type { CompiledSite, NodeModel } from '../src/design/model';
 import { DesignReadError, readDesignSources } from '../src/design/read-files';
-import type { SiteContext } from '../src/drivers/node/interface';
-import type { LoadedDesign, NodesRef } from '../workflows/activity-types';
+import type { LoadedDesign, LoadSiteDesignInput, NodeHolder, NodesRef } from '../src/contracts/activities';
+import type { SiteContext } from '../src/contracts/site-context';
 
 /** Findings returned with a loaded design; more would bloat workflow history. */
 const MAX_FINDINGS = 200;
@@ -106,7 +106,7 @@ export function createDesignActivities(deps: DesignActivityDeps = {}) {
   const compile = (design: DesignRef) => cache.compile(design);
 
   return {
-    async loadSiteDesign(input: { design: DesignRef; filter?: NodeFilterSet; action: SiteAction; needNodes: boolean }): Promise<LoadedDesign> {
+    async loadSiteDesign(input: LoadSiteDesignInput): Promise<LoadedDesign> {
       const { site, hash, findings } = await compile(input.design);
       const wanted = input.filter?.filterSet.flatMap((f) => f.nodeNames ?? []) ?? [];
       const known = new Set(site.nodes.map((n) => n.name));
@@ -131,7 +131,7 @@ export function createDesignActivities(deps: DesignActivityDeps = {}) {
       return cache.nodes(input);
     },
 
-    async describeNodeHolder(input: { workflowId: string }): Promise<{ workflowId: string; parentWorkflowId?: string; action?: string; startedAt?: string } | undefined> {
+    async describeNodeHolder(input: { workflowId: string }): Promise<NodeHolder | undefined> {
       if (!deps.client) return { workflowId: input.workflowId };
       try {
         const d = await deps.client.workflow.getHandle(input.workflowId).describe();

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { SimLedger } from '../src/drivers/sim';
 import { SecretResolver } from '../src/secrets/resolver';
-import type { WorkflowActivities } from '../workflows/activity-types';
+import type { WorkflowActivities } from '../src/contracts/activities';
+import type { StackCheckActivities } from '../src/contracts/stack-check';
 import { createDesignActivities, DesignCache } from './design';
 import { createKubernetesActivities } from './kubernetes';
 import { createNetworkActivities } from './network';
@@ -40,5 +41,5 @@ export function createActivities(deps: ActivityDeps = {}) {
 export type Activities = ReturnType<typeof createActivities>;
 
 // Compile-time check: the worker registers every activity the workflows call, with matching types.
-type Satisfies<T extends WorkflowActivities> = T;
+type Satisfies<T extends WorkflowActivities & StackCheckActivities> = T;
 export type _ActivitiesCoverWorkflows = Satisfies<Activities>;

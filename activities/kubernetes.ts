@@ -1,12 +1,12 @@
+import type { NodeActivityInput, SiteActivityInput } from '../src/contracts/activities';
+import type { SiteContext } from '../src/contracts/site-context';
 import type { KubernetesDriverConfig } from '../src/design/model';
 import type { ActionOutcome, ServiceCheck } from '../src/drivers/context';
 import { DriverError } from '../src/drivers/errors';
 import { createKubernetesDriver, type KubernetesDriver } from '../src/drivers/kubernetes';
-import type { SiteContext } from '../src/drivers/node/interface';
 import type { SecretResolver } from '../src/secrets/resolver';
 import type { SimLedger } from '../src/drivers/sim';
 import { driverCache, runDriverAction } from './driver-context';
-import type { NodeActionInput, SiteActionInput } from './network';
 
 export interface KubernetesActivityDeps {
   secrets: SecretResolver;
@@ -25,7 +25,7 @@ export function createKubernetesActivities(deps: KubernetesActivityDeps) {
     return driverFor(config);
   };
   return {
-    validateKubernetesServices: async ({ site }: SiteActionInput): Promise<ServiceCheck> => runDriverAction((ctx) => driver(site).validateKubernetesServices(ctx)),
-    relabelNode: async ({ node, site }: NodeActionInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).relabelNode(node, ctx)),
+    validateKubernetesServices: async ({ site }: SiteActivityInput): Promise<ServiceCheck> => runDriverAction((ctx) => driver(site).validateKubernetesServices(ctx)),
+    relabelNode: async ({ node, site }: NodeActivityInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).relabelNode(node, ctx)),
   };
 }

@@ -1,20 +1,12 @@
-import type { NetworkDriverConfig, NodeModel } from '../src/design/model';
+import type { NodeActivityInput, SiteActivityInput } from '../src/contracts/activities';
+import type { SiteContext } from '../src/contracts/site-context';
+import type { NetworkDriverConfig } from '../src/design/model';
 import type { ActionOutcome, ServiceCheck } from '../src/drivers/context';
 import { DriverError } from '../src/drivers/errors';
 import { createNetworkDriver, type NetworkDriver, type PortState } from '../src/drivers/network';
-import type { SiteContext } from '../src/drivers/node/interface';
 import type { SecretResolver } from '../src/secrets/resolver';
 import type { SimLedger } from '../src/drivers/sim';
 import { driverCache, runDriverAction } from './driver-context';
-
-export interface NodeActionInput {
-  node: NodeModel;
-  site: SiteContext;
-}
-
-export interface SiteActionInput {
-  site: SiteContext;
-}
 
 export interface NetworkActivityDeps {
   secrets: SecretResolver;
@@ -35,9 +27,9 @@ export function createNetworkActivities(deps: NetworkActivityDeps) {
     return driverFor(config);
   };
   return {
-    validateNetworkServices: async ({ site }: SiteActionInput): Promise<ServiceCheck> => runDriverAction((ctx) => driver(site).validateNetworkServices(site, ctx)),
-    interrogatePort: async ({ node, site }: NodeActionInput): Promise<PortState[]> => runDriverAction((ctx) => driver(site).interrogatePort(node, site, ctx)),
-    configurePortProvisioning: async ({ node, site }: NodeActionInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).configurePortProvisioning(node, site, ctx)),
-    configurePortProduction: async ({ node, site }: NodeActionInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).configurePortProduction(node, site, ctx)),
+    validateNetworkServices: async ({ site }: SiteActivityInput): Promise<ServiceCheck> => runDriverAction((ctx) => driver(site).validateNetworkServices(site, ctx)),
+    interrogatePort: async ({ node, site }: NodeActivityInput): Promise<PortState[]> => runDriverAction((ctx) => driver(site).interrogatePort(node, site, ctx)),
+    configurePortProvisioning: async ({ node, site }: NodeActivityInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).configurePortProvisioning(node, site, ctx)),
+    configurePortProduction: async ({ node, site }: NodeActivityInput): Promise<ActionOutcome> => runDriverAction((ctx) => driver(site).configurePortProduction(node, site, ctx)),
   };
 }

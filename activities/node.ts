@@ -1,24 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { NodeActivityInput, NodesRef, SiteActivityInput } from '../src/contracts/activities';
+import { WORKFLOW_FAILURES } from '../src/contracts/deployment';
+import type { SiteContext } from '../src/contracts/site-context';
 import type { NodeDriverConfig, NodeModel } from '../src/design/model';
 import { DriverError } from '../src/drivers/errors';
-import { createNodeDriver, MaasDriverOptions, NodeDriver, SiteContext } from '../src/drivers/node';
+import { createNodeDriver, MaasDriverOptions, NodeDriver } from '../src/drivers/node';
 import { SecretResolver } from '../src/secrets/resolver';
 import type { SimLedger } from '../src/drivers/sim';
-import type { NodesRef } from '../workflows/activity-types';
 import { runDriverAction } from './driver-context';
-
-/**
- * One activity per node-driver action (Drydock's node actions). Inputs carry the site context
- * (with credential references only) and the node or nodes; the driver is built from the Region's
- * `drivers.node` on first use and cached per configuration.
- */
-export interface NodeActivityInput {
-  site: SiteContext;
-  node?: NodeModel;
-  nodes?: NodeModel[];
-  /** Nodes by reference (site-level steps over every selected node). */
-  nodesRef?: NodesRef;
-}
 
 export interface NodeActivityDeps {
   secrets?: SecretResolver;
@@ -31,16 +20,19 @@ export interface NodeActivityDeps {
   simLedger?: SimLedger;
 }
 
+/**
+ * One activity per node-driver action (Drydock's node actions). Inputs carry the site context
+ * (with credential references only) and the node (NodeActivityInput) or, for site-level steps,
+ * the selected nodes by reference (SiteActivityInput); the driver is built from the Region's
+ * `drivers.node` on first use and cached per configuration.
+ */
 export function createNodeActivities(deps: NodeActivityDeps = {}) {
   const secrets = deps.secrets ?? new SecretResolver();
   const factory = deps.driverFactory ?? ((config: NodeDriverConfig) => createNodeDriver(config, { secrets, maas: deps.maas, simLedger: deps.simLedger }));
-  const nodesOf = async (input: NodeActivityInput): Promise<NodeModel[]> => {
-    if (input.nodes) return input.nodes;
-    if (input.nodesRef) {
-      if (!deps.resolveNodes) throw new DriverError('maas', 'InvalidRequest', 'this worker cannot resolve nodes by reference (no design cache)');
-      return deps.resolveNodes(input.nodesRef);
-    }
-    return input.node ? [input.node] : [];
+  const nodesOf = async (input: SiteActivityInput): Promise<NodeModel[]> => {
+    if (!input.nodesRef) return [];
+    if (!deps.resolveNodes) throw new DriverError('maas', 'InvalidRequest', 'this worker cannot resolve nodes by reference (no design cache)');
+    return deps.resolveNodes(input.nodesRef);
   };
   const drivers = new Map<string, NodeDriver>();
 
@@ -57,37 +49,33 @@ export function createNodeActivities(deps: NodeActivityDeps = {}) {
     }
     return driver;
   };
-  const nodeOf = (input: NodeActivityInput, action: string): NodeModel => {
-    if (!input.node) throw new DriverError('maas', 'InvalidRequest', `${action} needs a node in its input`);
-    return input.node;
-  };
   return {
-    validateNodeServices: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).validateNodeServices(ctx)),
-    createNetworkTemplate: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createNetworkTemplate(input.site, ctx)),
-    configureUserCredentials: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).configureUserCredentials(input.site, ctx)),
-    configureNodeProvisioner: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).configureNodeProvisioner(input.site, ctx)),
-    createStorageTemplate: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createStorageTemplate(input.site, ctx, await nodesOf(input))),
-    createBootMedia: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createBootMedia(input.site, await nodesOf(input), ctx)),
-    prepareHardwareConfig: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).prepareHardwareConfig(input.site, ctx)),
-    identifyNode: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).identifyNode(nodeOf(input, 'IdentifyNode'), input.site, ctx)),
+    validateNodeServices: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).validateNodeServices(ctx)),
+    createNetworkTemplate: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createNetworkTemplate(input.site, ctx)),
+    configureUserCredentials: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).configureUserCredentials(input.site, ctx)),
+    configureNodeProvisioner: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).configureNodeProvisioner(input.site, ctx)),
+    createStorageTemplate: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createStorageTemplate(input.site, ctx, await nodesOf(input))),
+    createBootMedia: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createBootMedia(input.site, await nodesOf(input), ctx)),
+    prepareHardwareConfig: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).prepareHardwareConfig(input.site, ctx)),
+    /** CheckExists: whether the bootstrapper knows the node; `found: false` is an answer. */
+    checkExists: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).identifyNode(node, site, ctx)),
     /** IdentifyNode after a PXE power cycle: a machine that has not enlisted yet fails the attempt
      * (retryable NodeNotYetKnown), so the activity's retry policy does the waiting. */
-    awaitNodeIdentity: (input: NodeActivityInput) =>
+    identifyNode: ({ node, site }: NodeActivityInput) =>
       runDriverAction(async (ctx) => {
-        const node = nodeOf(input, 'IdentifyNode');
-        const identity = await driverFor(input.site).identifyNode(node, input.site, ctx);
+        const identity = await driverFor(site).identifyNode(node, site, ctx);
         if (!identity.found) {
-          throw ApplicationFailure.create({ type: 'NodeNotYetKnown', message: `node ${node.name} has not enlisted with the bootstrapper yet (it should after its PXE boot)`, nonRetryable: false });
+          throw ApplicationFailure.create({ type: WORKFLOW_FAILURES.nodeNotYetKnown, message: `node ${node.name} has not enlisted with the bootstrapper yet (it should after its PXE boot)`, nonRetryable: false });
         }
         return identity;
       }),
-    configureHardware: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).configureHardware(nodeOf(input, 'ConfigureHardware'), input.site, ctx)),
-    interrogateNode: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).interrogateNode(nodeOf(input, 'InterrogateNode'), input.site, ctx)),
-    applyNodeNetworking: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).applyNodeNetworking(nodeOf(input, 'ApplyNodeNetworking'), input.site, ctx)),
-    applyNodeStorage: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).applyNodeStorage(nodeOf(input, 'ApplyNodeStorage'), input.site, ctx)),
-    applyNodePlatform: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).applyNodePlatform(nodeOf(input, 'ApplyNodePlatform'), input.site, ctx)),
-    deployNode: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).deployNode(nodeOf(input, 'DeployNode'), input.site, ctx)),
-    destroyNode: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).destroyNode(nodeOf(input, 'DestroyNode'), input.site, ctx)),
+    configureHardware: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).configureHardware(node, site, ctx)),
+    interrogateNode: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).interrogateNode(node, site, ctx)),
+    applyNodeNetworking: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).applyNodeNetworking(node, site, ctx)),
+    applyNodeStorage: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).applyNodeStorage(node, site, ctx)),
+    applyNodePlatform: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).applyNodePlatform(node, site, ctx)),
+    deployNode: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).deployNode(node, site, ctx)),
+    destroyNode: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).destroyNode(node, site, ctx)),
   };
 }
 

@@ -1,19 +1,10 @@
+import type { NodeActivityInput, SetNodeBootInput } from '../src/contracts/activities';
 import type { NodeModel } from '../src/design/model';
 import type { ActionContext, ActionOutcome, ServiceCheck } from '../src/drivers/context';
 import { createOobDriver, OobDriverDeps, oobTargetFromNode } from '../src/drivers/oob';
-import type { BootSettings, OobDriver, OobInterrogation, OobTarget } from '../src/drivers/oob/interface';
+import type { OobDriver, OobInterrogation, OobTarget } from '../src/drivers/oob/interface';
 import { SecretResolver } from '../src/secrets/resolver';
 import { runDriverAction } from './driver-context';
-
-/** Inputs of the OOB activities: the compiled node (its `oob` section holds type, address,
- * port, account, credential *reference* and params). */
-export interface OobActivityInput {
-  node: NodeModel;
-}
-
-export interface SetNodeBootInput extends OobActivityInput {
-  boot: BootSettings;
-}
 
 export interface OobActivityDeps {
   /** Resolves the credential references of the node models; default: the worker's environment
@@ -23,7 +14,8 @@ export interface OobActivityDeps {
 }
 
 /**
- * One activity per OOB action. Each resolves the node's BMC credential, picks the driver for
+ * One activity per OOB action, on a NodeActivityInput of which only the node counts (its `oob`
+ * section holds type, address, port, account, credential *reference* and params). Each resolves the node's BMC credential, picks the driver for
  * `oob.type`, and runs the action with heartbeats, cancellation and the error taxonomy mapped
  * onto ApplicationFailure types (see docs/oob-drivers.md). Activity options belong to the
  * workflow; power actions poll, so give them a heartbeatTimeout.
@@ -38,25 +30,25 @@ export function createOobActivities(deps: OobActivityDeps = {}) {
     });
 
   return {
-    async validateOobServices({ node }: OobActivityInput): Promise<ServiceCheck> {
+    async validateOobServices({ node }: NodeActivityInput): Promise<ServiceCheck> {
       return run(node, (driver, target, ctx) => driver.validateOobServices(target, ctx));
     },
-    async configNodePxe({ node }: OobActivityInput): Promise<ActionOutcome> {
+    async configNodePxe({ node }: NodeActivityInput): Promise<ActionOutcome> {
       return run(node, (driver, target, ctx) => driver.configNodePxe(target, ctx));
     },
     async setNodeBoot({ node, boot }: SetNodeBootInput): Promise<ActionOutcome> {
       return run(node, (driver, target, ctx) => driver.setNodeBoot(target, boot, ctx));
     },
-    async powerOffNode({ node }: OobActivityInput): Promise<ActionOutcome> {
+    async powerOffNode({ node }: NodeActivityInput): Promise<ActionOutcome> {
       return run(node, (driver, target, ctx) => driver.powerOffNode(target, ctx));
     },
-    async powerOnNode({ node }: OobActivityInput): Promise<ActionOutcome> {
+    async powerOnNode({ node }: NodeActivityInput): Promise<ActionOutcome> {
       return run(node, (driver, target, ctx) => driver.powerOnNode(target, ctx));
     },
-    async powerCycleNode({ node }: OobActivityInput): Promise<ActionOutcome> {
+    async powerCycleNode({ node }: NodeActivityInput): Promise<ActionOutcome> {
       return run(node, (driver, target, ctx) => driver.powerCycleNode(target, ctx));
     },
-    async interrogateOob({ node }: OobActivityInput): Promise<OobInterrogation> {
+    async interrogateOob({ node }: NodeActivityInput): Promise<OobInterrogation> {
       return run(node, (driver, target, ctx) => driver.interrogateOob(target, ctx));
     },
   };

@@ -71,3 +71,10 @@ export const designActivity: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 5 },
 };
+
+/** Looking up who holds a busy node (a describe call to Temporal): quick, and only for a
+ * message, so a few attempts are enough. */
+export const lookupActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
+};

@@ -1,24 +1,17 @@
 import {
   CancellationScope,
   condition,
-  defineQuery,
-  defineSignal,
   isCancellation,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { QUERIES, SIGNALS } from '../src/contracts/deployment';
+import { confirmSignal, nodeProgressQuery, pauseSignal, resumeSignal } from '../src/contracts/control';
 import type { NodeProgress, NodeResult, NodeStep, NodeWorkflowInput, StepRecord } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import { describeFailure, runNodeStep } from './node-steps';
 import { nodePlan } from './plans';
-
-export const nodeProgressQuery = defineQuery<NodeProgress>(QUERIES.nodeProgress);
-export const pauseSignal = defineSignal(SIGNALS.pause);
-export const resumeSignal = defineSignal(SIGNALS.resume);
-export const confirmSignal = defineSignal<[{ node: string }]>(SIGNALS.confirm);
 
 /** Skipped when the bootstrapper already knows the node (Drydock's check-exist). */
 const PXE_STEPS: NodeStep[] = ['SetNodeBoot', 'PowerCycleNode'];

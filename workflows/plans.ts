@@ -1,6 +1,6 @@
 import type { NodeStep, SiteAction, SiteStep } from '../src/contracts/deployment';
 import type { NodeModel } from '../src/design/model';
-import type { SiteContext } from '../src/drivers/node/interface';
+import type { SiteContext } from '../src/contracts/site-context';
 
 /** Which driver kind performs a step. */
 export type DriverKind = 'oob' | 'node' | 'network' | 'kubernetes';

@@ -1,6 +1,6 @@
 import type { CarriedState, NodeResult, SiteAction, SiteActionResult, SiteResultStatus } from '../src/contracts/deployment';
 import type { NodeModel } from '../src/design/model';
-import type { SiteContext } from '../src/drivers/node/interface';
+import type { SiteContext } from '../src/contracts/site-context';
 
 /** Drydock's verdict for a run: success, partial_success or failure. Skipped nodes (held by
  * another operation) are neither successes nor failures. */

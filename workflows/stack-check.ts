@@ -1,8 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
-import type { StackCheckInput, StackCheckResult } from '../src/contracts/stack-check';
+import type { StackCheckActivities, StackCheckInput, StackCheckResult } from '../src/contracts/stack-check';
 
-const { describeWorker } = proxyActivities<ReturnType<typeof createActivities>>({
+const { describeWorker } = proxyActivities<StackCheckActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 });

@@ -4,15 +4,13 @@ import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } fro
 import {
   DesignRef,
   NodeProgress,
-  QUERIES,
-  SIGNALS,
   SiteAction,
   SiteActionInput,
   SiteActionOptions,
   SiteActionResult,
   SiteProgress,
-  UPDATES,
 } from '../contracts/deployment';
+import { abortUpdate, closeSignal, confirmSignal, nodeProgressQuery, pauseSignal, progressQuery, resumeSignal, retryFailedUpdate } from '../contracts/control';
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import type { NodeFilterSet } from '../design/model';
 
@@ -185,7 +183,7 @@ export class DrydockClient {
       closeTime: description.closeTime,
     };
     if (description.status.name === 'RUNNING') {
-      const progress = await handle.query<SiteProgress>(QUERIES.progress);
+      const progress = await handle.query(progressQuery);
       status.progress = { ...progress, nodes: await Promise.all(progress.nodes.map((n) => this.nodeDetail(n))) };
       status.result = progress.result;
     } else if (description.status.name === 'COMPLETED') {
@@ -205,7 +203,7 @@ export class DrydockClient {
     if (node.state !== 'running' || !node.workflowId) return node;
     try {
       const handle = this.client.workflow.getHandle(node.workflowId);
-      const [progress, description] = await Promise.all([handle.query<NodeProgress>(QUERIES.nodeProgress), handle.describe()]);
+      const [progress, description] = await Promise.all([handle.query(nodeProgressQuery), handle.describe()]);
       const pending = description.raw.pendingActivities?.[0];
       const lastFailure = pending?.lastFailure?.message ?? undefined;
       return {
@@ -238,29 +236,29 @@ export class DrydockClient {
   }
 
   abort(workflowId: string): Promise<string[]> {
-    return this.client.workflow.getHandle(workflowId).executeUpdate<string[], []>(UPDATES.abort);
+    return this.client.workflow.getHandle(workflowId).executeUpdate(abortUpdate);
   }
 
   retryFailed(workflowId: string): Promise<string[]> {
-    return this.client.workflow.getHandle(workflowId).executeUpdate<string[], []>(UPDATES.retryFailed);
+    return this.client.workflow.getHandle(workflowId).executeUpdate(retryFailedUpdate);
   }
 
   pause(workflowId: string): Promise<void> {
-    return this.client.workflow.getHandle(workflowId).signal(SIGNALS.pause);
+    return this.client.workflow.getHandle(workflowId).signal(pauseSignal);
   }
 
   resume(workflowId: string): Promise<void> {
-    return this.client.workflow.getHandle(workflowId).signal(SIGNALS.resume);
+    return this.client.workflow.getHandle(workflowId).signal(resumeSignal);
   }
 
   /** A person confirms the manual OOB step of a node. */
   confirm(workflowId: string, node: string): Promise<void> {
-    return this.client.workflow.getHandle(workflowId).signal(SIGNALS.confirm, { node });
+    return this.client.workflow.getHandle(workflowId).signal(confirmSignal, { node });
   }
 
   /** Ends the retry window of a run with failed nodes. */
   finish(workflowId: string): Promise<void> {
-    return this.client.workflow.getHandle(workflowId).signal(SIGNALS.close);
+    return this.client.workflow.getHandle(workflowId).signal(closeSignal);
   }
 
   async list(filter: ListFilter = {}): Promise<ExecutionSummary[]> {

@@ -1,11 +1,12 @@
 /**
- * Contracts of drydock's site and node workflows: names, inputs, results, signals, updates and
- * queries. Clients (the CLI, the client library, schedules) import this module; it holds no
- * workflow code. Everything here is plain JSON.
+ * Contracts of drydock's site and node workflows: names, inputs, results and failure types
+ * (signals, updates and queries are in ./control, the activities in ./activities). Clients (the
+ * CLI, the client library, schedules) import this module; it holds no workflow code. Everything
+ * here is plain JSON.
  */
 import type { Duration } from '@temporalio/common';
 import type { NodeFilterSet, NodeModel } from '../design/model';
-import type { SiteContext } from '../drivers/node/interface';
+import type { SiteContext } from './site-context';
 
 /** Drydock's orchestrator actions, each a workflow type of the same name. */
 export const SITE_ACTIONS = [
@@ -196,30 +197,7 @@ export interface NodeProgress {
   workflowId?: string;
 }
 
-// ---- control: signals, updates and queries (names shared with clients) ----
-
-export const SIGNALS = {
-  pause: 'pause',
-  resume: 'resume',
-  /** { node: string } — a person confirms the manual OOB step of that node. */
-  confirm: 'confirm',
-  /** Ends the retry window of a finished run with failures. */
-  close: 'close',
-} as const;
-
-export const UPDATES = {
-  /** Retries the failed nodes; returns the names retried. */
-  retryFailed: 'retryFailed',
-  /** Cancels all node work; returns the names of the nodes that were running. */
-  abort: 'abort',
-} as const;
-
-export const QUERIES = {
-  /** SiteProgress of a site workflow. */
-  progress: 'progress',
-  /** NodeProgress of a node workflow. */
-  nodeProgress: 'nodeProgress',
-} as const;
+// ---- control: the signals, updates and queries are in ./control ----
 
 export interface SiteProgress {
   action: SiteAction;
@@ -241,4 +219,8 @@ export const WORKFLOW_FAILURES = {
   designChanged: 'DesignChanged',
   designUnreadable: 'DesignUnreadable',
   nodeBusy: 'NodeBusy',
+  /** A scheduled run (failWorkflowOnFailure) ended with the result `failure`. */
+  runFailed: 'RunFailed',
+  /** IdentifyNode: the node has not enlisted with the bootstrapper yet (retryable). */
+  nodeNotYetKnown: 'NodeNotYetKnown',
 } as const;

@@ -17,3 +17,8 @@ export interface StackCheckResult {
   message: string;
   worker: WorkerDescription;
 }
+
+/** The activity the stack-check workflow calls. */
+export interface StackCheckActivities {
+  describeWorker(): Promise<WorkerDescription>;
+}

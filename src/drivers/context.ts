@@ -29,21 +29,4 @@ export function standaloneContext(options: { signal?: AbortSignal; log?: (messag
   };
 }
 
-/** The result of an action that changes something. `changed: false` means the desired state
- * already held and nothing was sent (ensure semantics). */
-export interface ActionOutcome {
-  changed: boolean;
-  message: string;
-  details?: Record<string, string | number | boolean | null>;
-  /** Set by actions that need a person (the manual OOB driver): the workflow waits for a
-   * `confirm` for this node before going on. */
-  awaitConfirmation?: { prompt: string };
-}
-
-/** Result of the Validate*Services actions. */
-export interface ServiceCheck {
-  ok: boolean;
-  /** e.g. "MAAS 3.4.0 at http://127.0.0.1:5240/MAAS, API key accepted" */
-  message: string;
-  details?: Record<string, string | number | boolean | null>;
-}
+export type { ActionOutcome, ServiceCheck } from '../contracts/driver-results';

@@ -1,6 +1,7 @@
 import type { CompiledSite, NodeModel } from '../../src/design/model';
 import { standaloneContext } from '../../src/drivers/context';
-import type { NodeDriver, SiteContext } from '../../src/drivers/node/interface';
+import type { SiteContext } from '../../src/contracts/site-context';
+import type { NodeDriver } from '../../src/drivers/node/interface';
 import type { MaasClient } from '../../src/drivers/node/maas/client';
 import { lshwFromDetails, parseLshw } from '../../src/drivers/node/maas/device-names';
 import type { MaasMachine, MaasVolumeGroup } from '../../src/drivers/node/maas/types';

@@ -1,7 +1,8 @@
 import type { CompiledSite, NodeModel } from '../../src/design/model';
 import { standaloneContext } from '../../src/drivers/context';
 import { DriverError } from '../../src/drivers/errors';
-import type { NodeDriver, SiteContext } from '../../src/drivers/node/interface';
+import type { SiteContext } from '../../src/contracts/site-context';
+import type { NodeDriver } from '../../src/drivers/node/interface';
 import type { MaasClient } from '../../src/drivers/node/maas/client';
 import type {
   MaasBootResource,

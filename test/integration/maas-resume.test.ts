@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createNodeActivities, NodeActivityInput } from '../../activities/node';
+import { createNodeActivities } from '../../activities/node';
+import type { NodeActivityInput } from '../../src/contracts/activities';
 import { toApplicationFailure } from '../../activities/driver-context';
 import { DriverError } from '../../src/drivers/errors';
 import type { LifecycleProgress } from '../../src/drivers/node/maas/machines';
@@ -115,7 +116,7 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
   it('reads that fail (503) are retried by the HTTP layer; writes are not', async () => {
     const reads = requests(sim, 'GET machines/');
     sim.setFaults({ failNext: [{ method: 'GET', path: '^machines/$', count: 2, status: 503, when: 'before' }] });
-    const identity = await activityEnv().run(activities.identifyNode, input(nodes[2]));
+    const identity = await activityEnv().run(activities.checkExists, input(nodes[2]));
     expect(identity).toMatchObject({ found: true, matchedBy: 'hostname' });
     expect(requests(sim, 'GET machines/') - reads).toBe(3); // two 503s, then the answer
 

@@ -9,9 +9,13 @@ import { pollUntil } from '../../src/tools/poll';
 import { freePort } from '../../src/tools/ports';
 import { SecretResolver } from '../../src/secrets/resolver';
 import type { OobActionWorkflowInput } from '../fixtures/workflows/oob';
+import { fixtureSite, siteContext } from '../fixtures/site-model';
 import { nodeWithOob } from '../support/oob-nodes';
 import { startRedfishProxy } from '../support/redfish-proxy';
 import { quietBundlerLogger, uniqueTaskQueue, withWorker } from '../support/temporal';
+
+/** Every node activity takes the node and its site; the OOB activities act on the node alone. */
+const OOB_SITE = siteContext(fixtureSite({ apiUrl: 'http://127.0.0.1:9/MAAS' }));
 
 // The OOB activities on a real Temporal worker (the harness's dev server), driving real
 // emulators: sushy-emulator (Redfish) and ipmi_sim (IPMI). A test-only workflow from
@@ -91,7 +95,7 @@ function ipmitoolChildren(): number[] {
 describe('OOB activities on a real Temporal worker', () => {
   it('a non-retryable failure (IPMI wrong password against ipmi_sim) is an ApplicationFailure BmcAuthFailed after ONE attempt', async () => {
     const { err, lastAttempt, json } = await run(async (_client, start) => {
-      const handle = await start({ activity: 'powerOnNode', args: { node: ipmiNode('act-wrong', ipmi.port, {}, 'env:OOB_WRONG') }, maximumAttempts: 5, heartbeatTimeout: '10s', startToCloseTimeout: '60s' });
+      const handle = await start({ activity: 'powerOnNode', args: { site: OOB_SITE, node: ipmiNode('act-wrong', ipmi.port, {}, 'env:OOB_WRONG') }, maximumAttempts: 5, heartbeatTimeout: '10s', startToCloseTimeout: '60s' });
       const failed = await failureOf(handle.result());
       return { err: failed, ...(await history(handle)) };
     });
@@ -114,7 +118,7 @@ describe('OOB activities on a real Temporal worker', () => {
   it('a retryable failure (Redfish BMC down) is retried, then surfaces as BmcUnreachable', async () => {
     const port = await freePort();
     const { err, lastAttempt } = await run(async (_client, start) => {
-      const handle = await start({ activity: 'interrogateOob', args: { node: redfishNode('act-down', port) }, maximumAttempts: 3, heartbeatTimeout: '10s', startToCloseTimeout: '30s' });
+      const handle = await start({ activity: 'interrogateOob', args: { site: OOB_SITE, node: redfishNode('act-down', port) }, maximumAttempts: 3, heartbeatTimeout: '10s', startToCloseTimeout: '30s' });
       return { err: await failureOf(handle.result()), ...(await history(handle)) };
     });
     const app = err.cause?.cause as ApplicationFailure;
@@ -126,7 +130,7 @@ describe('OOB activities on a real Temporal worker', () => {
 
   it('an unknown oob type is InvalidRequest naming the node and the type, after one attempt', async () => {
     const { err, lastAttempt } = await run(async (_client, start) => {
-      const handle = await start({ activity: 'powerOnNode', args: { node: nodeWithOob('act-libvirt', { type: 'libvirt', address: '127.0.0.1' }) }, maximumAttempts: 5, heartbeatTimeout: '10s', startToCloseTimeout: '30s' });
+      const handle = await start({ activity: 'powerOnNode', args: { site: OOB_SITE, node: nodeWithOob('act-libvirt', { type: 'libvirt', address: '127.0.0.1' }) }, maximumAttempts: 5, heartbeatTimeout: '10s', startToCloseTimeout: '30s' });
       return { err: await failureOf(handle.result()), ...(await history(handle)) };
     });
     const app = err.cause?.cause as ApplicationFailure;
@@ -141,7 +145,7 @@ describe('OOB activities on a real Temporal worker', () => {
       const { result, lastAttempt } = await run(async (_client, start) => {
         const handle = await start({
           activity: 'powerCycleNode',
-          args: { node: redfishNode('act-resume', proxy.port, { busy_retries: 0 }) },
+          args: { site: OOB_SITE, node: redfishNode('act-resume', proxy.port, { busy_retries: 0 }) },
           maximumAttempts: 3,
           heartbeatTimeout: '5s',
           startToCloseTimeout: '90s',
@@ -161,7 +165,7 @@ describe('OOB activities on a real Temporal worker', () => {
     const down = await startIpmiSim({ name: 'act-gone', username: 'admin', password: PASSWORD });
     await down.stop();
     const err = await run(async (_client, start) => {
-      const handle = await start({ activity: 'powerOnNode', args: { node: ipmiNode('act-cancel', down.port, { ipmi_timeout_s: 10, ipmi_retries: 3 }) }, maximumAttempts: 1, heartbeatTimeout: '1s', startToCloseTimeout: '120s' });
+      const handle = await start({ activity: 'powerOnNode', args: { site: OOB_SITE, node: ipmiNode('act-cancel', down.port, { ipmi_timeout_s: 10, ipmi_retries: 3 }) }, maximumAttempts: 1, heartbeatTimeout: '1s', startToCloseTimeout: '120s' });
       await pollUntil(() => (ipmitoolChildren().length ? true : undefined), { timeoutMs: 20_000, intervalMs: 50, what: 'ipmitool to run' });
       await handle.cancel();
       return failureOf(handle.result());
@@ -174,7 +178,7 @@ describe('OOB activities on a real Temporal worker', () => {
     const proxy = await startRedfishProxy({ upstream: sushy.url, hang: true });
     try {
       const err = await run(async (_client, start) => {
-        const handle = await start({ activity: 'interrogateOob', args: { node: redfishNode('act-hang', proxy.port) }, maximumAttempts: 1, heartbeatTimeout: '1s', startToCloseTimeout: '120s' });
+        const handle = await start({ activity: 'interrogateOob', args: { site: OOB_SITE, node: redfishNode('act-hang', proxy.port) }, maximumAttempts: 1, heartbeatTimeout: '1s', startToCloseTimeout: '120s' });
         await pollUntil(() => (proxy.received > 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 50, what: 'the request to reach the proxy' });
         await handle.cancel();
         return failureOf(handle.result());
@@ -189,7 +193,7 @@ describe('OOB activities on a real Temporal worker', () => {
 
   it('the manual driver asks a person, naming the workflow to confirm', async () => {
     const result = await run(async (_client, start) => {
-      const handle = await start({ activity: 'powerCycleNode', args: { node: nodeWithOob('act-manual', { type: 'manual' }) }, maximumAttempts: 1, heartbeatTimeout: '10s', startToCloseTimeout: '30s' });
+      const handle = await start({ activity: 'powerCycleNode', args: { site: OOB_SITE, node: nodeWithOob('act-manual', { type: 'manual' }) }, maximumAttempts: 1, heartbeatTimeout: '10s', startToCloseTimeout: '30s' });
       return { outcome: (await handle.result()) as { changed: boolean; awaitConfirmation?: { prompt: string } }, workflowId: handle.workflowId };
     });
     expect(result.outcome.changed).toBe(true);

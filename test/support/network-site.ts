@@ -4,7 +4,7 @@
  * without trunking for the PXE NIC, and a `gp` 802.1q trunk (default network mgmt) for the bond.
  */
 import type { CompiledSite, NetworkModel, NodeInterfaceModel, NodeModel, TorSwitchModel } from '../../src/design/model';
-import type { SiteContext } from '../../src/drivers/node/interface';
+import type { SiteContext } from '../../src/contracts/site-context';
 import type { LabSwitch } from '../../src/lab/switch';
 
 function net(name: string, cidr: string, vlan?: number): NetworkModel {

@@ -1,22 +1,9 @@
 import type { NodeModel } from '../../design/model';
-import type { SiteContext } from '../node/interface';
+import type { PortState } from '../../contracts/driver-results';
+import type { SiteContext } from '../../contracts/site-context';
 import type { ActionContext, ActionOutcome, ServiceCheck } from '../context';
 
-export interface PortState {
-  switch: string;
-  port: string;
-  /** VLAN id carried untagged (PVID), if any. */
-  untagged?: number;
-  tagged: number[];
-  up?: boolean;
-  /** The node interfaces cabled to the port (from the design). */
-  interfaces?: string[];
-  /** The bridge the port belongs to (linux-bridge driver). */
-  bridge?: string;
-  /** Every VLAN of the port with its flags, as the switch reports it (also those that fit
-   * neither `untagged` nor `tagged`, e.g. egress-untagged VLANs other than the PVID). */
-  vlans?: Array<{ vid: number; pvid: boolean; untagged: boolean }>;
-}
+export type { PortState } from '../../contracts/driver-results';
 
 /**
  * Network driver: moves a node's switch ports between the provisioning and production

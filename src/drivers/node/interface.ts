@@ -1,25 +1,10 @@
-import type { CompiledSite, NodeModel } from '../../design/model';
+import type { NodeIdentity, NodeInterrogation } from '../../contracts/driver-results';
+import type { SiteContext } from '../../contracts/site-context';
+import type { NodeModel } from '../../design/model';
 import type { ActionContext, ActionOutcome, ServiceCheck } from '../context';
 
-/** The site-level part of a compiled design that node-level actions need (everything but the
- * node list, which would make every activity input as large as the site). */
-export type SiteContext = Omit<CompiledSite, 'nodes'>;
-
-export interface NodeIdentity {
-  /** false: the bootstrapper does not know the machine yet (it has not PXE-booted). */
-  found: boolean;
-  /** The bootstrapper's id (MAAS system_id). */
-  machineId?: string;
-  /** The bootstrapper's status name (MAAS status_name: New, Ready, Deployed, ...). */
-  status?: string;
-  /** How it was matched: hostname, bmc-address or boot-mac. */
-  matchedBy?: 'hostname' | 'bmc-address' | 'boot-mac';
-}
-
-export interface NodeInterrogation {
-  identity: NodeIdentity;
-  details: Record<string, unknown>;
-}
+export type { SiteContext } from '../../contracts/site-context';
+export type { NodeIdentity, NodeInterrogation } from '../../contracts/driver-results';
 
 /**
  * Node bootstrapper driver (MAAS first): Drydock's node actions. Apply actions are declarative

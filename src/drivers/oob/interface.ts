@@ -1,16 +1,8 @@
+import type { BootSettings, OobInterrogation } from '../../contracts/driver-results';
 import type { Secret } from '../../secrets/secret';
 import type { ActionContext, ActionOutcome, ServiceCheck } from '../context';
 
-export type BootDevice = 'pxe' | 'disk' | 'cdrom';
-
-export interface BootSettings {
-  device: BootDevice;
-  /** false: next boot only; true: every boot. */
-  persistent: boolean;
-  mode: 'uefi' | 'legacy';
-}
-
-export type PowerState = 'on' | 'off' | 'unknown';
+export type { BootDevice, BootSettings, PowerState } from '../../contracts/driver-results';
 
 /** One BMC, as an OOB driver needs it: built by the activity from the node model's `oob`
  * section, with the credential already resolved. */
@@ -30,20 +22,7 @@ export interface OobTarget {
   bootMac?: string;
 }
 
-export interface OobInterrogation {
-  power: PowerState;
-  /** The boot override; `raw` keeps the BMC's own words (e.g. Redfish `Hdd`, IPMI `Force PXE`). */
-  boot?: { device: BootDevice | 'none' | 'other'; enabled: 'once' | 'continuous' | 'disabled'; mode?: 'uefi' | 'legacy'; raw?: string };
-  identity: {
-    manufacturer?: string;
-    model?: string;
-    serial?: string;
-    uuid?: string;
-    macs: string[];
-  };
-  /** e.g. Redfish System id, IPMI device id / firmware. */
-  details?: Record<string, string | number | boolean | null>;
-}
+export type { OobInterrogation } from '../../contracts/driver-results';
 
 /**
  * Out-of-band driver: the actions Drydock's orchestrator asks of a BMC. Every action is

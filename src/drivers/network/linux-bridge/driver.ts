@@ -13,7 +13,7 @@ import type { SecretResolver } from '../../../secrets/resolver';
 import type { ActionContext, ActionOutcome, ServiceCheck } from '../../context';
 import { DriverError, isDriverError } from '../../errors';
 import { KeyedMutex } from '../../keyed-mutex';
-import type { SiteContext } from '../../node/interface';
+import type { SiteContext } from '../../../contracts/site-context';
 import type { NetworkDriver, PortState } from '../interface';
 import { describeDesired, describeVlans, matchesDesired, parseLinks, parseVlans, SwitchOutputError, vlanCommands, type DesiredVlans, type LinkState, type VlanEntry } from './bridge-state';
 import { nodePorts, productionPorts, provisioningPorts, switchEndpoint, type DesiredPort, type PortTarget } from './port-plan';

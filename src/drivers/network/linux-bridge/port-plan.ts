@@ -15,7 +15,7 @@
  */
 import type { NetworkModel, NodeInterfaceModel, NodeModel, TorSwitchModel } from '../../../design/model';
 import { DriverError, type ErrorKind } from '../../errors';
-import type { SiteContext } from '../../node/interface';
+import type { SiteContext } from '../../../contracts/site-context';
 import type { SwitchEndpoint } from './ssh-session';
 
 /** VLAN a network without `vlan` uses when carried untagged: the bridge's default PVID. */

@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import type { NodeModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
-import type { NodeIdentity, NodeInterrogation, SiteContext } from '../interface';
+import type { NodeIdentity, NodeInterrogation } from '../../../contracts/driver-results';
+import type { SiteContext } from '../../../contracts/site-context';
 import { findMachine, identificationKeys, machinePath, progressSince, readMachine, requireMachine, waitForStatus } from './machines';
 import { MaasSession, nodeError } from './session';
 import { MaasMachine, STATUS } from './types';

@@ -1,6 +1,6 @@
 import type { NodeInterfaceModel, NodeModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
-import type { SiteContext } from '../interface';
+import type { SiteContext } from '../../../contracts/site-context';
 import { cidrContains, normaliseCidr, sameIp } from './ip';
 import { withKernelDeviceNames } from './device-names';
 import { checkEditable, EDITABLE_NETWORK_STATES, readMachine, requireMachine } from './machines';

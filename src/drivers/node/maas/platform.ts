@@ -1,6 +1,6 @@
 import type { NodeModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
-import type { SiteContext } from '../interface';
+import type { SiteContext } from '../../../contracts/site-context';
 import { distroSeries } from './lifecycle';
 import { checkEditable, EDITABLE_NETWORK_STATES, requireMachine } from './machines';
 import { ChangeLog, MaasSession, nodeError } from './session';

@@ -1,7 +1,7 @@
 import type { NodeModel, RepositoryModel } from '../../../design/model';
 import type { ActionOutcome, ServiceCheck } from '../../context';
 import { DriverError } from '../../errors';
-import type { SiteContext } from '../interface';
+import type { SiteContext } from '../../../contracts/site-context';
 import { distroSeries } from './lifecycle';
 import { LifecycleProgress, progressSince } from './machines';
 import { validateStorageDesign } from './node-storage';
