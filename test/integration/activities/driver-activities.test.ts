@@ -119,11 +119,11 @@ describe('driver activity adapter (activities/driver-context.ts)', () => {
     expect(k8s.message).toContain('configures no Kubernetes driver (data.drivers.kubernetes)');
   });
 
-  it('an unknown driver type is a non-retryable Unsupported failure', async () => {
+  it('an unknown driver type is a non-retryable InvalidRequest failure', async () => {
     const site = labSite({ name: 'leaf01' });
     site.region.drivers.network = { type: 'carrier-pigeon' } as unknown as NetworkDriverConfig;
     const failure = await failureOf(activityEnv().run(createNetworkActivities({ secrets }).validateNetworkServices, { site }));
-    expect(failure).toMatchObject({ type: 'SwitchUnsupported', nonRetryable: true });
+    expect(failure).toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
     expect(failure.message).toContain('network driver type "carrier-pigeon" is not available in this build');
   });
 
