@@ -1,4 +1,4 @@
-import { planNodeStorage, validateStorageDesign } from '../../../../../src/drivers/node/maas/node-storage';
+import { planNodeStorage, validateStorageDesign } from '../../../../../src/drivers/node/maas/storage-plan';
 import { ALIGNMENT, alignDown, parseSize, sizeMatches } from '../../../../../src/drivers/node/maas/sizes';
 import type { MaasBlockDevice, MaasMachine } from '../../../../../src/drivers/node/maas/types';
 import { DriverError } from '../../../../../src/drivers/errors';
