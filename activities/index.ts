@@ -21,8 +21,10 @@ export interface ActivityDeps {
   node?: Omit<NodeActivityDeps, 'secrets' | 'resolveNodes' | 'simLedger'>;
 }
 
-/** Every activity the worker registers. Dependencies (driver clients, secret resolvers, the
- * design cache) are built once here and passed in; activities hold no module-level state. */
+/** Every activity the worker registers. Dependencies (the secret resolver, the design cache,
+ * what the drivers share) are built once here and passed in; each adapter builds its drivers
+ * from a site's driver configuration on first use and keeps them (driverCache). Activities hold
+ * no module-level state. Every adapter takes a `createDriver` to replace its driver factory. */
 export function createActivities(deps: ActivityDeps = {}) {
   const secrets = deps.secrets ?? new SecretResolver();
   const designs = new DesignCache();
@@ -30,7 +32,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   return {
     ...createStackCheckActivities(),
     ...createDesignActivities({ client: deps.client, cache: designs }),
-    ...createOobActivities({ ...deps.oob, secrets, drivers: { ...deps.oob?.drivers, simLedger } }),
+    ...createOobActivities({ ...deps.oob, secrets, driverDeps: { ...deps.oob?.driverDeps, simLedger } }),
     ...createNodeActivities({ ...deps.node, secrets, simLedger, resolveNodes: (ref) => designs.nodes(ref) }),
     ...createNetworkActivities({ secrets, simLedger }),
     ...createKubernetesActivities({ secrets, simLedger }),

@@ -5,7 +5,7 @@ import { createNodeDriver, MaasDriverOptions, NodeDriver, SiteContext } from '..
 import { SecretResolver } from '../src/secrets/resolver';
 import type { SimLedger } from '../src/drivers/sim';
 import type { NodesRef } from '../workflows/activity-types';
-import { runDriverAction } from './driver-context';
+import { driverCache, runDriverAction } from './driver-context';
 
 /**
  * One activity per node-driver action (Drydock's node actions). Inputs carry the site context
@@ -25,7 +25,7 @@ export interface NodeActivityDeps {
   /** Driver timing (tests use short poll intervals). */
   maas?: MaasDriverOptions;
   /** Replaces createNodeDriver (tests). */
-  driverFactory?: (config: NodeDriverConfig) => NodeDriver;
+  createDriver?: (config: NodeDriverConfig) => NodeDriver;
   /** Resolves `nodesRef` inputs (the worker's design cache). */
   resolveNodes?: (ref: NodesRef) => Promise<NodeModel[]>;
   simLedger?: SimLedger;
@@ -33,7 +33,7 @@ export interface NodeActivityDeps {
 
 export function createNodeActivities(deps: NodeActivityDeps = {}) {
   const secrets = deps.secrets ?? new SecretResolver();
-  const factory = deps.driverFactory ?? ((config: NodeDriverConfig) => createNodeDriver(config, { secrets, maas: deps.maas, simLedger: deps.simLedger }));
+  const driverOf = driverCache<NodeDriverConfig, NodeDriver>(deps.createDriver ?? ((config) => createNodeDriver(config, { secrets, maas: deps.maas, simLedger: deps.simLedger })));
   const nodesOf = async (input: NodeActivityInput): Promise<NodeModel[]> => {
     if (input.nodes) return input.nodes;
     if (input.nodesRef) {
@@ -42,20 +42,12 @@ export function createNodeActivities(deps: NodeActivityDeps = {}) {
     }
     return input.node ? [input.node] : [];
   };
-  const drivers = new Map<string, NodeDriver>();
-
   const driverFor = (site: SiteContext): NodeDriver => {
     const config = site.region.drivers.node;
     if (!config) {
       throw new DriverError('maas', 'InvalidRequest', `Region ${site.region.name} configures no node driver (data.drivers.node); node actions cannot run`, { target: site.region.name });
     }
-    const key = JSON.stringify(config);
-    let driver = drivers.get(key);
-    if (!driver) {
-      driver = factory(config);
-      drivers.set(key, driver);
-    }
-    return driver;
+    return driverOf(config);
   };
   const nodeOf = (input: NodeActivityInput, action: string): NodeModel => {
     if (!input.node) throw new DriverError('maas', 'InvalidRequest', `${action} needs a node in its input`);
@@ -66,7 +58,7 @@ export function createNodeActivities(deps: NodeActivityDeps = {}) {
     createNetworkTemplate: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createNetworkTemplate(input.site, ctx)),
     configureUserCredentials: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).configureUserCredentials(input.site, ctx)),
     configureNodeProvisioner: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).configureNodeProvisioner(input.site, ctx)),
-    createStorageTemplate: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createStorageTemplate(input.site, ctx, await nodesOf(input))),
+    createStorageTemplate: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createStorageTemplate(input.site, await nodesOf(input), ctx)),
     createBootMedia: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createBootMedia(input.site, await nodesOf(input), ctx)),
     prepareHardwareConfig: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).prepareHardwareConfig(input.site, ctx)),
     identifyNode: (input: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).identifyNode(nodeOf(input, 'IdentifyNode'), input.site, ctx)),

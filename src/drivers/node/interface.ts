@@ -38,7 +38,7 @@ export interface NodeDriver {
   configureNodeProvisioner(site: SiteContext, ctx: ActionContext): Promise<ActionOutcome>;
   /** Site: storage layout defaults the bootstrapper needs before per-node storage is applied.
    * `nodes` (optional): the nodes whose storage designs are checked up front. */
-  createStorageTemplate(site: SiteContext, ctx: ActionContext, nodes?: NodeModel[]): Promise<ActionOutcome>;
+  createStorageTemplate(site: SiteContext, nodes: NodeModel[], ctx: ActionContext): Promise<ActionOutcome>;
   /** Site: ensure the boot resources (images, kernels) the nodes' platforms need are imported. */
   createBootMedia(site: SiteContext, nodes: NodeModel[], ctx: ActionContext): Promise<ActionOutcome>;
   /** Site: hardware tags (region tag definitions) used for hardware configuration. */

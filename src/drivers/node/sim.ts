@@ -23,7 +23,7 @@ export class SimNodeDriver extends SimBase implements NodeDriver {
   configureNodeProvisioner(site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
     return this.act('ConfigureNodeProvisioner', undefined, ctx, () => outcome(false, `${Object.keys(site.region.repositories.repos).length} repositories in place`));
   }
-  createStorageTemplate(_site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
+  createStorageTemplate(_site: SiteContext, _nodes: NodeModel[], ctx: ActionContext): Promise<ActionOutcome> {
     return this.act('CreateStorageTemplate', undefined, ctx, () => outcome(false, 'storage defaults in place'));
   }
   createBootMedia(_site: SiteContext, nodes: NodeModel[], ctx: ActionContext): Promise<ActionOutcome> {
