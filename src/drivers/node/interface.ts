@@ -33,7 +33,7 @@ export interface NodeInterrogation {
  * names, every method of the MAAS driver can throw the **API errors**:
  *   - Unreachable: no connection, DNS failure, or MAAS failing with HTTP 5xx (but 503);
  *   - Timeout: no answer within the request timeout;
- *   - Busy: HTTP 409, 429 or 503 after the client's own retries (Retry-After honoured);
+ *   - Busy: HTTP 409, 429 or 503 (Retry-After honoured; GETs are retried first);
  *   - AuthFailed: HTTP 401 (the API key is not current) or 403 (the user is no administrator);
  *   - NotFound: HTTP 404 on an object the driver addressed;
  *   - InvalidRequest: MAAS rejected a request (other 4xx), or the CA bundle cannot be read.
@@ -58,7 +58,8 @@ export interface NodeDriver {
    * @param ctx cancellation and heartbeats
    * @returns what was created or changed; `changed: false` when everything was in place
    * @throws DriverError the API errors; InvalidRequest when the networks cannot be laid out
-   *   (e.g. two networks on one VLAN of a fabric); NotFound when the design has DHCP ranges and
+   *   in MAAS (a network allowed on two links, a route to a subnet nobody has, a link whose
+   *   networks MAAS holds on different fabrics); NotFound when the design has DHCP ranges and
    *   MAAS has no rack controller to serve them
    */
   createNetworkTemplate(site: SiteContext, ctx: ActionContext): Promise<ActionOutcome>;

@@ -56,7 +56,8 @@ export interface OobInterrogation {
  * BMC (redfish, ipmi) can throw the **connection errors**:
  *   - Unreachable: connection refused or reset, no route, DNS failure, no IPMI answer;
  *   - Timeout: no answer within the request timeout (an ipmitool run past its watchdog);
- *   - Busy: the BMC kept answering 409/412/429/500/503 (Retry-After honoured), or IPMI "busy";
+ *   - Busy: the BMC kept answering 409/429/503 (Retry-After honoured) or answered 412/500,
+ *     or IPMI reports itself busy;
  *   - AuthFailed: account or password refused, IPMI privilege too low, a TLS certificate that
  *     fails verification;
  *   - InvalidRequest: the node's `oob` section cannot be used (no address, no account or
@@ -78,7 +79,7 @@ export interface OobDriver {
    * @param target the node's BMC
    * @param ctx cancellation and heartbeats
    * @returns `ok: true` and what answered (Redfish version, System, authentication mode; IPMI
-   *   device id), or, for manual, that there is no BMC to check
+   *   manufacturer, firmware and power state), or, for manual, that there is no BMC to check
    * @throws DriverError the connection errors only: this is how they are diagnosed
    */
   validateOobServices(target: OobTarget, ctx: ActionContext): Promise<ServiceCheck>;
