@@ -3,8 +3,8 @@ import type { SimLedger } from '../src/drivers/sim';
 import { SecretResolver } from '../src/secrets/resolver';
 import type { WorkflowActivities } from '../workflows/activity-types';
 import { createDesignActivities, DesignCache } from './design';
-import { createKubernetesActivities } from './kubernetes';
-import { createNetworkActivities } from './network';
+import { createKubernetesActivities, KubernetesActivityDeps } from './kubernetes';
+import { createNetworkActivities, NetworkActivityDeps } from './network';
 import { createNodeActivities, NodeActivityDeps } from './node';
 import { createOobActivities, OobActivityDeps } from './oob';
 import { createStackCheckActivities } from './stack-check';
@@ -19,6 +19,8 @@ export interface ActivityDeps {
   simLedger?: SimLedger;
   oob?: Omit<OobActivityDeps, 'secrets'>;
   node?: Omit<NodeActivityDeps, 'secrets' | 'resolveNodes' | 'simLedger'>;
+  network?: Omit<NetworkActivityDeps, 'secrets' | 'simLedger'>;
+  kubernetes?: Omit<KubernetesActivityDeps, 'secrets' | 'simLedger'>;
 }
 
 /** Every activity the worker registers. Dependencies (the secret resolver, the design cache,
@@ -34,8 +36,8 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...createDesignActivities({ client: deps.client, cache: designs }),
     ...createOobActivities({ ...deps.oob, secrets, driverDeps: { ...deps.oob?.driverDeps, simLedger } }),
     ...createNodeActivities({ ...deps.node, secrets, simLedger, resolveNodes: (ref) => designs.nodes(ref) }),
-    ...createNetworkActivities({ secrets, simLedger }),
-    ...createKubernetesActivities({ secrets, simLedger }),
+    ...createNetworkActivities({ ...deps.network, secrets, simLedger }),
+    ...createKubernetesActivities({ ...deps.kubernetes, secrets, simLedger }),
   };
 }
 

@@ -10,6 +10,7 @@ import type { NodeActionInput, SiteActionInput } from './network';
 
 export interface KubernetesActivityDeps {
   secrets: SecretResolver;
+  /** Replaces createKubernetesDriver (tests, benchmarks). */
   createDriver?: (config: KubernetesDriverConfig) => KubernetesDriver;
   simLedger?: SimLedger;
 }

@@ -18,7 +18,7 @@ export interface SiteActionInput {
 
 export interface NetworkActivityDeps {
   secrets: SecretResolver;
-  /** Replaces the driver factory (tests, benchmarks). */
+  /** Replaces createNetworkDriver (tests, benchmarks). */
   createDriver?: (config: NetworkDriverConfig) => NetworkDriver;
   simLedger?: SimLedger;
 }
