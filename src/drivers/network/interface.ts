@@ -65,8 +65,9 @@ export interface NetworkDriver {
    * @param ctx cancellation and heartbeats
    * @returns one PortState per switch port the design cables to the node
    * @throws DriverError the SSH errors; InvalidRequest when the node's switch_ports cannot be
-   *   used (a port name that is not valid, a switch in several racks); NotFound when a switch
-   *   is no tor_switch of the node's rack, or the switch has no such port or bridge
+   *   used (a port name that is not valid, a switch in several racks) or the configured bridge
+   *   is no bridge; NotFound when a switch is no tor_switch of the node's rack, or the switch
+   *   has no such port or bridge; Unsupported when the bridge is not VLAN-aware
    */
   interrogatePort(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<PortState[]>;
   /**
