@@ -77,14 +77,18 @@ export async function runDriverAction<T>(fn: (ctx: ActionContext) => Promise<T>)
   }
 }
 
-/** Builds drivers from a site's driver configuration once per distinct configuration. */
-export function driverCache<C, D>(create: (config: C) => D): (config: C) => D {
+/**
+ * Builds drivers once per distinct configuration and keeps them (every adapter's drivers go
+ * through one of these). Extra arguments reach `create` (e.g. the node, for an error message)
+ * but are not part of the key; a `create` that throws caches nothing.
+ */
+export function driverCache<C, D, A extends unknown[] = []>(create: (config: C, ...rest: A) => D): (config: C, ...rest: A) => D {
   const cache = new Map<string, D>();
-  return (config) => {
+  return (config, ...rest) => {
     const key = JSON.stringify(config);
     let driver = cache.get(key);
     if (driver === undefined) {
-      driver = create(config);
+      driver = create(config, ...rest);
       cache.set(key, driver);
     }
     return driver;

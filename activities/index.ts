@@ -4,8 +4,8 @@ import { SecretResolver } from '../src/secrets/resolver';
 import type { WorkflowActivities } from '../src/contracts/activities';
 import type { StackCheckActivities } from '../src/contracts/stack-check';
 import { createDesignActivities, DesignCache } from './design';
-import { createKubernetesActivities } from './kubernetes';
-import { createNetworkActivities } from './network';
+import { createKubernetesActivities, KubernetesActivityDeps } from './kubernetes';
+import { createNetworkActivities, NetworkActivityDeps } from './network';
 import { createNodeActivities, NodeActivityDeps } from './node';
 import { createOobActivities, OobActivityDeps } from './oob';
 import { createStackCheckActivities } from './stack-check';
@@ -20,10 +20,14 @@ export interface ActivityDeps {
   simLedger?: SimLedger;
   oob?: Omit<OobActivityDeps, 'secrets'>;
   node?: Omit<NodeActivityDeps, 'secrets' | 'resolveNodes' | 'simLedger'>;
+  network?: Omit<NetworkActivityDeps, 'secrets' | 'simLedger'>;
+  kubernetes?: Omit<KubernetesActivityDeps, 'secrets' | 'simLedger'>;
 }
 
-/** Every activity the worker registers. Dependencies (driver clients, secret resolvers, the
- * design cache) are built once here and passed in; activities hold no module-level state. */
+/** Every activity the worker registers. Dependencies (the secret resolver, the design cache,
+ * what the drivers share) are built once here and passed in; each adapter builds its drivers
+ * from a site's driver configuration on first use and keeps them (driverCache). Activities hold
+ * no module-level state. Every adapter takes a `createDriver` to replace its driver factory. */
 export function createActivities(deps: ActivityDeps = {}) {
   const secrets = deps.secrets ?? new SecretResolver();
   const designs = new DesignCache();
@@ -31,10 +35,10 @@ export function createActivities(deps: ActivityDeps = {}) {
   return {
     ...createStackCheckActivities(),
     ...createDesignActivities({ client: deps.client, cache: designs }),
-    ...createOobActivities({ ...deps.oob, secrets, drivers: { ...deps.oob?.drivers, simLedger } }),
+    ...createOobActivities({ ...deps.oob, secrets, driverDeps: { ...deps.oob?.driverDeps, simLedger } }),
     ...createNodeActivities({ ...deps.node, secrets, simLedger, resolveNodes: (ref) => designs.nodes(ref) }),
-    ...createNetworkActivities({ secrets, simLedger }),
-    ...createKubernetesActivities({ secrets, simLedger }),
+    ...createNetworkActivities({ ...deps.network, secrets, simLedger }),
+    ...createKubernetesActivities({ ...deps.kubernetes, secrets, simLedger }),
   };
 }
 

@@ -10,6 +10,7 @@ import { driverCache, runDriverAction } from './driver-context';
 
 export interface KubernetesActivityDeps {
   secrets: SecretResolver;
+  /** Replaces createKubernetesDriver (tests, benchmarks). */
   createDriver?: (config: KubernetesDriverConfig) => KubernetesDriver;
   simLedger?: SimLedger;
 }

@@ -10,7 +10,7 @@ import { driverCache, runDriverAction } from './driver-context';
 
 export interface NetworkActivityDeps {
   secrets: SecretResolver;
-  /** Replaces the driver factory (tests, benchmarks). */
+  /** Replaces createNetworkDriver (tests, benchmarks). */
   createDriver?: (config: NetworkDriverConfig) => NetworkDriver;
   simLedger?: SimLedger;
 }

@@ -7,14 +7,14 @@ import { DriverError } from '../src/drivers/errors';
 import { createNodeDriver, MaasDriverOptions, NodeDriver } from '../src/drivers/node';
 import { SecretResolver } from '../src/secrets/resolver';
 import type { SimLedger } from '../src/drivers/sim';
-import { runDriverAction } from './driver-context';
+import { driverCache, runDriverAction } from './driver-context';
 
 export interface NodeActivityDeps {
   secrets?: SecretResolver;
   /** Driver timing (tests use short poll intervals). */
   maas?: MaasDriverOptions;
   /** Replaces createNodeDriver (tests). */
-  driverFactory?: (config: NodeDriverConfig) => NodeDriver;
+  createDriver?: (config: NodeDriverConfig) => NodeDriver;
   /** Resolves `nodesRef` inputs (the worker's design cache). */
   resolveNodes?: (ref: NodesRef) => Promise<NodeModel[]>;
   simLedger?: SimLedger;
@@ -28,33 +28,25 @@ export interface NodeActivityDeps {
  */
 export function createNodeActivities(deps: NodeActivityDeps = {}) {
   const secrets = deps.secrets ?? new SecretResolver();
-  const factory = deps.driverFactory ?? ((config: NodeDriverConfig) => createNodeDriver(config, { secrets, maas: deps.maas, simLedger: deps.simLedger }));
+  const driverOf = driverCache<NodeDriverConfig, NodeDriver>(deps.createDriver ?? ((config) => createNodeDriver(config, { secrets, maas: deps.maas, simLedger: deps.simLedger })));
   const nodesOf = async (input: SiteActivityInput): Promise<NodeModel[]> => {
     if (!input.nodesRef) return [];
     if (!deps.resolveNodes) throw new DriverError('maas', 'InvalidRequest', 'this worker cannot resolve nodes by reference (no design cache)');
     return deps.resolveNodes(input.nodesRef);
   };
-  const drivers = new Map<string, NodeDriver>();
-
   const driverFor = (site: SiteContext): NodeDriver => {
     const config = site.region.drivers.node;
     if (!config) {
       throw new DriverError('maas', 'InvalidRequest', `Region ${site.region.name} configures no node driver (data.drivers.node); node actions cannot run`, { target: site.region.name });
     }
-    const key = JSON.stringify(config);
-    let driver = drivers.get(key);
-    if (!driver) {
-      driver = factory(config);
-      drivers.set(key, driver);
-    }
-    return driver;
+    return driverOf(config);
   };
   return {
     validateNodeServices: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).validateNodeServices(ctx)),
     createNetworkTemplate: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createNetworkTemplate(input.site, ctx)),
     configureUserCredentials: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).configureUserCredentials(input.site, ctx)),
     configureNodeProvisioner: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).configureNodeProvisioner(input.site, ctx)),
-    createStorageTemplate: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createStorageTemplate(input.site, ctx, await nodesOf(input))),
+    createStorageTemplate: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createStorageTemplate(input.site, await nodesOf(input), ctx)),
     createBootMedia: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).createBootMedia(input.site, await nodesOf(input), ctx)),
     prepareHardwareConfig: (input: SiteActivityInput) => runDriverAction(async (ctx) => driverFor(input.site).prepareHardwareConfig(input.site, ctx)),
     /** CheckExists: whether the bootstrapper knows the node; `found: false` is an answer. */

@@ -4,13 +4,16 @@ import type { ActionContext, ActionOutcome, ServiceCheck } from '../src/drivers/
 import { createOobDriver, OobDriverDeps, oobTargetFromNode } from '../src/drivers/oob';
 import type { OobDriver, OobInterrogation, OobTarget } from '../src/drivers/oob/interface';
 import { SecretResolver } from '../src/secrets/resolver';
-import { runDriverAction } from './driver-context';
+import { driverCache, runDriverAction } from './driver-context';
 
 export interface OobActivityDeps {
   /** Resolves the credential references of the node models; default: the worker's environment
    * and DRYDOCK_SECRETS_FILE. */
   secrets?: SecretResolver;
-  drivers?: OobDriverDeps;
+  /** What the OOB drivers share (BMC locks, ipmitool path, sim ledger); default: the process's. */
+  driverDeps?: OobDriverDeps;
+  /** Replaces createOobDriver (tests): the driver for an `oob.type` (`node` is for messages). */
+  createDriver?: (type: string, node: string) => OobDriver;
 }
 
 /**
@@ -22,10 +25,12 @@ export interface OobActivityDeps {
  */
 export function createOobActivities(deps: OobActivityDeps = {}) {
   const secrets = deps.secrets ?? new SecretResolver();
+  // OOB drivers hold no per-node state (each call gets its OobTarget), so one per type serves every node.
+  const driverFor = driverCache<string, OobDriver, [string]>(deps.createDriver ?? ((type, node) => createOobDriver(type, deps.driverDeps, node)));
   const run = <T>(node: NodeModel, action: (driver: OobDriver, target: OobTarget, ctx: ActionContext) => Promise<T>): Promise<T> =>
     runDriverAction(async (ctx) => {
       const target = oobTargetFromNode(node, secrets);
-      const driver = createOobDriver(target.type, deps.drivers, node.name);
+      const driver = driverFor(target.type, node.name);
       return action(driver, target, ctx);
     });
 

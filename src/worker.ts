@@ -5,7 +5,9 @@ import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } fro
 
 /**
  * Builds the drydock worker: one per process, serving one task queue with every workflow and
- * activity. Driver clients are built here, once, and injected into the activities.
+ * activity. The activities' dependencies (a Temporal client here; the secret resolver, the design
+ * cache and what drivers share in createActivities) are built once and injected; drivers are
+ * built from each site's driver configuration on first use and kept per configuration.
  */
 export interface DrydockWorkerOptions {
   settings?: TemporalConnectionSettings;

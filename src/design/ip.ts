@@ -1,5 +1,7 @@
 /**
- * IPv4/IPv6 addresses and CIDRs as bigints, for locality and uniqueness checks. Pure.
+ * IPv4/IPv6 addresses and CIDRs as bigints: the one IP library of the product, used by the
+ * design's locality and uniqueness rules and by the MAAS driver's subnet and address checks.
+ * A leaf module: pure (it runs inside workflows with the design), it imports nothing.
  */
 
 export interface IpAddress {
@@ -14,6 +16,8 @@ export interface Cidr {
   prefix: number;
   /** The network address (host bits cleared). */
   network: bigint;
+  /** The last address of the network (all host bits set). */
+  last: bigint;
   hostBitsSet: boolean;
 }
 
@@ -77,16 +81,20 @@ export function parseCidr(text: string): Cidr | undefined {
   if (prefix > bits) return undefined;
   const hostMask = (1n << BigInt(bits - prefix)) - 1n;
   const network = ip.value & ~hostMask & ((1n << BigInt(bits)) - 1n);
-  return { version: ip.version, address: ip.value, prefix, network, hostBitsSet: network !== ip.value };
+  return { version: ip.version, address: ip.value, prefix, network, last: network | hostMask, hostBitsSet: network !== ip.value };
 }
 
-export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
-  if (cidr.version !== ip.version) return false;
+/** Whether the address is inside the network; text that does not parse is inside nothing. */
+export function cidrContains(cidrOrText: Cidr | string, ipOrText: IpAddress | string): boolean {
+  const cidr = typeof cidrOrText === 'string' ? parseCidr(cidrOrText) : cidrOrText;
+  const ip = typeof ipOrText === 'string' ? parseIp(ipOrText) : ipOrText;
+  if (!cidr || !ip || cidr.version !== ip.version) return false;
   const bits = cidr.version === 4 ? 32 : 128;
   return ip.value >> BigInt(bits - cidr.prefix) === cidr.network >> BigInt(bits - cidr.prefix);
 }
 
-export function formatIp(version: 4 | 6, value: bigint): string {
+/** The address in its canonical text form (IPv6 as RFC 5952: lower case, longest zero run as `::`). */
+export function formatIp({ version, value }: IpAddress): string {
   if (version === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join('.');
   const groups: string[] = [];
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(((value >> s) & 0xffffn).toString(16));
@@ -112,11 +120,26 @@ export function formatIp(version: 4 | 6, value: bigint): string {
 
 /** The CIDR with host bits cleared, e.g. 172.16.100.1/24 -> 172.16.100.0/24. */
 export function networkOf(cidr: Cidr): string {
-  return `${formatIp(cidr.version, cidr.network)}/${cidr.prefix}`;
+  return `${formatIp({ version: cidr.version, value: cidr.network })}/${cidr.prefix}`;
+}
+
+/** The canonical network of a CIDR given as text (host bits cleared), for comparing MAAS's
+ * subnets with the design's; text that is not a CIDR comes back as it is. */
+export function normaliseCidr(text: string): string {
+  const cidr = parseCidr(text);
+  return cidr ? networkOf(cidr) : text;
 }
 
 /** A canonical text form, so that `::1` and `0::1` compare equal. */
 export function canonicalIp(text: string): string | undefined {
   const ip = parseIp(text);
-  return ip ? formatIp(ip.version, ip.value) : undefined;
+  return ip ? formatIp(ip) : undefined;
+}
+
+/** Whether two addresses are the same (`::1` and `0::1` are); two absent addresses are too. */
+export function sameIp(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  const pa = parseIp(a);
+  const pb = parseIp(b);
+  return !!pa && !!pb && pa.version === pb.version && pa.value === pb.value;
 }

@@ -121,7 +121,7 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
       () => driver.configureUserCredentials(sc, ctx()),
       () => driver.configureNodeProvisioner(sc, ctx()),
       () => driver.prepareHardwareConfig(sc, ctx()),
-      () => driver.createStorageTemplate(sc, ctx(), [n1, n2, n3]),
+      () => driver.createStorageTemplate(sc, [n1, n2, n3], ctx()),
     ]) {
       expect((await step()).changed).toBe(true);
       const before = writes(sim);

@@ -99,7 +99,7 @@ export async function runNodeCommand(site: CompiledSite, nodeName: string | unde
         result = await driver.configureNodeProvisioner(context, ctx);
         break;
       case 'create-storage-template':
-        result = await driver.createStorageTemplate(context, ctx, target);
+        result = await driver.createStorageTemplate(context, target, ctx);
         break;
       case 'create-boot-media':
         result = await driver.createBootMedia(context, target, ctx);

@@ -1,9 +1,10 @@
 import type { KubernetesDriverConfig } from '../../design/model';
 import type { SecretResolver } from '../../secrets/resolver';
-import { DriverError } from '../errors';
+import { driverFromRegistry, type DriverRegistry } from '../registry';
+import { processSimLedger, type SimLedger } from '../sim/ledger';
 import type { KubernetesDriver } from './interface';
 import { KubernetesApiDriver } from './kubernetes-api';
-import { processSimLedger, SimKubernetesDriver, SimLedger } from '../sim';
+import { SimKubernetesDriver } from './sim';
 
 export type { KubernetesDriver } from './interface';
 export { KubernetesApiDriver, MANAGED_LABELS_ANNOTATION, kubernetesNodeName } from './kubernetes-api';
@@ -16,19 +17,17 @@ export interface KubernetesDriverDeps {
   simLedger?: SimLedger;
 }
 
-/** The Kubernetes driver a site's Region `drivers.kubernetes` names. */
+/** Driver per Region `drivers.kubernetes.type`. */
+export const kubernetesDriverRegistry: DriverRegistry<KubernetesDriverConfig, KubernetesDriverDeps, KubernetesDriver> = {
+  kubernetes: (config, deps) => new KubernetesApiDriver({ config: config, secrets: deps.secrets, timeoutMs: deps.timeoutMs }),
+  sim: (config, deps) => new SimKubernetesDriver(deps.simLedger ?? processSimLedger, config),
+};
+
+/** The Kubernetes driver a site's Region `drivers.kubernetes` names; an unknown type is an InvalidRequest. */
 export function createKubernetesDriver(config: KubernetesDriverConfig, deps: KubernetesDriverDeps): KubernetesDriver {
-  switch (config.type) {
-    case 'kubernetes':
-      return new KubernetesApiDriver({ config, secrets: deps.secrets, timeoutMs: deps.timeoutMs });
-    case 'sim':
-      return new SimKubernetesDriver(deps.simLedger ?? processSimLedger, config);
-    default:
-      throw new DriverError(
-        'kubernetes',
-        'Unsupported',
-        `Kubernetes driver type "${(config as { type: string }).type}" is not available in this build (Region data.drivers.kubernetes.type); available: kubernetes, sim`,
-        { details: { driverType: (config as { type: string }).type } },
-      );
-  }
+  const factory = driverFromRegistry(kubernetesDriverRegistry, String(config.type), {
+    component: 'kubernetes',
+    message: (type, available) => `Kubernetes driver type "${type}" is not available in this build (Region data.drivers.kubernetes.type); available: ${available.join(', ')}`,
+  });
+  return factory(config, deps);
 }

@@ -1,10 +1,11 @@
 import type { NetworkDriverConfig } from '../../design/model';
 import type { SecretResolver } from '../../secrets/resolver';
-import { DriverError } from '../errors';
 import type { KeyedMutex } from '../keyed-mutex';
+import { driverFromRegistry, type DriverRegistry } from '../registry';
+import { processSimLedger, type SimLedger } from '../sim/ledger';
 import type { NetworkDriver } from './interface';
 import { LinuxBridgeNetworkDriver } from './linux-bridge/driver';
-import { processSimLedger, SimLedger, SimNetworkDriver } from '../sim';
+import { SimNetworkDriver } from './sim';
 
 export type { NetworkDriver, PortState } from './interface';
 export { LinuxBridgeNetworkDriver } from './linux-bridge/driver';
@@ -19,19 +20,17 @@ export interface NetworkDriverDeps {
   simLedger?: SimLedger;
 }
 
-/** The network driver a site's Region `drivers.network` names. */
+/** Driver per Region `drivers.network.type`. */
+export const networkDriverRegistry: DriverRegistry<NetworkDriverConfig, NetworkDriverDeps, NetworkDriver> = {
+  'linux-bridge': (_config, deps) => new LinuxBridgeNetworkDriver({ secrets: deps.secrets, connectTimeoutMs: deps.connectTimeoutMs, commandTimeoutMs: deps.commandTimeoutMs, mutex: deps.mutex }),
+  sim: (config, deps) => new SimNetworkDriver(deps.simLedger ?? processSimLedger, config),
+};
+
+/** The network driver a site's Region `drivers.network` names; an unknown type is an InvalidRequest. */
 export function createNetworkDriver(config: NetworkDriverConfig, deps: NetworkDriverDeps): NetworkDriver {
-  switch (config.type) {
-    case 'linux-bridge':
-      return new LinuxBridgeNetworkDriver({ secrets: deps.secrets, connectTimeoutMs: deps.connectTimeoutMs, commandTimeoutMs: deps.commandTimeoutMs, mutex: deps.mutex });
-    case 'sim':
-      return new SimNetworkDriver(deps.simLedger ?? processSimLedger, config);
-    default:
-      throw new DriverError(
-        'switch',
-        'Unsupported',
-        `network driver type "${(config as { type: string }).type}" is not available in this build (Region data.drivers.network.type); available: linux-bridge, sim`,
-        { details: { driverType: (config as { type: string }).type } },
-      );
-  }
+  const factory = driverFromRegistry(networkDriverRegistry, String(config.type), {
+    component: 'switch',
+    message: (type, available) => `network driver type "${type}" is not available in this build (Region data.drivers.network.type); available: ${available.join(', ')}`,
+  });
+  return factory(config, deps);
 }

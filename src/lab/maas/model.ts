@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cidrContains, formatIp, parseCidr, parseIp } from '../../drivers/node/maas/ip';
+import { cidrContains, formatIp, parseCidr, parseIp } from '../../design/ip';
 import type { LabMachineConfig, SimulatorConfig } from './config';
 import { ApiError, badRequest, notFound } from './http';
 import {
@@ -176,7 +176,7 @@ export class SimModel {
     const used = this.usedAddresses();
     const ranges = this.state.ipranges.filter((r) => r.subnet_id === subnet.id).map((r) => [parseIp(r.start_ip)!.value, parseIp(r.end_ip)!.value] as const);
     const gateway = subnet.gateway_ip ? parseIp(subnet.gateway_ip)?.value : undefined;
-    for (let v = net.first + 1n; v < net.last; v++) {
+    for (let v = net.network + 1n; v < net.last; v++) {
       if (v === gateway || ranges.some(([a, b]) => v >= a && v <= b)) continue;
       const text = formatIp({ version: net.version, value: v });
       if (!used.has(text)) return text;

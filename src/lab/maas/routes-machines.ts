@@ -1,4 +1,4 @@
-import { parseIp } from '../../drivers/node/maas/ip';
+import { parseIp } from '../../design/ip';
 import { ApiError, badRequest, conflict, Params } from './http';
 import { defaultStorageLayout, restoreNetworking } from './hardware';
 import { machineDetails } from './lshw';

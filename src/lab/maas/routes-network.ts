@@ -1,4 +1,4 @@
-import { normaliseCidr, parseCidr, parseIp } from '../../drivers/node/maas/ip';
+import { normaliseCidr, parseCidr, parseIp } from '../../design/ip';
 import { ApiError, badRequest } from './http';
 import { inSubnet, normaliseIp, SimModel, Subnet } from './model';
 import { Reply, Router, RouteContext } from './router';

@@ -1,16 +1,21 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../../activities';
 import { createKubernetesActivities } from '../../../activities/kubernetes';
 import { createNetworkActivities } from '../../../activities/network';
 import { DriverError } from '../../../src/drivers/errors';
 import { KeyedMutex } from '../../../src/drivers/keyed-mutex';
 import type { NetworkDriverConfig } from '../../../src/design/model';
+import type { KubernetesDriver } from '../../../src/drivers/kubernetes';
 import { createNetworkDriver, type NetworkDriver } from '../../../src/drivers/network';
+import type { NodeDriver } from '../../../src/drivers/node';
+import type { OobDriver } from '../../../src/drivers/oob';
 import { probeLabSwitchSupport, startLabSwitch, type LabSwitch } from '../../../src/lab/switch';
 import { SecretResolver } from '../../../src/secrets/resolver';
 import { pollUntil } from '../../../src/tools/poll';
 import { makeTestCa, startFakeKubeApi, type FakeKubeApi, type TestCa } from '../../support/kube-api-server';
 import { labNode, labSite, labTorSwitch, sampleNode } from '../../support/network-site';
+import { nodeWithOob } from '../../support/oob-nodes';
 
 const secrets = new SecretResolver({ env: { KUBE_TOKEN: 'tok-123' } });
 const support = probeLabSwitchSupport();
@@ -119,11 +124,11 @@ describe('driver activity adapter (activities/driver-context.ts)', () => {
     expect(k8s.message).toContain('configures no Kubernetes driver (data.drivers.kubernetes)');
   });
 
-  it('an unknown driver type is a non-retryable Unsupported failure', async () => {
+  it('an unknown driver type is a non-retryable InvalidRequest failure', async () => {
     const site = labSite({ name: 'leaf01' });
     site.region.drivers.network = { type: 'carrier-pigeon' } as unknown as NetworkDriverConfig;
     const failure = await failureOf(activityEnv().run(createNetworkActivities({ secrets }).validateNetworkServices, { site }));
-    expect(failure).toMatchObject({ type: 'SwitchUnsupported', nonRetryable: true });
+    expect(failure).toMatchObject({ type: 'InvalidRequest', nonRetryable: true });
     expect(failure.message).toContain('network driver type "carrier-pigeon" is not available in this build');
   });
 
@@ -147,5 +152,36 @@ describe('driver activity adapter (activities/driver-context.ts)', () => {
     expect(built).toBe(1);
     const failure = await failureOf(activityEnv().run(activities.configurePortProduction, { node: sampleNode(), site }));
     expect(failure).toMatchObject({ type: 'SwitchTimeout', nonRetryable: false });
+  });
+});
+
+describe('driver construction in the adapters (fake drivers written in this test, through the SDK activity context)', () => {
+  it('every kind takes its createDriver override through createActivities, and builds one driver per configuration', async () => {
+    const built: string[] = [];
+    const check = { ok: true, message: 'fake answers' };
+    // Partial fakes: only the validate action each adapter is asked for here is called.
+    const fake = <D>(kind: string, validate: string): D => {
+      built.push(kind);
+      return { type: 'fake', [validate]: async () => check } as unknown as D;
+    };
+    const activities = createActivities({
+      secrets,
+      oob: { createDriver: (type) => fake<OobDriver>(`oob:${type}`, 'validateOobServices') },
+      node: { createDriver: (config) => fake<NodeDriver>(`node:${config.type}`, 'validateNodeServices') },
+      network: { createDriver: (config) => fake<NetworkDriver>(`network:${config.type}`, 'validateNetworkServices') },
+      kubernetes: { createDriver: (config) => fake<KubernetesDriver>(`kubernetes:${config.type}`, 'validateKubernetesServices') },
+    });
+    const site = labSite({ name: 'leaf01' });
+    site.region.drivers.node = { type: 'sim', latencyMs: 0 };
+    site.region.drivers.kubernetes = { type: 'sim', latencyMs: 0 };
+    const node = nodeWithOob('n1', { type: 'redfish', address: '127.0.0.1' });
+    for (let round = 0; round < 2; round++) {
+      await expect(activityEnv().run(() => activities.validateOobServices({ node, site }))).resolves.toEqual(check);
+      await expect(activityEnv().run(() => activities.validateOobServices({ node: { ...node, name: 'n2' }, site }))).resolves.toEqual(check);
+      await expect(activityEnv().run(activities.validateNodeServices, { site })).resolves.toEqual(check);
+      await expect(activityEnv().run(activities.validateNetworkServices, { site })).resolves.toEqual(check);
+      await expect(activityEnv().run(activities.validateKubernetesServices, { site })).resolves.toEqual(check);
+    }
+    expect(built).toEqual(['oob:redfish', 'node:sim', 'network:linux-bridge', 'kubernetes:sim']);
   });
 });

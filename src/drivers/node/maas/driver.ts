@@ -66,7 +66,7 @@ export class MaasNodeDriver implements NodeDriver {
     return configureNodeProvisioner(this.session(ctx), site);
   }
 
-  createStorageTemplate(site: SiteContext, ctx: ActionContext, nodes?: NodeModel[]): Promise<ActionOutcome> {
+  createStorageTemplate(site: SiteContext, nodes: NodeModel[], ctx: ActionContext): Promise<ActionOutcome> {
     return createStorageTemplate(this.session(ctx), site, nodes);
   }
 

@@ -1,7 +1,7 @@
 import type { NodeInterfaceModel, NodeModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
 import type { SiteContext } from '../../../contracts/site-context';
-import { cidrContains, normaliseCidr, sameIp } from './ip';
+import { cidrContains, normaliseCidr, sameIp } from '../../../design/ip';
 import { withKernelDeviceNames } from './device-names';
 import { checkEditable, EDITABLE_NETWORK_STATES, readMachine, requireMachine } from './machines';
 import { ChangeLog, MaasSession, nodeError } from './session';

@@ -1,288 +1,66 @@
-import type { FilesystemModel, NodeModel } from '../../../design/model';
+import type { NodeModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
 import { withKernelDeviceNames } from './device-names';
 import { checkEditable, EDITABLE_STORAGE_STATES, readMachine, requireMachine } from './machines';
-import { ChangeLog, MaasSession, nodeError } from './session';
-import { ALIGNMENT, alignDown, formatBytes, parseSize, SIZE_SYNTAX, sizeMatches, SizeSpec } from './sizes';
-import type { MaasBlockDevice, MaasFilesystem, MaasMachine, MaasPartition, MaasVolumeGroup } from './types';
+import { ChangeLog, MaasSession } from './session';
+import { formatBytes } from './sizes';
+import { diffStorage, lvSizes, planNodeStorage, type StorageDiff, type StoragePlan } from './storage-plan';
+import type { MaasBlockDevice, MaasMachine, MaasPartition, MaasVolumeGroup } from './types';
 
 /**
- * ApplyNodeStorage: the node's disks as the design lays them out, declaratively.
- *
- * Desired state: every designed physical device carries exactly its designed partitions (in
- * order, with size, bootable flag, filesystem and mount), or is wholly a physical volume of its
- * volume group; every designed volume group has exactly its members and logical volumes;
- * physical devices the design does not mention carry nothing (as after Drydock's storage reset);
- * the device holding `/` is MAAS's boot disk.
- *
- * A device whose layout already matches is left alone (sizes compare within MAAS's 4 MiB
- * alignment); one that differs is cleared and rebuilt, with the volume groups that use it. The
- * whole plan (devices present, sizes parse and fit) is checked before the first write.
+ * ApplyNodeStorage: the node's disks as the design lays them out, declaratively. The plan and
+ * the diff are storage-plan.ts; this is the apply step. A device whose layout already matches
+ * is left alone (sizes compare within MAAS's 4 MiB alignment); one that differs is cleared and
+ * rebuilt, with the volume groups that use it. The whole plan (devices present, sizes parse and
+ * fit) is checked before the first write.
  */
-
-/** MAAS reserves 4 MiB at the start of a partitioned disk and 1 MiB at its end; BIOS-booting
- * amd64 machines also get a 1 MiB bios_grub partition. */
-const PARTITION_TABLE_OVERHEAD = 5 * 1024 * 1024;
-const BIOS_GRUB = 1 * 1024 * 1024;
-
-interface DesiredFs {
-  fstype: string;
-  mountPoint?: string;
-  mountOptions?: string;
-  uuid?: string;
-  label?: string;
-}
-
-interface DesiredPartition {
-  name: string;
-  bytes: number;
-  bootable: boolean;
-  uuid?: string;
-  fs?: DesiredFs;
-  vg?: string;
-}
-
-interface DesiredDevice {
-  name: string;
-  device: MaasBlockDevice;
-  vg?: string;
-  partitions: DesiredPartition[];
-}
-
-interface DesiredLv {
-  name: string;
-  spec: SizeSpec;
-  sizeText: string;
-  uuid?: string;
-  fs?: DesiredFs;
-}
-
-interface DesiredVg {
-  name: string;
-  uuid?: string;
-  lvs: DesiredLv[];
-  /** Members as (device name, partition index or undefined for the whole device). */
-  members: Array<{ device: string; partition?: number }>;
-}
-
-export interface StoragePlan {
-  devices: DesiredDevice[];
-  vgs: DesiredVg[];
-  /** The physical device holding `/`, when the design mounts one. */
-  rootDevice?: string;
-}
-
-function desiredFs(fs: FilesystemModel | undefined): DesiredFs | undefined {
-  if (!fs || (!fs.mountpoint && !fs.fstype)) return undefined;
-  return { fstype: (fs.fstype ?? 'ext4').toLowerCase(), mountPoint: fs.mountpoint, mountOptions: fs.mountOptions, uuid: fs.fsUuid, label: fs.fsLabel };
-}
-
-function sizeOf(node: NodeModel, what: string, text: string | undefined): SizeSpec {
-  if (!text) throw nodeError(node, 'InvalidRequest', `${what} has no size`);
-  const spec = parseSize(text);
-  if (!spec) throw nodeError(node, 'InvalidRequest', `${what} has size "${text}", which is not ${SIZE_SYNTAX}`);
-  return spec;
-}
-
-/** Sizes of items sharing a space: fixed and percentage sizes first, then the one `>` item takes
- * what is left (at least its minimum). */
-function resolveSizes(node: NodeModel, where: string, total: number, available: number, items: Array<{ name: string; spec: SizeSpec }>): number[] {
-  const rest = items.filter((i) => i.spec.kind === 'rest' || (i.spec.kind === 'percent' && i.spec.min));
-  if (rest.length > 1) throw nodeError(node, 'InvalidRequest', `${where}: ${rest.map((r) => r.name).join(' and ')} both ask for the rest of the space; only one can`);
-  const sizes = items.map((i) => {
-    if (i.spec.kind === 'fixed') return alignDown(i.spec.bytes);
-    if (i.spec.kind === 'percent' && !i.spec.min) return alignDown((total * i.spec.percent) / 100);
-    return 0;
-  });
-  const used = sizes.reduce((a, b) => a + b, 0);
-  if (used > available) {
-    throw nodeError(node, 'InvalidRequest', `${where}: the sizes add up to ${formatBytes(used)} but only ${formatBytes(available)} is available`);
-  }
-  items.forEach((item, index) => {
-    if (item.spec.kind === 'fixed' || (item.spec.kind === 'percent' && !item.spec.min)) return;
-    const minimum = item.spec.kind === 'rest' ? item.spec.minBytes : (total * item.spec.percent) / 100;
-    const left = alignDown(available - used);
-    if (left < minimum) {
-      throw nodeError(node, 'InvalidRequest', `${where}: ${item.name} needs at least ${formatBytes(minimum)} but only ${formatBytes(left)} is left`);
-    }
-    sizes[index] = left;
-  });
-  for (const [index, size] of sizes.entries()) {
-    if (size < ALIGNMENT) throw nodeError(node, 'InvalidRequest', `${where}: ${items[index].name} would be ${formatBytes(size)}; MAAS needs at least 4 MiB`);
-  }
-  return sizes;
-}
-
-export function partitionOverhead(machine: Pick<MaasMachine, 'bios_boot_method' | 'architecture'>): number {
-  const bios = machine.bios_boot_method !== 'uefi' && (machine.architecture ?? 'amd64').startsWith('amd64');
-  return PARTITION_TABLE_OVERHEAD + (bios ? BIOS_GRUB : 0);
-}
-
-/** Builds the desired layout; throws (before any change) when the design cannot be applied. */
-export function planNodeStorage(node: NodeModel, machine: MaasMachine): StoragePlan {
-  const physical = machine.blockdevice_set.filter((d) => d.type === 'physical');
-  const vgNames = new Set(node.storage.volumeGroups.map((v) => v.name));
-  const members = new Map<string, DesiredVg['members']>();
-  const devices: DesiredDevice[] = [];
-  let rootDevice: string | undefined;
-  const mountPoints = new Set<string>();
-  const noteMount = (fs: DesiredFs | undefined, what: string) => {
-    if (!fs?.mountPoint || fs.mountPoint === 'none') return;
-    if (mountPoints.has(fs.mountPoint)) throw nodeError(node, 'InvalidRequest', `${what} mounts ${fs.mountPoint}, which another filesystem of the node already mounts`);
-    mountPoints.add(fs.mountPoint);
-  };
-
-  for (const d of node.storage.physicalDevices) {
-    const device = physical.find((p) => p.name === d.name);
-    if (!device) {
-      const label = d.alias && d.alias !== d.name ? `${d.name} (alias ${d.alias})` : d.name;
-      throw nodeError(node, 'NotFound', `storage device ${label} does not exist on MAAS machine ${machine.system_id} (it has ${physical.map((p) => p.name).join(', ') || 'no disks'})`, {
-        device: d.name,
-        machine: machine.system_id,
-      });
-    }
-    if (devices.some((x) => x.name === d.name)) throw nodeError(node, 'InvalidRequest', `storage device ${d.name} is listed twice`);
-    if (d.volumeGroup) {
-      if (!vgNames.has(d.volumeGroup)) throw nodeError(node, 'InvalidRequest', `storage device ${d.name} joins volume group ${d.volumeGroup}, which the node does not define`);
-      if (d.partitions.length > 0) throw nodeError(node, 'InvalidRequest', `storage device ${d.name} is a whole-disk member of volume group ${d.volumeGroup} and also has partitions`);
-      members.set(d.volumeGroup, [...(members.get(d.volumeGroup) ?? []), { device: d.name }]);
-      devices.push({ name: d.name, device, vg: d.volumeGroup, partitions: [] });
-      continue;
-    }
-    const where = `storage device ${d.name}`;
-    const available = device.size - partitionOverhead(machine);
-    const sizes = resolveSizes(
-      node,
-      where,
-      device.size,
-      available,
-      d.partitions.map((p) => ({ name: `partition ${p.name}`, spec: sizeOf(node, `partition ${p.name} on ${d.name}`, p.size) })),
-    );
-    const partitions = d.partitions.map((p, index): DesiredPartition => {
-      const fs = desiredFs(p.filesystem);
-      if (p.volumeGroup) {
-        if (!vgNames.has(p.volumeGroup)) throw nodeError(node, 'InvalidRequest', `partition ${p.name} on ${d.name} joins volume group ${p.volumeGroup}, which the node does not define`);
-        if (fs) throw nodeError(node, 'InvalidRequest', `partition ${p.name} on ${d.name} is in volume group ${p.volumeGroup} and also has a filesystem`);
-        members.set(p.volumeGroup, [...(members.get(p.volumeGroup) ?? []), { device: d.name, partition: index }]);
-      }
-      noteMount(fs, `partition ${p.name} on ${d.name}`);
-      if (fs?.mountPoint === '/') rootDevice = d.name;
-      return { name: p.name, bytes: sizes[index], bootable: p.bootable, uuid: p.partUuid, fs, vg: p.volumeGroup };
-    });
-    devices.push({ name: d.name, device, partitions });
-  }
-
-  const vgs = node.storage.volumeGroups.map((v): DesiredVg => {
-    const vgMembers = members.get(v.name) ?? [];
-    if (vgMembers.length === 0) throw nodeError(node, 'InvalidRequest', `volume group ${v.name} has no physical volumes: no device or partition names it`);
-    const lvs = v.logicalVolumes.map((lv): DesiredLv => {
-      const fs = desiredFs(lv.filesystem);
-      noteMount(fs, `logical volume ${lv.name} of ${v.name}`);
-      if (fs?.mountPoint === '/') rootDevice = vgMembers[0].device;
-      return { name: lv.name, spec: sizeOf(node, `logical volume ${lv.name} of ${v.name}`, lv.size), sizeText: lv.size ?? '', uuid: lv.lvUuid, fs };
-    });
-    return { name: v.name, uuid: v.vgUuid, lvs, members: vgMembers };
-  });
-  return { devices, vgs, rootDevice };
-}
-
-function fsMatches(current: MaasFilesystem | null, wanted: DesiredFs | undefined): boolean {
-  if (!wanted) return !current || current.fstype === 'lvm-pv';
-  if (!current) return false;
-  const norm = (t: string) => (t === 'vfat' ? 'fat32' : t.toLowerCase());
-  if (norm(current.fstype) !== norm(wanted.fstype)) return false;
-  if ((current.mount_point ?? '') !== (wanted.mountPoint ?? '')) return false;
-  if ((current.mount_options ?? '') !== (wanted.mountOptions ?? '')) return false;
-  if (wanted.uuid && current.uuid !== wanted.uuid) return false;
-  if (wanted.label && current.label !== wanted.label) return false;
-  return true;
-}
-
-function memberKey(member: MaasBlockDevice | MaasPartition): string {
-  return member.type === 'partition' ? `p${member.id}` : `d${member.id}`;
-}
-
-function lvShortName(vg: MaasVolumeGroup, lv: MaasBlockDevice): string {
-  return lv.name.startsWith(`${vg.name}-`) ? lv.name.slice(vg.name.length + 1) : lv.name;
-}
-
-function lvSizes(node: NodeModel, vg: DesiredVg, vgSize: number): number[] {
-  return resolveSizes(
-    node,
-    `volume group ${vg.name}`,
-    vgSize,
-    vgSize,
-    vg.lvs.map((lv) => ({ name: `logical volume ${lv.name}`, spec: lv.spec })),
-  );
-}
-
 export async function applyNodeStorage(session: MaasSession, node: NodeModel): Promise<ActionOutcome> {
-  const { client, ctx } = session;
   const found = await requireMachine(session, node);
   if (checkEditable(node, found, EDITABLE_STORAGE_STATES, 'storage') === 'deployed') {
     return { changed: false, message: `node ${node.name}: MAAS machine ${found.system_id} is ${found.status_name}; its storage was laid out at deployment (DestroyNode first to change it)` };
   }
   const systemId = found.system_id;
-  const sid = encodeURIComponent(systemId);
-  let machine = await readMachine(session, systemId);
+  const machine = await readMachine(session, systemId);
   const plan = planNodeStorage(await withKernelDeviceNames(session, node, systemId), machine);
-  const log = new ChangeLog(ctx);
-  const currentVgs = await client.get<MaasVolumeGroup[]>(`nodes/${sid}/volume-groups/`, undefined, ctx.signal);
+  const step: StorageStep = { session, node, sid: encodeURIComponent(systemId), plan, log: new ChangeLog(session.ctx) };
+  const currentVgs = await session.client.get<MaasVolumeGroup[]>(`nodes/${step.sid}/volume-groups/`, undefined, session.ctx.signal);
+  const diff = diffStorage(node, plan, machine, currentVgs);
 
-  const vgOf = (member: MaasBlockDevice | MaasPartition) => currentVgs.find((vg) => vg.devices.some((m) => memberKey(m) === memberKey(member)));
-  const deviceOk = (d: DesiredDevice): boolean => {
-    const dev = d.device;
-    if (d.vg) return dev.partitions.length === 0 && vgOf(dev)?.name === d.vg;
-    if (vgOf(dev) || (dev.filesystem && dev.filesystem.fstype !== 'lvm-pv')) return false;
-    if (dev.partitions.length !== d.partitions.length) return false;
-    const ordered = [...dev.partitions].sort((a, b) => a.id - b.id);
-    return d.partitions.every((want, i) => {
-      const have = ordered[i];
-      if (!sizeMatches(have.size, want.bytes) || have.bootable !== want.bootable) return false;
-      if (want.uuid && have.uuid !== want.uuid) return false;
-      if ((vgOf(have)?.name ?? undefined) !== want.vg) return false;
-      return want.vg ? true : fsMatches(have.filesystem, want.fs);
-    });
+  await deleteVolumeGroups(step, currentVgs, diff);
+  await clearDevices(step, machine, diff);
+  const partitionIds = await buildDevices(step, diff);
+  await buildVolumeGroups(step, diff, partitionIds);
+  await ensureBootDisk(step, systemId);
+
+  return {
+    changed: step.log.changed,
+    message: step.log.summary(`node ${node.name} storage (MAAS machine ${systemId})`, 'every disk already matches the design'),
+    details: { machine: systemId, changes: step.log.changes.length, devices: plan.devices.length, volumeGroups: plan.vgs.length },
   };
-  const undesigned = machine.blockdevice_set.filter((d) => d.type === 'physical' && !plan.devices.some((x) => x.name === d.name));
-  const rebuild = new Set<string>(plan.devices.filter((d) => !deviceOk(d)).map((d) => d.name));
-  for (const dev of undesigned) if (dev.partitions.length > 0 || dev.filesystem || vgOf(dev)) rebuild.add(dev.name);
+}
 
-  const vgOk = (want: DesiredVg): boolean => {
-    const vg = currentVgs.find((v) => v.name === want.name);
-    if (!vg) return false;
-    if (want.members.some((m) => rebuild.has(m.device))) return false;
-    if (want.uuid && vg.uuid !== want.uuid) return false;
-    const wantedKeys = want.members
-      .map((m) => {
-        const dev = plan.devices.find((d) => d.name === m.device)!.device;
-        return m.partition === undefined ? memberKey(dev) : memberKey([...dev.partitions].sort((a, b) => a.id - b.id)[m.partition]);
-      })
-      .sort();
-    if (wantedKeys.join(',') !== vg.devices.map(memberKey).sort().join(',')) return false;
-    if (vg.logical_volumes.length !== want.lvs.length) return false;
-    let sizes: number[];
-    try {
-      sizes = lvSizes(node, want, vg.size);
-    } catch {
-      return false;
-    }
-    return want.lvs.every((lv, i) => {
-      const have = vg.logical_volumes.find((l) => lvShortName(vg, l) === lv.name);
-      return !!have && sizeMatches(have.size, sizes[i]) && (!lv.uuid || have.uuid === lv.uuid) && fsMatches(have.filesystem, lv.fs);
-    });
-  };
-  const keepVgs = new Set(plan.vgs.filter(vgOk).map((v) => v.name));
+/** What every apply step works with: the session, the node, its machine's id in a path, the plan. */
+interface StorageStep {
+  session: MaasSession;
+  node: NodeModel;
+  /** The machine's system_id, URI-encoded for paths. */
+  sid: string;
+  plan: StoragePlan;
+  log: ChangeLog;
+}
 
-  // 1. Volume groups that go: not designed, not matching, or on a device being rebuilt.
+/** 1. Volume groups that go: not designed, not matching, or on a device being rebuilt. */
+async function deleteVolumeGroups({ session: { client, ctx }, sid, log }: StorageStep, currentVgs: MaasVolumeGroup[], diff: StorageDiff): Promise<void> {
   for (const vg of currentVgs) {
-    if (keepVgs.has(vg.name)) continue;
+    if (diff.keepVgs.has(vg.name)) continue;
     await client.delete(`nodes/${sid}/volume-group/${vg.id}/`, ctx.signal);
     log.add(`deleted volume group ${vg.name}`);
   }
+}
 
-  // 2. Devices that differ: cleared.
-  for (const name of rebuild) {
+/** 2. Devices that differ: their partitions deleted, their filesystem unmounted and removed. */
+async function clearDevices({ session: { client, ctx }, sid, log }: StorageStep, machine: MaasMachine, diff: StorageDiff): Promise<void> {
+  for (const name of diff.rebuild) {
     const dev = machine.blockdevice_set.find((d) => d.name === name)!;
     for (const part of [...dev.partitions].sort((a, b) => b.id - a.id)) {
       await client.delete(`nodes/${sid}/blockdevices/${dev.id}/partition/${part.id}`, ctx.signal);
@@ -294,11 +72,14 @@ export async function applyNodeStorage(session: MaasSession, node: NodeModel): P
       log.add(`removed the ${dev.filesystem.fstype} filesystem of ${name}`);
     }
   }
+}
 
-  // 3. Designed devices that were cleared: partitions, filesystems, mounts.
+/** 3. Designed devices that were cleared: partitions, filesystems, mounts. Returns every designed
+ * device's partition ids in order (the kept ones as they are), for the volume groups' members. */
+async function buildDevices({ session: { client, ctx }, sid, plan, log }: StorageStep, diff: StorageDiff): Promise<Map<string, number[]>> {
   const partitionIds = new Map<string, number[]>();
   for (const d of plan.devices) {
-    if (!rebuild.has(d.name)) {
+    if (!diff.rebuild.has(d.name)) {
       partitionIds.set(d.name, [...d.device.partitions].sort((a, b) => a.id - b.id).map((p) => p.id));
       continue;
     }
@@ -316,10 +97,13 @@ export async function applyNodeStorage(session: MaasSession, node: NodeModel): P
     }
     partitionIds.set(d.name, ids);
   }
+  return partitionIds;
+}
 
-  // 4. Volume groups and their logical volumes.
+/** 4. Volume groups that are not kept, and their logical volumes with filesystems and mounts. */
+async function buildVolumeGroups({ session: { client, ctx }, node, sid, plan, log }: StorageStep, diff: StorageDiff, partitionIds: Map<string, number[]>): Promise<void> {
   for (const vg of plan.vgs) {
-    if (keepVgs.has(vg.name)) continue;
+    if (diff.keepVgs.has(vg.name)) continue;
     const blockDevices: number[] = [];
     const partitions: number[] = [];
     for (const m of vg.members) {
@@ -351,61 +135,15 @@ export async function applyNodeStorage(session: MaasSession, node: NodeModel): P
       }
     }
   }
-
-  // 5. The boot disk is the device holding `/`.
-  if (plan.rootDevice) {
-    machine = await readMachine(session, systemId);
-    const root = machine.blockdevice_set.find((d) => d.name === plan.rootDevice)!;
-    if (machine.boot_disk?.id !== root.id) {
-      await client.post(`nodes/${sid}/blockdevices/${root.id}/`, 'set_boot_disk', {}, ctx.signal);
-      log.add(`made ${root.name} the boot disk`);
-    }
-  }
-
-  return {
-    changed: log.changed,
-    message: log.summary(`node ${node.name} storage (MAAS machine ${systemId})`, 'every disk already matches the design'),
-    details: { machine: systemId, changes: log.changes.length, devices: plan.devices.length, volumeGroups: plan.vgs.length },
-  };
 }
 
-/** The checks of planNodeStorage that need no MAAS machine: sizes parse, volume groups are
- * defined and used, at most one `>` size per device or volume group, mount points unique. */
-export function validateStorageDesign(node: NodeModel): void {
-  const vgNames = new Set(node.storage.volumeGroups.map((v) => v.name));
-  const used = new Set<string>();
-  const mounts = new Set<string>();
-  const mount = (fs: FilesystemModel | undefined, what: string) => {
-    const point = fs?.mountpoint;
-    if (!point || point === 'none') return;
-    if (mounts.has(point)) throw nodeError(node, 'InvalidRequest', `${what} mounts ${point}, which another filesystem of the node already mounts`);
-    mounts.add(point);
-  };
-  const checkRest = (where: string, specs: Array<{ name: string; spec: SizeSpec }>) => {
-    const rest = specs.filter((s) => s.spec.kind === 'rest' || (s.spec.kind === 'percent' && s.spec.min));
-    if (rest.length > 1) throw nodeError(node, 'InvalidRequest', `${where}: ${rest.map((r) => r.name).join(' and ')} both ask for the rest of the space; only one can`);
-  };
-  for (const d of node.storage.physicalDevices) {
-    if (d.volumeGroup) {
-      if (!vgNames.has(d.volumeGroup)) throw nodeError(node, 'InvalidRequest', `storage device ${d.name} joins volume group ${d.volumeGroup}, which the node does not define`);
-      used.add(d.volumeGroup);
-    }
-    const specs = d.partitions.map((p) => {
-      if (p.volumeGroup) {
-        if (!vgNames.has(p.volumeGroup)) throw nodeError(node, 'InvalidRequest', `partition ${p.name} on ${d.name} joins volume group ${p.volumeGroup}, which the node does not define`);
-        used.add(p.volumeGroup);
-      }
-      mount(p.filesystem, `partition ${p.name} on ${d.name}`);
-      return { name: `partition ${p.name}`, spec: sizeOf(node, `partition ${p.name} on ${d.name}`, p.size) };
-    });
-    checkRest(`storage device ${d.name}`, specs);
-  }
-  for (const vg of node.storage.volumeGroups) {
-    if (!used.has(vg.name)) throw nodeError(node, 'InvalidRequest', `volume group ${vg.name} has no physical volumes: no device or partition names it`);
-    const specs = vg.logicalVolumes.map((lv) => {
-      mount(lv.filesystem, `logical volume ${lv.name} of ${vg.name}`);
-      return { name: `logical volume ${lv.name}`, spec: sizeOf(node, `logical volume ${lv.name} of ${vg.name}`, lv.size) };
-    });
-    checkRest(`volume group ${vg.name}`, specs);
+/** 5. The boot disk is the device holding `/` (read again: the steps above change the machine). */
+async function ensureBootDisk({ session, sid, plan, log }: StorageStep, systemId: string): Promise<void> {
+  if (!plan.rootDevice) return;
+  const machine = await readMachine(session, systemId);
+  const root = machine.blockdevice_set.find((d) => d.name === plan.rootDevice)!;
+  if (machine.boot_disk?.id !== root.id) {
+    await session.client.post(`nodes/${sid}/blockdevices/${root.id}/`, 'set_boot_disk', {}, session.ctx.signal);
+    log.add(`made ${root.name} the boot disk`);
   }
 }

@@ -2,7 +2,7 @@ import type { NetworkLinkModel, NetworkModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
 import { DriverError } from '../../errors';
 import type { SiteContext } from '../../../contracts/site-context';
-import { normaliseCidr, sameIp } from './ip';
+import { normaliseCidr, sameIp } from '../../../design/ip';
 import { ChangeLog, MaasSession } from './session';
 import type { MaasDomain, MaasFabric, MaasIpRange, MaasRackController, MaasStaticRoute, MaasSubnet, MaasVlan } from './types';
 

@@ -4,7 +4,7 @@ import { DriverError } from '../../errors';
 import type { SiteContext } from '../../../contracts/site-context';
 import { distroSeries } from './lifecycle';
 import { LifecycleProgress, progressSince } from './machines';
-import { validateStorageDesign } from './node-storage';
+import { validateStorageDesign } from './storage-plan';
 import { ChangeLog, MaasSession, pause } from './session';
 import type { MaasBootResource, MaasBootSource, MaasBootSourceSelection, MaasPackageRepository, MaasRackController, MaasSshKey, MaasTag, MaasVersion } from './types';
 

@@ -1,6 +1,6 @@
 import { Binary, serialize } from 'bson';
-import { LshwError, lshwFromDetails, parseLshw } from '../../src/drivers/node/maas/device-names';
-import { lshwXml } from '../../src/lab/maas/lshw';
+import { LshwError, lshwFromDetails, parseLshw } from '../../../../../src/drivers/node/maas/device-names';
+import { lshwXml } from '../../../../../src/lab/maas/lshw';
 
 const details = (lshw: string | Buffer | undefined | number): Buffer =>
   Buffer.from(serialize(lshw === undefined ? { lldp: new Binary(Buffer.alloc(0)) } : { lshw: typeof lshw === 'number' ? lshw : new Binary(Buffer.from(lshw)) }));

@@ -1,8 +1,8 @@
-import { planNodeStorage, validateStorageDesign } from '../../src/drivers/node/maas/node-storage';
-import { ALIGNMENT, alignDown, parseSize, sizeMatches } from '../../src/drivers/node/maas/sizes';
-import type { MaasBlockDevice, MaasMachine } from '../../src/drivers/node/maas/types';
-import { DriverError } from '../../src/drivers/errors';
-import { fixtureNode, macsFor } from '../fixtures/site-model';
+import { planNodeStorage, validateStorageDesign } from '../../../../../src/drivers/node/maas/storage-plan';
+import { ALIGNMENT, alignDown, parseSize, sizeMatches } from '../../../../../src/drivers/node/maas/sizes';
+import type { MaasBlockDevice, MaasMachine } from '../../../../../src/drivers/node/maas/types';
+import { DriverError } from '../../../../../src/drivers/errors';
+import { fixtureNode, macsFor } from '../../../../fixtures/site-model';
 
 function disk(id: number, name: string, size: number): MaasBlockDevice {
   return { id, name, type: 'physical', size, block_size: 512, available_size: size, used_size: 0, path: `/dev/${name}`, filesystem: null, partition_table_type: null, partitions: [], used_for: 'Unused', tags: [] };

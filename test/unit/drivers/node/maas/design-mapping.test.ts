@@ -1,9 +1,9 @@
-import { deployUserData, distroSeries, nodePackages } from '../../src/drivers/node/maas/lifecycle';
-import { powerAddressHost } from '../../src/drivers/node/maas/machines';
-import { kernelParamString } from '../../src/drivers/node/maas/platform';
-import { defaultGateway, placeNetworks } from '../../src/drivers/node/maas/site-network';
+import { deployUserData, distroSeries, nodePackages } from '../../../../../src/drivers/node/maas/lifecycle';
+import { powerAddressHost } from '../../../../../src/drivers/node/maas/machines';
+import { kernelParamString } from '../../../../../src/drivers/node/maas/platform';
+import { defaultGateway, placeNetworks } from '../../../../../src/drivers/node/maas/site-network';
 import { parse } from 'yaml';
-import { fixtureNode, fixtureSite, macsFor, siteContext } from '../fixtures/site-model';
+import { fixtureNode, fixtureSite, macsFor, siteContext } from '../../../../fixtures/site-model';
 
 describe('MAAS driver: design to MAAS mapping', () => {
   const node = fixtureNode('lab', { name: 'n1', host: 11, macs: macsFor(1) });

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
-import { oauthAuthorizationHeader, oauthPercentEncode, parseMaasApiKey, parseOAuthHeader } from '../../src/drivers/node/maas/oauth';
-import { Secret } from '../../src/secrets/secret';
+import { oauthAuthorizationHeader, oauthPercentEncode, parseMaasApiKey, parseOAuthHeader } from '../../../../../src/drivers/node/maas/oauth';
+import { Secret } from '../../../../../src/secrets/secret';
 
 describe('MAAS API keys and OAuth 1.0a PLAINTEXT signing', () => {
   it('splits consumer:token:secret and keeps the secret a Secret', () => {

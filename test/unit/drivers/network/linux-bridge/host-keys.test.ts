@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { fingerprintOf, knownKeysFor, normaliseFingerprint, parseKnownHosts } from '../../../src/drivers/network/linux-bridge/host-keys';
+import { fingerprintOf, knownKeysFor, normaliseFingerprint, parseKnownHosts } from '../../../../../src/drivers/network/linux-bridge/host-keys';
 
 const keyA = 'AAAAC3NzaC1lZDI1NTE5AAAAIHbO0Zo4lDNRA0SmDZ8fQYvQXFqEkmWqzUuf0jHjb2kA';
 const keyB = 'AAAAC3NzaC1lZDI1NTE5AAAAIGq1m0Vbb7a/9m5U3cSLGQ5GLh1SnZz2d3dJSBQd3rXU';

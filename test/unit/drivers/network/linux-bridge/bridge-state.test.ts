@@ -1,5 +1,5 @@
-import { parseLinks, parseVlans, vlanCommands } from '../../../src/drivers/network/linux-bridge/bridge-state';
-import { classifyCommandFailure } from '../../../src/drivers/network/linux-bridge/ssh-session';
+import { parseLinks, parseVlans, vlanCommands } from '../../../../../src/drivers/network/linux-bridge/bridge-state';
+import { classifyCommandFailure } from '../../../../../src/drivers/network/linux-bridge/ssh-session';
 
 describe('reading iproute2 output and computing the bridge vlan commands', () => {
   it('reads both JSON shapes of `bridge -j vlan show` and expands ranges', () => {

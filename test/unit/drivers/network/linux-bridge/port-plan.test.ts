@@ -1,7 +1,7 @@
-import { DriverError } from '../../../src/drivers/errors';
-import { nodePorts, productionPorts, provisioningPorts, pxeNetwork, switchEndpoint } from '../../../src/drivers/network/linux-bridge/port-plan';
-import type { TorSwitchModel } from '../../../src/design/model';
-import { iface, labNode, labSite, sampleNode } from '../../support/network-site';
+import { DriverError } from '../../../../../src/drivers/errors';
+import { nodePorts, productionPorts, provisioningPorts, pxeNetwork, switchEndpoint } from '../../../../../src/drivers/network/linux-bridge/port-plan';
+import type { TorSwitchModel } from '../../../../../src/design/model';
+import { iface, labNode, labSite, sampleNode } from '../../../../support/network-site';
 
 const leaf: TorSwitchModel = { name: 'leaf01', mgmtIp: '10.0.0.2', ssh: { port: 22, user: 'cumulus', key: 'file:/etc/drydock/leaf.key', hostKeyFingerprint: 'SHA256:AAAA', bridge: 'bridge' } };
 const site = labSite(leaf);

@@ -1,15 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { toApplicationFailure } from '../../../activities/driver-context';
-import { OOB_ACTIVITY_OPTIONS, oobTaskQueue } from '../../../src/contracts/oob';
-import { standaloneContext } from '../../../src/drivers/context';
-import { DriverError } from '../../../src/drivers/errors';
-import { BmcLocks, createOobDriver, oobDriverRegistry, oobTargetFromNode } from '../../../src/drivers/oob';
-import { ManualDriver } from '../../../src/drivers/oob/manual';
-import { OobParams, powerSettings } from '../../../src/drivers/oob/params';
-import { parseRetryAfter, redfishMessage } from '../../../src/drivers/oob/redfish-client';
-import { resumeStep } from '../../../src/drivers/oob/resume';
-import { SecretResolver } from '../../../src/secrets/resolver';
-import { nodeWithOob } from '../../support/oob-nodes';
+import { toApplicationFailure } from '../../../../activities/driver-context';
+import { OOB_ACTIVITY_OPTIONS, oobTaskQueue } from '../../../../src/contracts/oob';
+import { standaloneContext } from '../../../../src/drivers/context';
+import { DriverError } from '../../../../src/drivers/errors';
+import { BmcLocks, createOobDriver, oobDriverRegistry, oobTargetFromNode } from '../../../../src/drivers/oob';
+import { ManualDriver } from '../../../../src/drivers/oob/manual';
+import { OobParams, powerSettings } from '../../../../src/drivers/oob/params';
+import { parseRetryAfter, redfishMessage } from '../../../../src/drivers/oob/redfish-client';
+import { resumeStep } from '../../../../src/drivers/oob/resume';
+import { SecretResolver } from '../../../../src/secrets/resolver';
+import { nodeWithOob } from '../../../support/oob-nodes';
 
 const params = (values: Record<string, unknown>) => new OobParams({ node: 'n1', type: 'redfish', params: values });
 

@@ -1,4 +1,4 @@
-import { KeyedMutex } from '../../src/drivers/keyed-mutex';
+import { KeyedMutex } from '../../../src/drivers/keyed-mutex';
 
 describe('KeyedMutex', () => {
   it('lets one holder per key in at a time, in arrival order, and keeps other keys independent', async () => {

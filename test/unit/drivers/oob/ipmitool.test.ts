@@ -1,4 +1,4 @@
-import { classifyIpmiFailure, ipmitoolWorstCaseMs, IpmiParseError, meaningfulLines, parseBootdevSet, parseBootParam5, parseColonPairs, parsePowerControl, parsePowerStatus } from '../../../src/drivers/oob/ipmitool';
+import { classifyIpmiFailure, ipmitoolWorstCaseMs, IpmiParseError, meaningfulLines, parseBootdevSet, parseBootParam5, parseColonPairs, parsePowerControl, parsePowerStatus } from '../../../../src/drivers/oob/ipmitool';
 
 // Outputs captured from ipmitool 1.8.19 against OpenIPMI ipmi_sim on this project's lab.
 const BOOTPARAM_PXE = `Boot parameter version: 1
