@@ -134,9 +134,9 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
   }
   const resetTargets = new Map<string, string>();
   for (const sys of systems) {
+    // Only where the capture offers the action (libredfish/nvidia_gh200's HGX_Baseboard_0 offers none).
     const action = resetAction(state.get(sys)!);
-    const target = typeof action?.target === 'string' ? normalisePath(action.target) : `${sys}/Actions/ComputerSystem.Reset`;
-    resetTargets.set(target, sys);
+    if (typeof action?.target === 'string') resetTargets.set(normalisePath(action.target), sys);
   }
 
   const etagOf = (path: string): string => {
