@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { baseMessages as M, errorBody, type ExtendedMessage } from './messages';
@@ -98,11 +98,10 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
   // Served state: a copy of the capture that writes change.
   const state = new Map<string, Json>();
   for (const [path, res] of tree.resources) state.set(path, clone(res));
-  /** ETags of resources whose capture has none (used for If-Match and the optional header). */
-  const computedEtags = new Map<string, string>();
   const writes: RecordedWrite[] = [];
   const sessions = new Map<string, { id: string; token: string; user: string; created: string }>();
   const jobs = new Map<string, Job>();
+  let jobCount = 0;
   /** Boot properties written to a settings object and not yet applied, per System path. */
   const pending = new Map<string, Set<string>>();
   /** Pending values that live outside the served tree (Dell's job-held BootOrder). */
@@ -139,23 +138,17 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
     if (typeof action?.target === 'string') resetTargets.set(normalisePath(action.target), sys);
   }
 
+  /** The resource's ETag: the body's `@odata.etag` where the capture has one, else one derived from its content. */
   const etagOf = (path: string): string => {
     const res = state.get(path);
-    const inBody = res?.['@odata.etag'];
-    if (typeof inBody === 'string') return inBody;
-    let tag = computedEtags.get(path);
-    if (!tag && res) {
-      tag = etagLike(undefined, res);
-      computedEtags.set(path, tag);
-    }
-    return tag ?? '""';
+    if (!res) return '""';
+    const inBody = res['@odata.etag'];
+    return typeof inBody === 'string' ? inBody : etagLike(undefined, res);
   };
-  /** A resource changed: a new ETag in the capture's shape (body), or a new computed one. */
+  /** A resource changed: a body ETag follows its content, in the capture's shape (computed ones always do). */
   const touched = (path: string): void => {
     const res = state.get(path);
-    if (!res) return;
-    if (typeof res['@odata.etag'] === 'string') res['@odata.etag'] = etagLike(res['@odata.etag'], res);
-    else computedEtags.set(path, etagLike(undefined, { ...res, '#rev': randomUUID() }));
+    if (res && typeof res['@odata.etag'] === 'string') res['@odata.etag'] = etagLike(res['@odata.etag'], res);
   };
 
   const authenticate = (req: IncomingMessage): 'basic' | 'session' | undefined => {
@@ -206,6 +199,11 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
         UserName: session.user,
         CreatedTime: session.created,
       });
+    }
+    const jobsCollection = profile.bootOrderJob?.jobsCollection;
+    if (jobsCollection && path === jobsCollection) {
+      const members = [...jobs.keys()].map((id) => ({ '@odata.id': `${path}/${id}` }));
+      return reply200(path, { '@odata.id': path, '@odata.type': '#DellJobCollection.DellJobCollection', Name: 'JobQueue', Members: members, 'Members@odata.count': members.length });
     }
     const job = jobAt(path);
     if (job) {
@@ -354,7 +352,8 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
     let job: Job | undefined;
     if ('BootOrder' in apply && profile.bootOrderJob && !hasSettings) {
       // Dell: the BootOrder becomes a pending value with a job; the reboot applies it (profiles/dell.ts).
-      const id = `JID_${Date.now().toString().slice(-12)}`;
+      // Dell job ids are JID_ and 12 digits (iDRAC-Redfish-Scripting#91: "JID_805152406575").
+      const id = `JID_${Date.now().toString().slice(-9)}${String(++jobCount % 1000).padStart(3, '0')}`;
       job = { id, systemPath, state: 'Scheduled', created: new Date().toISOString() };
       jobs.set(id, job);
       const jobPending = { ...(pendingBoot.get(systemPath) ?? {}), BootOrder: apply.BootOrder };

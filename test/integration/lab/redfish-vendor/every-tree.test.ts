@@ -170,6 +170,21 @@ describe.each(REDFISH_TREES)('lab vendor Redfish service serving %s', (tree) => 
     expect((await systemBoot(path)).BootSourceOverrideEnabled).toBe('Continuous');
   });
 
+  it('refuses a stale If-Match with 412 and changes nothing; If-Match: * and the current ETag pass', async () => {
+    const rule = BOOT_RULES[tree];
+    const { path, capture } = bootableSystem();
+    const where = rule.override === 'settings' ? settingsPath(capture) : path;
+    const current = boot(await call(url(), 'GET', where));
+    const change = { Boot: { BootSourceOverrideTarget: current.BootSourceOverrideTarget === 'Hdd' ? 'Pxe' : 'Hdd' } };
+    const before = await call(url(), 'GET', where);
+    const stale = await call(url(), 'PATCH', where, { body: change, headers: { 'If-Match': 'W/"stale0000"' } });
+    expect(stale.status).toBe(412);
+    expect(messageIds(stale).some((id) => id.endsWith('.PreconditionFailed'))).toBe(true);
+    expect((await call(url(), 'GET', where)).body).toEqual(before.body);
+    expect((await call(url(), 'PATCH', where, { body: change, headers: { 'If-Match': '*' } })).status).toBeLessThan(300);
+    expect((await patchWithEtag(url(), where, { Boot: { BootSourceOverrideTarget: current.BootSourceOverrideTarget } })).status).toBeLessThan(300);
+  });
+
   it('takes a boot order where the vendor documents it', async () => {
     const rule = BOOT_RULES[tree];
     const { path, capture, resetTypes } = bootableSystem();

@@ -137,7 +137,9 @@ describe('Dell iDRAC (libredfish/dell): BootOrder as a job, SYS518 while busy af
       const system = '/redfish/v1/Systems/System.Embedded.1';
       const job = await call(svc.url, 'PATCH', system, { body: { Boot: { BootOrder: ['Boot0002', 'Boot0000'] } } });
       expect(job.status).toBe(202);
-      expect(job.headers.get('location')).toMatch(/^\/redfish\/v1\/Managers\/iDRAC\.Embedded\.1\/Jobs\/JID_\d+$/);
+      expect(job.headers.get('location')).toMatch(/^\/redfish\/v1\/Managers\/iDRAC\.Embedded\.1\/Jobs\/JID_\d{12}$/);
+      const queue = await call(svc.url, 'GET', '/redfish/v1/Managers/iDRAC.Embedded.1/Jobs');
+      expect(queue.body?.Members).toEqual([{ '@odata.id': job.headers.get('location') }]);
       // The override applies directly (200 with the System).
       const override = await call(svc.url, 'PATCH', system, { body: { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } } });
       expect(override.status).toBe(200);
