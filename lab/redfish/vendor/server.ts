@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { baseMessages as M, errorBody, type ExtendedMessage } from './messages';
 import { PROFILES, profileForTree, type VendorProfile } from './profiles';
@@ -26,6 +31,8 @@ export interface VendorRedfishOptions {
   host?: string;
   /** Default 0: a free port chosen by the system. */
   port?: number;
+  /** Serve HTTPS with a fresh self-signed certificate for the host (made with openssl), as BMCs ship. */
+  tls?: boolean;
 }
 
 /** One write the service received: what tests count as side effects. */
@@ -48,8 +55,10 @@ interface Job {
 }
 
 export interface VendorRedfishService {
-  /** e.g. http://127.0.0.1:40123 */
+  /** e.g. http://127.0.0.1:40123 (https:// with `tls`) */
   url: string;
+  /** With `tls`: the self-signed certificate (PEM), for a client's CA bundle. */
+  certificatePem?: string;
   profile: VendorProfile;
   /** Paths of the Systems the tree holds, in collection order. */
   systems: string[];
@@ -517,7 +526,7 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
 
   const errorReply = (status: number, messages: ExtendedMessage[]): Reply => ({ status, body: errorBody(profile.errorStyle, messages) });
 
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     handle(req)
       .then((r) => {
         send(res, req.method === 'HEAD' ? { ...r, body: undefined } : r);
@@ -540,16 +549,19 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
       .catch((e: unknown) => {
         send(res, { status: 500, body: errorBody(profile.errorStyle, [{ MessageId: `${base}.InternalError`, Message: String(e) }]) });
       });
-  });
+  };
+  const host = options.host ?? '127.0.0.1';
+  const certificate = options.tls ? selfSignedCertificate(host) : undefined;
+  const server: Server = certificate ? createHttpsServer({ key: certificate.key, cert: certificate.cert }, listener) : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${certificate ? 'https' : 'http'}://${host}:${address.port}`,
+    certificatePem: certificate?.cert,
     profile,
     systems,
     writes: () => writes.map((w) => clone(w)),
@@ -564,6 +576,22 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A one-day self-signed certificate for `host` (an IP or a name), made by openssl in a temporary folder. */
+function selfSignedCertificate(host: string): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-redfish-tls-'));
+  try {
+    const san = /^[0-9.]+$|:/.test(host) ? `IP:${host}` : `DNS:${host}`;
+    const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${host}`, '-addext', `subjectAltName=${san}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')];
+    const run = spawnSync('openssl', args, { encoding: 'utf8' });
+    if (run.error || run.status !== 0) {
+      throw new Error(`openssl could not make the lab BMC's certificate (${run.error?.message ?? run.stderr.trim()}); install Debian's openssl or start without tls`);
+    }
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function resetAction(sys: Json): Json | undefined {
