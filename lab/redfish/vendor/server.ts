@@ -409,9 +409,11 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
 
   const patchReply = (path: string, refused: ExtendedMessage[]): Reply => {
     if (profile.patchStatus === 204 && refused.length === 0) return { status: 204 };
+    const etagHeader: Record<string, string> = profile.etagHeader === 'computed' ? { ETag: etagOf(path) } : {};
+    if (profile.patchBody && refused.length === 0) return { status: 200, body: profile.patchBody(base), headers: etagHeader };
     const body = clone(state.get(path)!);
     if (refused.length) body['@Message.ExtendedInfo'] = refused;
-    return { status: 200, body, headers: profile.etagHeader === 'computed' ? { ETag: etagOf(path) } : {} };
+    return { status: 200, body, headers: etagHeader };
   };
 
   // ---- ComputerSystem.Reset -------------------------------------------------------------------

@@ -16,7 +16,8 @@ import { GENERIC_DEFAULTS, type VendorProfile } from './profile';
  *   github.com/ironcore-dev/metal-operator/issues/997), and a reset with
  *   InvalidOperationForSystemState, which OpenStack sushy retries as "iLO not ready" (sushy connector
  *   test test_op_retry_on_server_400_ilo_not_ready).
- * - An accepted reset answers 200 with Base Success in the iLO frame (the redfish-bash transcript:
+ * - An accepted reset or PATCH answers 200 with Base Success in the iLO frame instead of the resource
+ *   (the redfish-bash transcript for a reset, community.general#3509 for a Boot PATCH of /Systems/1/:
  *   `{"error":{"code":"iLO.0.10.ExtendedInfo",...,"@Message.ExtendedInfo":[{"MessageId":"Base.1.4.Success"}]}}`).
  * - Boot writes go to the System itself: the captures carry no `@Redfish.Settings` on it. Whether
  *   iLO applies a BootOrder at once or at the next boot is not documented in the sources at hand;
@@ -42,8 +43,13 @@ export const hpeProfile: VendorProfile = {
     message: (op, firstProperty): ExtendedMessage =>
       op === 'patch-boot'
         ? { MessageId: 'iLO.2.37.UnableToModifyDuringSystemPOST', MessageArgs: [firstProperty ?? 'Boot'] }
-        : { MessageId: 'iLO.2.15.InvalidOperationForSystemState', MessageArgs: ['System is in POST'] },
+        : { MessageId: 'iLO.2.15.InvalidOperationForSystemState' },
   },
   resetStatus: 200,
-  resetBody: (base) => ({ error: { code: 'iLO.0.10.ExtendedInfo', message: 'See @Message.ExtendedInfo for more information.', '@Message.ExtendedInfo': [{ MessageId: `${base}.Success` }] } }),
+  patchBody: (base) => iloSuccess(base),
+  resetBody: (base) => iloSuccess(base),
 };
+
+function iloSuccess(base: string): unknown {
+  return { error: { code: 'iLO.0.10.ExtendedInfo', message: 'See @Message.ExtendedInfo for more information.', '@Message.ExtendedInfo': [{ MessageId: `${base}.Success` }] } };
+}

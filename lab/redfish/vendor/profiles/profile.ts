@@ -32,6 +32,8 @@ export interface VendorProfile {
   requirePrecondition: boolean;
   /** Status of a successful PATCH: 200 with the resource, or 204 without a body. */
   patchStatus: 200 | 204;
+  /** The body of a fully successful 200 PATCH, where the vendor sends a message instead of the resource. */
+  patchBody?: (base: string) => unknown;
   /**
    * Boot properties a PATCH of the System itself may change when the System names a settings
    * object in `@Redfish.Settings`. (A settings object accepts the Boot properties its own capture

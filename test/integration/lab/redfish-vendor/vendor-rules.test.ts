@@ -216,7 +216,12 @@ describe('HPE iLO 5 (libredfish/hpe): power-state refusals and the POST window',
       );
       const tag = await etagOf(svc.url, system);
       expect(tag).not.toBe(first.headers.get('etag'));
-      expect((await call(svc.url, 'PATCH', system, { body: { Boot: { BootSourceOverrideTarget: 'Hdd' } }, headers: { 'If-Match': tag! } })).status).toBe(200);
+      const accepted = await call(svc.url, 'PATCH', system, { body: { Boot: { BootSourceOverrideTarget: 'Hdd' } }, headers: { 'If-Match': tag! } });
+      expect(accepted.status).toBe(200);
+      // iLO answers an accepted PATCH with Base Success in its frame, not with the resource.
+      expect(errorOf(accepted).code).toBe('iLO.0.10.ExtendedInfo');
+      expect(messageIds(accepted)).toEqual(['Base.1.4.Success']);
+      expect(boot(await call(svc.url, 'GET', system)).BootSourceOverrideTarget).toBe('Hdd');
     });
   });
 });
