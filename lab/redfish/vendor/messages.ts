@@ -64,11 +64,11 @@ export function errorBody(style: ErrorStyle, messages: ExtendedMessage[]): Json 
  * a capture carries no registry: every id here exists since Base.1.0.0.
  */
 export const baseMessages = {
-  propertyValueNotInList: (base: string, value: string, prop: string): ExtendedMessage => ({
+  propertyValueNotInList: (base: string, value: string, prop: string, pointer = `#/Boot/${prop}`): ExtendedMessage => ({
     MessageId: `${base}.PropertyValueNotInList`,
     Message: `The value ${value} for the property ${prop} is not in the list of acceptable values.`,
     MessageArgs: [value, prop],
-    RelatedProperties: [`#/Boot/${prop}`],
+    RelatedProperties: [pointer],
     Severity: 'Warning',
     Resolution: 'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
   }),

@@ -72,6 +72,12 @@ export interface VendorRedfishService {
 const DEFAULT_CREDENTIALS = { username: 'admin', password: 'password' };
 /** Paths DSP0266 ("Authentication requirements") leaves open. */
 const OPEN_PATHS = new Set(['/redfish', '/redfish/v1', '/redfish/v1/odata', '/redfish/v1/$metadata']);
+/**
+ * Top-level ComputerSystem properties a client may write (read-write in DSP0268's ComputerSystem
+ * schema; the same ones AMI's TSM docs show in a System PATCH). Everything else outside Boot is
+ * PropertyNotWritable.
+ */
+const WRITABLE_SYSTEM_PROPERTIES = ['AssetTag', 'HostName', 'IndicatorLED', 'LocationIndicatorActive', 'PowerRestorePolicy'];
 /** ComputerSystem ResetType values (DSP0268 ComputerSystem schema), for a System that lists none. */
 const ALL_RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton', 'PowerCycle'];
 
@@ -347,11 +353,13 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
     for (const [prop, value] of Object.entries(body)) {
       if (prop === 'Boot') continue;
       if (!(prop in sys)) fail(400, M.propertyUnknown(base, prop));
-      if (prop.startsWith('@') || prop.includes('@') || isObject(sys[prop]) || Array.isArray(sys[prop]) || prop === 'Id' || prop === 'PowerState') {
+      if (!WRITABLE_SYSTEM_PROPERTIES.includes(prop)) {
         refused.push(M.propertyNotWritable(base, prop));
-      } else {
-        others[prop] = value;
+        continue;
       }
+      const allowed = sys[`${prop}@Redfish.AllowableValues`];
+      if (Array.isArray(allowed) && !allowed.includes(value)) fail(400, M.propertyValueNotInList(base, JSON.stringify(value), prop, `#/${prop}`));
+      others[prop] = value;
     }
     if (Object.keys(apply).length === 0 && Object.keys(others).length === 0) {
       // Nothing could be applied: 400 with every reason (DSP0266 "Modification success/failure").

@@ -69,6 +69,20 @@ describe('AMI MegaRAC (libredfish/nvidia_viking): boot settings only at /SD, If-
     });
   });
 
+  it('takes other System properties at the System (204), refusing read-only ones and values outside their list', async () => {
+    await withService('libredfish/nvidia_viking', {}, async (svc) => {
+      const withTag = async (): Promise<Record<string, string>> => ({ 'If-Match': String((await call(svc.url, 'GET', system)).body?.['@odata.etag']) });
+      expect((await call(svc.url, 'PATCH', system, { body: { AssetTag: 'rack-7' }, headers: await withTag() })).status).toBe(204);
+      expect((await call(svc.url, 'GET', system)).body?.AssetTag).toBe('rack-7');
+      const led = await call(svc.url, 'PATCH', system, { body: { IndicatorLED: 'Disco' }, headers: await withTag() });
+      expect(led.status).toBe(400);
+      expect(messageIds(led)).toEqual(['Base.1.0.PropertyValueNotInList']);
+      const uuid = await call(svc.url, 'PATCH', system, { body: { UUID: '00000000-0000-0000-0000-000000000000' }, headers: await withTag() });
+      expect(uuid.status).toBe(400);
+      expect(messageIds(uuid)).toEqual(['Base.1.0.PropertyNotWritable']);
+    });
+  });
+
   it('checks ResetType against ResetActionInfo (PowerCycle is not in the DGX list)', async () => {
     await withService('libredfish/nvidia_viking', {}, async (svc) => {
       const answer = await call(svc.url, 'POST', `${system}/Actions/ComputerSystem.Reset`, { body: { ResetType: 'PowerCycle' } });
