@@ -224,9 +224,13 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
     if (job) {
       // Dell's job resource: JobState Scheduled until the reboot applies it (iDRAC-Redfish-Scripting
       // ChangeBiosBootOrderDMTF_REDFISH.py waits for "Scheduled"; libredfish dell.rs reads JobState).
+      // Its shape follows the real iDRAC job quoted in libredfish src/dell.rs (Id, Name "Configure:
+      // <FQDD>", JobType, JobState, Message, PercentComplete, StartTime, TargetSettingsURI); the
+      // Message texts are the model's own.
       return reply200(path, {
         '@odata.id': path,
         '@odata.type': '#DellJob.v1_0_0.DellJob',
+        Description: 'Job Instance',
         Id: job.id,
         Name: 'Configure: BIOS.Setup.1-1',
         JobType: 'BIOSConfiguration',
