@@ -1,6 +1,6 @@
 import { errorBody } from '../../../../lab/redfish/vendor/messages';
 import { PROFILES, profileForTree } from '../../../../lab/redfish/vendor/profiles';
-import { powerAfter } from '../../../../lab/redfish/vendor/server';
+import { powerAfter, startVendorRedfish } from '../../../../lab/redfish/vendor/server';
 import { etagLike, loadTree, normalisePath } from '../../../../lab/redfish/vendor/tree';
 import { REDFISH_TREES, treeDir } from '../../../support/redfish-payloads';
 
@@ -56,6 +56,12 @@ describe('lab vendor Redfish: profiles', () => {
     });
     expect(profileForTree('/somewhere/else').id).toBe('dmtf');
     expect(Object.keys(PROFILES).sort()).toEqual(['ami', 'dell', 'dmtf', 'hpe', 'lenovo', 'openbmc', 'supermicro']);
+  });
+
+  it('refuses an unknown profile, naming the known ones, before listening', async () => {
+    await expect(startVendorRedfish({ treeDir: treeDir('libredfish/dell'), profile: 'nope' })).rejects.toThrow(
+      "unknown vendor profile 'nope': use one of dmtf, dell, hpe, lenovo, supermicro, ami, openbmc",
+    );
   });
 
   it('wraps messages in each vendor frame', () => {
