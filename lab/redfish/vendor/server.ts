@@ -1,11 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { fail, header, HttpError, readBody, redact, selfSignedCertificate, send, stripWeak, type Reply } from './http';
 import { baseMessages as M, errorBody, type ExtendedMessage } from './messages';
 import { PROFILES, profileForTree, type VendorProfile } from './profiles';
 import type { BusyOperation } from './profiles/profile';
@@ -80,26 +77,6 @@ const OPEN_PATHS = new Set(['/redfish', '/redfish/v1', '/redfish/v1/odata', '/re
 const WRITABLE_SYSTEM_PROPERTIES = ['AssetTag', 'HostName', 'IndicatorLED', 'LocationIndicatorActive', 'PowerRestorePolicy'];
 /** ComputerSystem ResetType values (DSP0268 ComputerSystem schema), for a System that lists none. */
 const ALL_RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton', 'PowerCycle'];
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly messages: ExtendedMessage[],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(messages.map((m) => m.MessageId).join(', '));
-  }
-}
-
-function fail(status: number, ...messages: ExtendedMessage[]): never {
-  throw new HttpError(status, messages);
-}
-
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
 
 export async function startVendorRedfish(options: VendorRedfishOptions): Promise<VendorRedfishService> {
   const profile = options.profile ? PROFILES[options.profile] : profileForTree(options.treeDir);
@@ -592,22 +569,6 @@ export async function startVendorRedfish(options: VendorRedfishOptions): Promise
   };
 }
 
-/** A one-day self-signed certificate for `host` (an IP or a name), made by openssl in a temporary folder. */
-function selfSignedCertificate(host: string): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'lab-redfish-tls-'));
-  try {
-    const san = /^[0-9.]+$|:/.test(host) ? `IP:${host}` : `DNS:${host}`;
-    const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${host}`, '-addext', `subjectAltName=${san}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')];
-    const run = spawnSync('openssl', args, { encoding: 'utf8' });
-    if (run.error || run.status !== 0) {
-      throw new Error(`openssl could not make the lab BMC's certificate (${run.error?.message ?? run.stderr.trim()}); install Debian's openssl or start without tls`);
-    }
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 function resetAction(sys: Json): Json | undefined {
   const actions = isObject(sys.Actions) ? sys.Actions : undefined;
   const action = actions?.['#ComputerSystem.Reset'];
@@ -633,36 +594,4 @@ export function powerAfter(was: string, resetType: string): { to: string; boots:
       // Nmi and the rest do not change power.
       return { to: was, boots: false };
   }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
-}
-
-function stripWeak(tag: string): string {
-  return tag.replace(/^W\//, '');
-}
-
-function redact(body: unknown): unknown {
-  if (isObject(body) && 'Password' in body) return { ...body, Password: '***' };
-  return body;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { 'OData-Version': '4.0', ...(reply.headers ?? {}) };
-  if (reply.body === undefined || reply.status === 204) {
-    res.writeHead(reply.status, headers);
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(reply.body, null, 2);
-  res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
-  res.end(text);
 }
