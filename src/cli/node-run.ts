@@ -39,6 +39,16 @@ export function deepestCause(err: unknown): { type?: string; message: string } {
   return { type: current?.type, message: current?.message ?? String(err) };
 }
 
+/** The deepest cause of a closed run's failure (DrydockClient.getStatus keeps only one level). */
+export async function runFailure(client: DrydockClient, id: string): Promise<{ type?: string; message: string } | undefined> {
+  try {
+    await client.client.workflow.getHandle(id).result();
+    return undefined;
+  } catch (err) {
+    return deepestCause(err);
+  }
+}
+
 export async function nodeRunStatus(client: DrydockClient, id: string, description: WorkflowExecutionDescription): Promise<NodeRunStatus> {
   const attrs = description.typedSearchAttributes;
   const status: NodeRunStatus = {

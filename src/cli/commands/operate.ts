@@ -7,7 +7,7 @@ import { SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 import { withClient } from '../client-connection';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { CliExit, EXIT, EXIT_CODES_HELP } from '../exit-codes';
-import { isNodeRun, nodeRunExitCode, nodeRunStatus, renderNodeRun } from '../node-run';
+import { isNodeRun, nodeRunExitCode, nodeRunStatus, renderNodeRun, runFailure } from '../node-run';
 import { renderResult, renderStatus, renderSummaries } from '../render';
 import { askRunningRun, checkWorkflowId, describeRun, noWorkerMessage, refuseClosed, workflowPollers } from '../run-lookup';
 
@@ -60,6 +60,7 @@ async function showStatus(client: DrydockClient, id: string, json: boolean): Pro
     return EXIT.unreachable;
   }
   const status = description.status.name === 'RUNNING' ? await askRunningRun(client, id, description, () => client.getStatus(id)) : await client.getStatus(id);
+  if (status.failure) status.failure = (await runFailure(client, id)) ?? status.failure;
   print(json ? JSON.stringify(status, null, 2) : renderStatus(status));
   return exitCodeFor(status);
 }
