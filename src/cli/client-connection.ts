@@ -43,7 +43,7 @@ export async function connectForCli(flags: ConnectionFlags): Promise<DrydockClie
   try {
     await client.client.workflowService.describeNamespace({ namespace: settings.namespace });
   } catch (err) {
-    if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) {
+    if (isGrpcServiceError(err) && Number(err.code) === GRPC_NOT_FOUND) {
       await client.close();
       throw new CliExit(EXIT.badInput, `Temporal at ${settings.address} has no namespace ${settings.namespace} (--namespace or TEMPORAL_NAMESPACE)`);
     }
