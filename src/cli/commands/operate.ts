@@ -150,7 +150,7 @@ const EXAMPLES = {
 };
 
 function example(command: Command, key: keyof typeof EXAMPLES): Command {
-  return command.addHelpText('after', `\nExample:\n  ${EXAMPLES[key]}\n`);
+  return command.addHelpText('after', `\nExample:\n  ${EXAMPLES[key]}\n\n${EXIT_CODES_HELP}\n${key === 'status' || key === 'watch' ? 'A running run that no worker serves is shown as waiting for a worker, with exit code 3.\n' : ''}`);
 }
 
 export function registerOperateCommands(program: Command): void {
@@ -244,7 +244,6 @@ export function registerOperateCommands(program: Command): void {
   ): void => {
     let command = withConnectionOptions(program.command(`${name} <workflow-id>`).summary(summary).option('--json', 'print JSON'));
     if (extra) command = extra(command);
-    command.addHelpText('after', `\n${EXIT_CODES_HELP}\n`);
     example(command, name).action((id: string, flags: JsonFlag & { node?: string }) =>
       withClient(flags, async (client) => {
         const description = await describeRun(client, id);
