@@ -2,9 +2,9 @@ import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { DrydockClient } from '../client';
 import { NODE_WORKFLOW, QUERIES, type NodeProgress, type NodeResult } from '../contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
-import { EXIT } from './exit-codes';
+import { CliExit, EXIT } from './exit-codes';
 import { duration, table } from './render';
-import { askRunningRun, noWorkerMessage, workflowPollers } from './run-lookup';
+import { askRunningRun, noWorkerMessage, WORKER_QUERY_TIMEOUT_MS, workflowPollers } from './run-lookup';
 
 /**
  * `drydock status node:<site>:<node>`: a node workflow's run, shown from its own progress query
@@ -67,7 +67,12 @@ export async function nodeRunStatus(client: DrydockClient, id: string, descripti
     if ((await workflowPollers(client, description.taskQueue)) === 0) {
       status.waitingForWorker = { taskQueue: description.taskQueue, message: noWorkerMessage(id, description.taskQueue) };
     } else {
-      status.progress = await askRunningRun(client, id, description, () => handle.query<NodeProgress>(QUERIES.nodeProgress));
+      try {
+        status.progress = await askRunningRun(client, id, description, () => handle.query<NodeProgress>(QUERIES.nodeProgress), WORKER_QUERY_TIMEOUT_MS);
+      } catch (err) {
+        if (!(err instanceof CliExit && err.code === EXIT.unreachable)) throw err;
+        status.waitingForWorker = { taskQueue: description.taskQueue, message: err.message };
+      }
     }
   } else if (description.status.name === 'COMPLETED') {
     status.result = (await handle.result()) as NodeResult;

@@ -8,8 +8,11 @@ import { CliExit, EXIT } from './exit-codes';
  * the cause, instead of the SDK's raw error or a wait without end.
  */
 
-/** How long a command waits for a run's worker to answer a query or an update. */
+/** How long a command waits for a run's worker to answer an update (retry, abort): a retry of
+ * many nodes does real work before it answers. */
 export const WORKER_ANSWER_TIMEOUT_MS = 30_000;
+/** How long `status` and `confirm` wait for a query: a live worker answers in milliseconds. */
+export const WORKER_QUERY_TIMEOUT_MS = 10_000;
 
 export function checkWorkflowId(id: string): string {
   if (id.trim() === '') throw new CliExit(EXIT.badInput, 'the workflow id is empty: give the id `drydock deploy` printed, or find it with `drydock list`');
@@ -63,7 +66,7 @@ export async function askRunningRun<T>(
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new CliExit(EXIT.unreachable, `no worker on task queue ${taskQueue} answered for ${id} within ${Math.round(timeoutMs / 1000)}s: is a worker of this task queue running and able to reach Temporal?`));
+      reject(new CliExit(EXIT.unreachable, `no worker on task queue ${taskQueue} answered for ${id} within ${Math.round(timeoutMs / 1000)}s (Temporal lists pollers for a few minutes after a worker is gone): is a worker of this task queue running and able to reach Temporal?`));
     }, timeoutMs);
   });
   try {

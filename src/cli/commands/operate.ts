@@ -9,7 +9,7 @@ import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { CliExit, EXIT, EXIT_CODES_HELP } from '../exit-codes';
 import { isNodeRun, nodeRunExitCode, nodeRunStatus, renderNodeRun, runFailure } from '../node-run';
 import { renderResult, renderStatus, renderSummaries } from '../render';
-import { askRunningRun, checkWorkflowId, describeRun, noWorkerMessage, refuseClosed, workflowPollers } from '../run-lookup';
+import { askRunningRun, checkWorkflowId, describeRun, noWorkerMessage, refuseClosed, WORKER_QUERY_TIMEOUT_MS, workflowPollers } from '../run-lookup';
 
 interface JsonFlag extends ConnectionFlags {
   json?: boolean;
@@ -53,16 +53,37 @@ async function showStatus(client: DrydockClient, id: string, json: boolean): Pro
     print(json ? JSON.stringify(status, null, 2) : renderNodeRun(status));
     return nodeRunExitCode(status);
   }
-  if (description.status.name === 'RUNNING' && (await workflowPollers(client, description.taskQueue)) === 0) {
+  let status: DeploymentStatus | undefined;
+  let waitingFor: string | undefined;
+  if (description.status.name === 'RUNNING') {
+    if ((await workflowPollers(client, description.taskQueue)) === 0) waitingFor = noWorkerMessage(id, description.taskQueue);
+    else status = await workerAnswer(() => askRunningRun(client, id, description, () => client.getStatus(id), WORKER_QUERY_TIMEOUT_MS), (message) => (waitingFor = message));
+  } else {
+    status = await client.getStatus(id);
+  }
+  if (!status || waitingFor !== undefined) {
     const waiting: DeploymentStatus = { workflowId: id, runId: description.runId, action: description.type, execution: description.status.name, startTime: description.startTime };
-    const message = noWorkerMessage(id, description.taskQueue);
+    const message = waitingFor ?? noWorkerMessage(id, description.taskQueue);
     print(json ? JSON.stringify({ ...waiting, waitingForWorker: { taskQueue: description.taskQueue, message } }, null, 2) : `${renderStatus(waiting)}\n  waiting for a worker: ${message}`);
     return EXIT.unreachable;
   }
-  const status = description.status.name === 'RUNNING' ? await askRunningRun(client, id, description, () => client.getStatus(id)) : await client.getStatus(id);
   if (status.failure) status.failure = (await runFailure(client, id)) ?? status.failure;
   print(json ? JSON.stringify(status, null, 2) : renderStatus(status));
   return exitCodeFor(status);
+}
+
+/** `fn`'s value, or undefined after handing the message of a worker that did not answer
+ * (exit 3 from askRunningRun) to `onNoAnswer`. */
+async function workerAnswer<T>(fn: () => Promise<T>, onNoAnswer: (message: string) => void): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof CliExit && err.code === EXIT.unreachable) {
+      onNoAnswer(err.message);
+      return undefined;
+    }
+    throw err;
+  }
 }
 
 /** The site run of a control command; a node workflow is refused, naming its site run. */
@@ -79,7 +100,7 @@ async function checkConfirmNode(client: DrydockClient, id: string, description: 
     if (own !== undefined && own !== node) throw new CliExit(EXIT.badInput, `${id} is the node workflow of node ${own}, not of ${node}`);
     return;
   }
-  const progress = await askRunningRun(client, id, description, () => client.client.workflow.getHandle(id).query<SiteProgress>(QUERIES.progress));
+  const progress = await askRunningRun(client, id, description, () => client.client.workflow.getHandle(id).query<SiteProgress>(QUERIES.progress), WORKER_QUERY_TIMEOUT_MS);
   const names = progress.nodes.map((n) => n.node);
   if (!names.includes(node)) {
     throw new CliExit(EXIT.badInput, `run ${id} has no node "${node}"${names.length ? `; its nodes: ${names.join(', ')}` : ` (it has no nodes yet, phase ${progress.phase})`}`);

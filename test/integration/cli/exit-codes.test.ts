@@ -169,4 +169,30 @@ describe('drydock exit codes and messages, command by command', () => {
       await close();
     }
   }, 180_000);
+
+  it('with a worker gone (Temporal still lists its poller), retry gives up after 30 s and status and confirm after 10 s, exit 3', async () => {
+    const gone = uniqueTaskQueue('cliexit-gone');
+    const goneEnv = { ...env, DRYDOCK_TASK_QUEUE: gone };
+    const longSteps = join(dir, 'long.yaml');
+    writeFileSync(longSteps, simSiteDesign({ site: `${site}g`, nodes: 1, racks: 1, latencyMs: 600_000 }));
+    const forActivities = await connectClient();
+    let id = '';
+    try {
+      await withWorker({ taskQueue: gone, activities: createActivities({ simLedger: new SimLedger(), client: forActivities.client }) }, async (client) => {
+        const started = await drydock(['relabel', longSteps, '--json'], goneEnv);
+        expect(started.code).toBe(0);
+        id = (JSON.parse(started.stdout) as { workflowId: string }).workflowId;
+        await pollUntil(async () => ((await client.workflow.getHandle(id).query<SiteProgress>('progress')).counts.running > 0 ? true : undefined), { timeoutMs: 60_000, what: 'the run to start its node' });
+      });
+      // The worker has stopped; the server still lists it as a poller for a few minutes.
+      const [retry, status, confirm] = await Promise.all([drydock(['retry', id], goneEnv), drydock(['status', id], goneEnv), drydock(['confirm', id, '--node', 'node0001'], goneEnv)]);
+      const noAnswer = (seconds: number): string => `no worker on task queue ${gone} answered for ${id} within ${seconds}s`;
+      expectExit(retry, 3, noAnswer(30));
+      expectExit(status, 3, `waiting for a worker: ${noAnswer(10)}`, 'stdout');
+      expectExit(confirm, 3, noAnswer(10));
+    } finally {
+      if (id) await forActivities.client.workflow.getHandle(id).terminate('test cleanup: its worker is gone');
+      await forActivities.close();
+    }
+  }, 180_000);
 });
