@@ -248,6 +248,7 @@ export function registerOperateCommands(program: Command): void {
     'history',
   ).action((node: string, flags: JsonFlag & { site?: string; limit: string }) =>
     withClient(flags, async (client) => {
+      if (node.trim() === '') throw new CliExit(EXIT.badInput, 'the node name is empty: give a BaremetalNode name, e.g. drydock history controller01');
       const rows = await client.history(node, { site: flags.site, limit: Number(flags.limit) });
       print(flags.json ? JSON.stringify(rows, null, 2) : rows.length ? renderSummaries(rows) : `No operation has run on node ${node}.`);
     }),

@@ -61,6 +61,7 @@ describe('drydock exit codes and messages, command by command', () => {
     for (const run of runs) expectExit(run, 2, `drydock: no drydock workflow with id ${id}\n`);
     const empty = await Promise.all([['status', ''], ['retry', ''], ['abort', '']].map((args) => drydock(args, env)));
     for (const run of empty) expectExit(run, 2, 'the workflow id is empty');
+    expectExit(await drydock(['history', ''], env), 2, 'the node name is empty');
   }, 180_000);
 
   it('bad filters, addresses, namespaces and unreadable files exit 2 naming the cause', async () => {
@@ -131,6 +132,9 @@ describe('drydock exit codes and messages, command by command', () => {
           timeoutMs: 60_000,
           what: 'the holding run to start node0001',
         });
+        const holding = await drydock(['status', `node:${site}:node0001`], env);
+        expectExit(holding, 0, `node workflow node:${site}:node0001 (DeployNodes of node node0001, started by ${holderId})`, 'stdout');
+        expect(holding.stdout).toMatch(/state: running, step \w+/);
         const confirm = await drydock(['confirm', holderId, '--node', 'no-such-node'], env);
         expectExit(confirm, 2, `run ${holderId} has no node "no-such-node"; its nodes: node0001`);
         const skipped = await drydock(['deploy', fast, '--node', 'node0001', '--wait', '--retry-window', '0s'], env);
