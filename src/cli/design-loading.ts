@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { resolve as resolvePath } from 'node:path';
 import type { DesignRef } from '../contracts/deployment';
 import { designHash } from '../design/hash';
-import { formatFindings, nodeFilterFromSelectors, NodeSelectorError, processDesign } from '../design';
+import { formatFindings, nodeFilterFromSelectors, NodeSelectorError, processDesign, selectNodes } from '../design';
 import type { CompiledSite, NodeFilterSet, NodeModel } from '../design/model';
 import { DesignReadError, readDesignSources } from '../design/read-files';
 import { CliExit, EXIT } from './exit-codes';
@@ -71,7 +71,41 @@ const INLINE_LIMIT_BYTES = 512 * 1024;
  * (schedules read the current files at each run).
  */
 export async function designRefForRun(paths: string[], options: { byPath: boolean; pinContent?: boolean }): Promise<DesignRef> {
-  const { sources, hash } = await loadCompiledSite(paths);
+  return (await designForRun(paths, options)).ref;
+}
+
+/** The design reference of a run, and the compiled site it was checked as. */
+export async function designForRun(paths: string[], options: { byPath: boolean; pinContent?: boolean }): Promise<{ ref: DesignRef; site: CompiledSite }> {
+  const { site, sources, hash } = await loadCompiledSite(paths);
+  return { ref: designRefOf(paths, sources, hash, options), site };
+}
+
+/**
+ * Checks a node filter against the design before a run starts: every node and rack it names
+ * must exist, and it must select at least one node. Exits 2 naming what is missing.
+ */
+export function checkFilterAgainstDesign(site: CompiledSite, filter: NodeFilterSet | undefined): void {
+  if (!filter) {
+    if (site.nodes.length === 0) throw new CliExit(EXIT.badInput, `the design of site ${site.name} has no nodes`);
+    return;
+  }
+  const nodeNames = site.nodes.map((n) => n.name);
+  const rackNames = Object.keys(site.racks);
+  const wantedNodes = filter.filterSet.flatMap((f) => f.nodeNames ?? []);
+  const unknownNodes = wantedNodes.filter((n) => !nodeNames.includes(n));
+  if (unknownNodes.length > 0) {
+    throw new CliExit(EXIT.badInput, `the design has no node ${unknownNodes.map((n) => `"${n}"`).join(', ')}; its nodes are: ${nodeNames.join(', ') || '(none)'}`);
+  }
+  const unknownRacks = filter.filterSet.flatMap((f) => f.rackNames ?? []).filter((r) => !rackNames.includes(r));
+  if (unknownRacks.length > 0) {
+    throw new CliExit(EXIT.badInput, `the design has no rack ${unknownRacks.map((r) => `"${r}"`).join(', ')}; its racks are: ${rackNames.join(', ') || '(none)'}`);
+  }
+  if (selectNodes(site, filter).length === 0) {
+    throw new CliExit(EXIT.badInput, `the node filter selects no node of site ${site.name} (${site.nodes.length} node(s) in the design): nothing to do`);
+  }
+}
+
+function designRefOf(paths: string[], sources: Array<{ name: string; text: string }>, hash: string, options: { byPath: boolean; pinContent?: boolean }): DesignRef {
   const size = sources.reduce((n, s) => n + Buffer.byteLength(s.text), 0);
   const pin = options.pinContent !== false;
   if (options.byPath || size > INLINE_LIMIT_BYTES) {

@@ -9,7 +9,7 @@ import { registerValidateCommand } from './commands/validate';
 import { registerLabCommand } from './commands/lab';
 import { registerNodeCommand } from './commands/node';
 import { registerWorkerCommand } from './commands/worker';
-import { CliExit, EXIT } from './exit-codes';
+import { CliExit, EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
 
 export function buildProgram(): Command {
@@ -17,6 +17,7 @@ export function buildProgram(): Command {
     .description('Bare-metal provisioning on Temporal, from Airship Drydock site designs.')
     .version(packageVersion())
     .showHelpAfterError('(add --help for usage and an example)')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\n`)
     .exitOverride();
   // In the order an operator meets them: check a design, run work, follow it, troubleshoot.
   registerValidateCommand(program);

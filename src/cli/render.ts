@@ -68,6 +68,11 @@ export function renderResult(result: SiteActionResult): string {
       ),
     );
   }
+  if (result.skipped.length > 0) {
+    // Skipped is not success: say how many and who holds them (the reason names the holding run).
+    lines.push('', `Not everything was done: ${result.skipped.length} node(s) skipped (exit code 4):`);
+    for (const s of result.skipped) lines.push(`  ${s.node}: ${truncate(s.reason, 150)}`);
+  }
   const warnings = result.findings.filter((f) => f.severity === 'warning');
   if (warnings.length > 0) lines.push('', `${warnings.length} design warning(s); run \`drydock validate\` to see them.`);
   return lines.join('\n');

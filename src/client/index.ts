@@ -149,6 +149,8 @@ export class DrydockClient {
     const handle = await this.client.workflow.start(action, {
       taskQueue: this.settings.taskQueue,
       workflowId,
+      // A closed run's id is not reused: the new run would hide the old result from getStatus.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [input],
       staticSummary: `${action}${start.options?.requestedBy ? ` requested by ${start.options.requestedBy}` : ''}`,
       typedSearchAttributes: [

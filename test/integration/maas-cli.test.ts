@@ -42,7 +42,8 @@ describe('drydock node (runNodeCommand) against the MAAS simulator', () => {
       expect(exit.code).toBe(2);
       expect(exit.message).toMatch(/unknown node action "reboot"; actions: validate-node-services, /);
       exit = await cliExit(runNodeCommand(site, 'n1', 'identify-node', { ...options, secrets: secretsFor(sim, 'a:b:c') }));
-      expect(exit.code).toBe(2);
+      // A refused key is the service's verdict (src/cli/exit-codes.ts: AuthFailed exits 1 in every command).
+      expect(exit.code).toBe(1);
       expect(exit.message).toMatch(/^identify-node: MAAS at .* rejected the API key from "env:MAAS_API_KEY" .*\(MaasAuthFailed\)$/);
     } finally {
       await sim.stop();

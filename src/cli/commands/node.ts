@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
 import type { CompiledSite, NodeModel } from '../../design/model';
 import { standaloneContext } from '../../drivers/context';
-import { DriverError, isDriverError } from '../../drivers/errors';
+import { isDriverError } from '../../drivers/errors';
 import { createNodeDriver, MaasDriverOptions, NodeDriver, SiteContext } from '../../drivers/node';
 import { CredentialResolutionError, SecretResolver } from '../../secrets/resolver';
 import { loadCompiledSite } from '../design-loading';
-import { CliExit, EXIT } from '../exit-codes';
+import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeForDriverError } from '../exit-codes';
 
 /**
  * `drydock node <action> --design <path> --node <name>`: runs one node-driver action outside
@@ -56,12 +56,6 @@ export interface NodeCommandResult {
   node?: string;
   ok: boolean;
   result: unknown;
-}
-
-function exitFor(err: DriverError): number {
-  if (err.kind === 'Unreachable') return EXIT.unreachable;
-  if (['AuthFailed', 'InvalidRequest', 'NotFound', 'Unsupported'].includes(err.kind)) return EXIT.badInput;
-  return EXIT.failure;
 }
 
 /** The command's core: one action for one node (or the site) of a compiled design. */
@@ -137,7 +131,7 @@ export async function runNodeCommand(site: CompiledSite, nodeName: string | unde
     const ok = flag('ok') !== false && flag('found') !== false;
     return { action, node: node?.name, ok, result };
   } catch (err) {
-    if (isDriverError(err)) throw new CliExit(exitFor(err), `${action}: ${err.message} (${err.type})`);
+    if (isDriverError(err)) throw new CliExit(exitCodeForDriverError(err), `${action}: ${err.message} (${err.type})`);
     if (err instanceof CredentialResolutionError) throw new CliExit(EXIT.badInput, `${action}: ${err.message}`);
     throw err;
   }
@@ -161,7 +155,7 @@ export function registerNodeCommand(program: Command): void {
     .requiredOption('--design <path>', 'site design: a YAML file or a folder of them')
     .option('--node <name>', 'the BaremetalNode to act on (site actions take every node, or just this one)')
     .addOption(new Option('--poll-interval <seconds>', 'seconds between MAAS status reads while waiting').default('10'))
-    .addHelpText('after', `\nActions:\n${list}\n\nExit codes: 0 done, 1 failed, 2 bad input (design, credentials, names), 3 MAAS unreachable.\n\nExample:\n  MAAS_API_KEY=... drydock node identify-node --design site/ --node node01\n`)
+    .addHelpText('after', `\nActions:\n${list}\n\n${EXIT_CODES_HELP}\nFor MAAS: 1 API key refused, MAAS busy or an operation failed; 2 bad input (design, unresolvable credential reference, unknown names); 3 MAAS unreachable or timed out.\n\nExample:\n  MAAS_API_KEY=... drydock node identify-node --design site/ --node node01\n`)
     .action(async (actionName: string, flags: NodeFlags) => {
       const action = resolveNodeAction(actionName);
       const seconds = Number(flags.pollInterval);

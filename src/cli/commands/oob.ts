@@ -8,7 +8,7 @@ import { createOobDriver, OobDriverDeps, oobTargetFromNode } from '../../drivers
 import type { BootDevice, BootSettings, OobInterrogation } from '../../drivers/oob/interface';
 import { SecretResolver } from '../../secrets/resolver';
 import { loadCompiledSite } from '../design-loading';
-import { CliExit, EXIT } from '../exit-codes';
+import { CliExit, EXIT, EXIT_CODES_HELP, exitCodeForDriverError } from '../exit-codes';
 
 /**
  * `drydock oob <action>`: one OOB action against one node's BMC, directly (no workflow, no
@@ -82,17 +82,10 @@ export async function runOobCommand(node: NodeModel, action: OobCliAction, optio
       action,
       ok: false,
       error: { type: err.type, message: err.message, retryable: err.retryable, details: err.details },
-      exitCode: exitCodeFor(err),
+      exitCode: exitCodeForDriverError(err),
       text: `${node.name}: ${action} failed: ${err.type}: ${err.message}`,
     };
   }
-}
-
-/** Retryable (unreachable, timeout, busy) -> 3; bad input -> 2; everything else -> 1. */
-export function exitCodeFor(err: DriverError): number {
-  if (err.retryable) return EXIT.unreachable;
-  if (err.kind === 'InvalidRequest') return EXIT.badInput;
-  return EXIT.failure;
 }
 
 function describeResult(node: string, action: OobCliAction, result: ServiceCheck | ActionOutcome | OobInterrogation): string {
@@ -147,7 +140,7 @@ export function registerOobCommand(program: Command): void {
     .description(
       'Runs one OOB driver action (Redfish, IPMI or manual) against one node of a site design, directly and without Temporal, for troubleshooting. ' +
         'Credentials are resolved from the references in the design (env:, file:, secret: with DRYDOCK_SECRETS_FILE), exactly as the worker does.\n\n' +
-        'Exit codes: 0 done; 1 failed (e.g. credentials refused, action unsupported); 2 bad input; 3 BMC unreachable, timed out or busy (worth retrying).\n\n' +
+        `${EXIT_CODES_HELP} For a BMC: 1 credentials refused, BMC busy or action unsupported; 2 bad input or no such system; 3 BMC unreachable or timed out (worth retrying).\n\n` +
         'Parameters of the oob section (system_id, use_https, cipher_suite, ...): docs/oob-drivers.md',
     );
   for (const action of OOB_ACTIONS) {

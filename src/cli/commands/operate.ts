@@ -1,10 +1,15 @@
 import { Command, Option } from 'commander';
+import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { DeploymentStatus, DrydockClient, ExecutionSummary } from '../../client';
 import { DrydockNotFoundError } from '../../client';
+import { QUERIES, SITE_ACTIONS, type SiteProgress } from '../../contracts/deployment';
+import { SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 import { withClient } from '../client-connection';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
-import { CliExit, EXIT } from '../exit-codes';
+import { CliExit, EXIT, EXIT_CODES_HELP } from '../exit-codes';
+import { isNodeRun, nodeRunExitCode, nodeRunStatus, renderNodeRun, runFailure } from '../node-run';
 import { renderResult, renderStatus, renderSummaries } from '../render';
+import { askRunningRun, checkWorkflowId, describeRun, noWorkerMessage, refuseClosed, WORKER_QUERY_TIMEOUT_MS, workflowPollers } from '../run-lookup';
 
 interface JsonFlag extends ConnectionFlags {
   json?: boolean;
@@ -12,14 +17,94 @@ interface JsonFlag extends ConnectionFlags {
 
 const print = (text: string): void => void process.stdout.write(`${text}\n`);
 
-/** 0 success (or still running without failures), 1 failure or partial success. */
+/**
+ * 0 success (or still running without failures), 1 failure or partial success, 4 nothing failed
+ * but nodes were skipped (`result.skipped`): not everything asked was done.
+ */
 export function exitCodeFor(status: DeploymentStatus): number {
   if (status.failure) return EXIT.failure;
   if (['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].includes(status.execution)) return EXIT.failure;
   const result = status.result;
+  if (result && result.failures.length > 0) return EXIT.failure;
+  if (result && result.skipped.length > 0) return EXIT.incomplete;
   if (result && result.status !== 'success') return EXIT.failure;
   if (status.progress && status.progress.counts.failed > 0) return EXIT.failure;
   return EXIT.ok;
+}
+
+/** Values `drydock list --result` accepts (DrydockResult of site and node workflows). */
+export const LIST_RESULTS = ['running', 'success', 'partial_success', 'failure', 'aborted', 'skipped'] as const;
+
+function checkListFilter(flags: { result?: string; action?: string }): void {
+  if (flags.result !== undefined && !(LIST_RESULTS as readonly string[]).includes(flags.result)) {
+    throw new CliExit(EXIT.badInput, `--result ${JSON.stringify(flags.result)} is not a result; use one of: ${LIST_RESULTS.join(', ')}`);
+  }
+  if (flags.action !== undefined && !(SITE_ACTIONS as readonly string[]).includes(flags.action)) {
+    throw new CliExit(EXIT.badInput, `--action ${JSON.stringify(flags.action)} is not an action; use one of: ${SITE_ACTIONS.join(', ')}`);
+  }
+}
+
+/** `status`: a site run through the client, a node workflow from its own query or result; a
+ * running run that no worker serves is shown from its description, as waiting (exit 3). */
+async function showStatus(client: DrydockClient, id: string, json: boolean): Promise<number> {
+  const description = await describeRun(client, id);
+  if (isNodeRun(description)) {
+    const status = await nodeRunStatus(client, id, description);
+    print(json ? JSON.stringify(status, null, 2) : renderNodeRun(status));
+    return nodeRunExitCode(status);
+  }
+  let status: DeploymentStatus | undefined;
+  let waitingFor: string | undefined;
+  if (description.status.name === 'RUNNING') {
+    if ((await workflowPollers(client, description.taskQueue)) === 0) waitingFor = noWorkerMessage(id, description.taskQueue);
+    else status = await workerAnswer(() => askRunningRun(client, id, description, () => client.getStatus(id), WORKER_QUERY_TIMEOUT_MS), (message) => (waitingFor = message));
+  } else {
+    status = await client.getStatus(id);
+  }
+  if (!status || waitingFor !== undefined) {
+    const waiting: DeploymentStatus = { workflowId: id, runId: description.runId, action: description.type, execution: description.status.name, startTime: description.startTime };
+    const message = waitingFor ?? noWorkerMessage(id, description.taskQueue);
+    print(json ? JSON.stringify({ ...waiting, waitingForWorker: { taskQueue: description.taskQueue, message } }, null, 2) : `${renderStatus(waiting)}\n  waiting for a worker: ${message}`);
+    return EXIT.unreachable;
+  }
+  if (status.failure) status.failure = (await runFailure(client, id)) ?? status.failure;
+  print(json ? JSON.stringify(status, null, 2) : renderStatus(status));
+  return exitCodeFor(status);
+}
+
+/** `fn`'s value, or undefined after handing the message of a worker that did not answer
+ * (exit 3 from askRunningRun) to `onNoAnswer`. */
+async function workerAnswer<T>(fn: () => Promise<T>, onNoAnswer: (message: string) => void): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof CliExit && err.code === EXIT.unreachable) {
+      onNoAnswer(err.message);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** The site run of a control command; a node workflow is refused, naming its site run. */
+function siteRunOnly(id: string, description: WorkflowExecutionDescription, name: string): void {
+  if (!isNodeRun(description)) return;
+  const parent = description.parentExecution?.workflowId;
+  throw new CliExit(EXIT.badInput, `${id} is a node workflow; ${name} acts on the site run${parent ? `: drydock ${name} ${parent}` : ' that started it (drydock list)'}`);
+}
+
+/** confirm --node: the node must be one of the run's nodes. */
+async function checkConfirmNode(client: DrydockClient, id: string, description: WorkflowExecutionDescription, node: string): Promise<void> {
+  if (isNodeRun(description)) {
+    const own = description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.DrydockNode);
+    if (own !== undefined && own !== node) throw new CliExit(EXIT.badInput, `${id} is the node workflow of node ${own}, not of ${node}`);
+    return;
+  }
+  const progress = await askRunningRun(client, id, description, () => client.client.workflow.getHandle(id).query<SiteProgress>(QUERIES.progress), WORKER_QUERY_TIMEOUT_MS);
+  const names = progress.nodes.map((n) => n.node);
+  if (!names.includes(node)) {
+    throw new CliExit(EXIT.badInput, `run ${id} has no node "${node}"${names.length ? `; its nodes: ${names.join(', ')}` : ` (it has no nodes yet, phase ${progress.phase})`}`);
+  }
 }
 
 async function guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -86,7 +171,7 @@ const EXAMPLES = {
 };
 
 function example(command: Command, key: keyof typeof EXAMPLES): Command {
-  return command.addHelpText('after', `\nExample:\n  ${EXAMPLES[key]}\n`);
+  return command.addHelpText('after', `\nExample:\n  ${EXAMPLES[key]}\n\n${EXIT_CODES_HELP}\n${key === 'status' || key === 'watch' ? 'A running run that no worker serves is shown as waiting for a worker, with exit code 3.\n' : ''}`);
 }
 
 export function registerOperateCommands(program: Command): void {
@@ -95,9 +180,7 @@ export function registerOperateCommands(program: Command): void {
     'status',
   ).action((id: string, flags: JsonFlag) =>
     withClient(flags, async (client) => {
-      const status = await guard(() => client.getStatus(id));
-      print(flags.json ? JSON.stringify(status, null, 2) : renderStatus(status));
-      process.exitCode = exitCodeFor(status);
+      process.exitCode = await guard(() => showStatus(client, checkWorkflowId(id), flags.json === true));
     }),
   );
 
@@ -113,6 +196,12 @@ export function registerOperateCommands(program: Command): void {
     'watch',
   ).action((id: string, flags: JsonFlag & { interval: string }) =>
     withClient(flags, async (client) => {
+      const description = await describeRun(client, id);
+      if (isNodeRun(description)) {
+        const parent = description.parentExecution?.workflowId;
+        throw new CliExit(EXIT.badInput, `${id} is a node workflow: show it with \`drydock status ${id}\`${parent ? `, or follow its site run with \`drydock watch ${parent}\`` : ''}`);
+      }
+      if (description.status.name === 'RUNNING' && (await workflowPollers(client, description.taskQueue)) === 0) throw new CliExit(EXIT.unreachable, noWorkerMessage(id, description.taskQueue));
       const last = await guard(() => watchRun(client, id, { json: flags.json, intervalMs: Number(flags.interval) }));
       process.exitCode = exitCodeFor(last);
     }),
@@ -134,6 +223,7 @@ export function registerOperateCommands(program: Command): void {
     'list',
   ).action((flags: JsonFlag & { site?: string; node?: string; action?: string; result?: string; nodes?: boolean; limit: string }) =>
     withClient(flags, async (client) => {
+      checkListFilter(flags);
       const rows: ExecutionSummary[] = await client.list({
         site: flags.site,
         node: flags.node,
@@ -158,15 +248,19 @@ export function registerOperateCommands(program: Command): void {
     'history',
   ).action((node: string, flags: JsonFlag & { site?: string; limit: string }) =>
     withClient(flags, async (client) => {
+      if (node.trim() === '') throw new CliExit(EXIT.badInput, 'the node name is empty: give a BaremetalNode name, e.g. drydock history controller01');
       const rows = await client.history(node, { site: flags.site, limit: Number(flags.limit) });
       print(flags.json ? JSON.stringify(rows, null, 2) : rows.length ? renderSummaries(rows) : `No operation has run on node ${node}.`);
     }),
   );
 
+  /** How a control command reaches the run: a signal (accepted without a worker) or a query or
+   * update (needs a worker: bounded by askRunningRun). */
   const control = (
     name: keyof typeof EXAMPLES,
     summary: string,
-    run: (client: DrydockClient, id: string, flags: JsonFlag & { node?: string }) => Promise<unknown>,
+    how: { siteOnly: boolean; needsWorker: boolean; what: string },
+    run: (client: DrydockClient, id: string, flags: JsonFlag & { node?: string }, description: WorkflowExecutionDescription) => Promise<unknown>,
     describe: (value: unknown, id: string, flags: { node?: string }) => string,
     extra?: (c: Command) => Command,
   ): void => {
@@ -174,25 +268,31 @@ export function registerOperateCommands(program: Command): void {
     if (extra) command = extra(command);
     example(command, name).action((id: string, flags: JsonFlag & { node?: string }) =>
       withClient(flags, async (client) => {
-        const value = await guard(() => run(client, id, flags));
+        const description = await describeRun(client, id);
+        if (how.siteOnly) siteRunOnly(id, description, name);
+        refuseClosed(id, description, how.what);
+        const call = (): Promise<unknown> => run(client, id, flags, description);
+        const value = await guard(() => (how.needsWorker ? askRunningRun(client, id, description, call) : call()));
         print(flags.json ? JSON.stringify({ workflowId: id, result: value ?? null }) : describe(value, id, flags));
       }),
     );
   };
 
-  control('abort', 'cancel all node work of a run (activities clean up)', (c, id) => c.abort(id), (v, id) => `Aborted ${id}; nodes that were running: ${(v as string[]).join(', ') || 'none'}.`);
-  control('pause', 'start no new node and no new step until resumed', (c, id) => c.pause(id), (_v, id) => `Paused ${id}: running steps finish, no new step starts.`);
-  control('resume', 'resume a paused run', (c, id) => c.resume(id), (_v, id) => `Resumed ${id}.`);
+  control('abort', 'cancel all node work of a run (activities clean up)', { siteOnly: true, needsWorker: true, what: 'abort' }, (c, id) => c.abort(id), (v, id) => `Aborted ${id}; nodes that were running: ${(v as string[]).join(', ') || 'none'}.`);
+  control('pause', 'start no new node and no new step until resumed', { siteOnly: false, needsWorker: false, what: 'pause' }, (c, id) => c.pause(id), (_v, id) => `Paused ${id}: running steps finish, no new step starts.`);
+  control('resume', 'resume a paused run', { siteOnly: false, needsWorker: false, what: 'resume' }, (c, id) => c.resume(id), (_v, id) => `Resumed ${id}.`);
   control(
     'confirm',
     'confirm the manual OOB step of a node',
-    (c, id, flags) => {
+    { siteOnly: false, needsWorker: false, what: 'confirm' },
+    async (c, id, flags, description) => {
       if (!flags.node) throw new CliExit(EXIT.badInput, 'confirm needs --node <name>');
+      await checkConfirmNode(c, id, description, flags.node);
       return c.confirm(id, flags.node);
     },
     (_v, id, flags) => `Confirmed node ${flags.node} in ${id}.`,
     (c) => c.requiredOption('--node <name>', 'the node whose manual step is done'),
   );
-  control('retry', 'retry the failed nodes of a finished run (Update)', (c, id) => c.retryFailed(id), (v, id) => `Retrying ${(v as string[]).length} failed node(s) in ${id}: ${(v as string[]).join(', ')}.`);
-  control('finish', 'end the retry window of a run with failed nodes', (c, id) => c.finish(id), (_v, id) => `Asked ${id} to finish.`);
+  control('retry', 'retry the failed nodes of a finished run (Update)', { siteOnly: true, needsWorker: true, what: 'retry' }, (c, id) => c.retryFailed(id), (v, id) => `Retrying ${(v as string[]).length} failed node(s) in ${id}: ${(v as string[]).join(', ')}.`);
+  control('finish', 'end the retry window of a run with failed nodes', { siteOnly: true, needsWorker: false, what: 'finish' }, (c, id) => c.finish(id), (_v, id) => `Asked ${id} to finish.`);
 }

@@ -1,12 +1,12 @@
 import { Argument, Command, Option } from 'commander';
 import type { CompiledSite, NodeModel } from '../../design/model';
 import { standaloneContext } from '../../drivers/context';
-import { DriverError, type ErrorKind } from '../../drivers/errors';
+import { DriverError } from '../../drivers/errors';
 import { createNetworkDriver, type NetworkDriver, type PortState } from '../../drivers/network';
 import type { SiteContext } from '../../drivers/node/interface';
 import { SecretResolver } from '../../secrets/resolver';
 import { loadCompiledSite } from '../design-loading';
-import { CliExit, EXIT } from '../exit-codes';
+import { CliExit, EXIT, exitCodeForDriverError } from '../exit-codes';
 
 export const PORT_ACTIONS = ['validate', 'interrogate', 'provisioning', 'production'] as const;
 export type PortAction = (typeof PORT_ACTIONS)[number];
@@ -33,19 +33,6 @@ interface PortFlags {
   json?: boolean;
   verbose?: boolean;
 }
-
-/** Exit code per error kind: the design or a named thing is wrong (2), the switch cannot be
- * reached now (3), anything else failed (1). */
-const EXIT_FOR_KIND: Record<ErrorKind, number> = {
-  InvalidRequest: EXIT.badInput,
-  NotFound: EXIT.badInput,
-  Unreachable: EXIT.unreachable,
-  Timeout: EXIT.unreachable,
-  Busy: EXIT.failure,
-  AuthFailed: EXIT.failure,
-  Unsupported: EXIT.failure,
-  OperationFailed: EXIT.failure,
-};
 
 function formatPorts(ports: PortState[]): string {
   if (ports.length === 0) return 'the node has no switch ports in the design (interfaces list none in switch_ports)\n';
@@ -108,7 +95,7 @@ export function registerPortCommand(program: Command, overrides: Partial<PortCom
         '',
         'Exit codes: 0 done; 1 failed (key or host key refused, switch busy or',
         '            unsupported); 2 bad input (design, unknown node, port or',
-        '            switch); 3 switch unreachable.',
+        '            switch); 3 switch unreachable or timed out.',
         '',
         'Examples:',
         '  drydock port validate --design site/',
@@ -133,7 +120,7 @@ export function registerPortCommand(program: Command, overrides: Partial<PortCom
         const driver: NetworkDriver = createNetworkDriver(config, { secrets: deps.secrets(), connectTimeoutMs: deps.connectTimeoutMs, commandTimeoutMs: deps.commandTimeoutMs });
         await run(driver, action, site, node, ctx, flags, deps.write);
       } catch (err) {
-        if (err instanceof DriverError) throw new CliExit(EXIT_FOR_KIND[err.kind], `${err.message} [${err.type}]`);
+        if (err instanceof DriverError) throw new CliExit(exitCodeForDriverError(err), `${err.message} [${err.type}]`);
         throw err;
       } finally {
         process.removeListener('SIGINT', onSignal);
