@@ -1,6 +1,7 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { DrydockClient } from '../client';
-import { NODE_WORKFLOW, QUERIES, type NodeProgress, type NodeResult } from '../contracts/deployment';
+import { nodeProgressQuery } from '../contracts/control';
+import { NODE_WORKFLOW, type NodeProgress, type NodeResult } from '../contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import { CliExit, EXIT } from './exit-codes';
 import { duration, table } from './render';
@@ -68,7 +69,7 @@ export async function nodeRunStatus(client: DrydockClient, id: string, descripti
       status.waitingForWorker = { taskQueue: description.taskQueue, message: noWorkerMessage(id, description.taskQueue) };
     } else {
       try {
-        status.progress = await askRunningRun(client, id, description, () => handle.query<NodeProgress>(QUERIES.nodeProgress), WORKER_QUERY_TIMEOUT_MS);
+        status.progress = await askRunningRun(client, id, description, () => handle.query(nodeProgressQuery), WORKER_QUERY_TIMEOUT_MS);
       } catch (err) {
         if (!(err instanceof CliExit && err.code === EXIT.unreachable)) throw err;
         status.waitingForWorker = { taskQueue: description.taskQueue, message: err.message };

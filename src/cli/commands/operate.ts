@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { DeploymentStatus, DrydockClient, ExecutionSummary } from '../../client';
 import { DrydockNotFoundError } from '../../client';
-import { QUERIES, SITE_ACTIONS, type SiteProgress } from '../../contracts/deployment';
+import { progressQuery } from '../../contracts/control';
+import { SITE_ACTIONS } from '../../contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 import { withClient } from '../client-connection';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
@@ -100,7 +101,7 @@ async function checkConfirmNode(client: DrydockClient, id: string, description: 
     if (own !== undefined && own !== node) throw new CliExit(EXIT.badInput, `${id} is the node workflow of node ${own}, not of ${node}`);
     return;
   }
-  const progress = await askRunningRun(client, id, description, () => client.client.workflow.getHandle(id).query<SiteProgress>(QUERIES.progress), WORKER_QUERY_TIMEOUT_MS);
+  const progress = await askRunningRun(client, id, description, () => client.client.workflow.getHandle(id).query(progressQuery), WORKER_QUERY_TIMEOUT_MS);
   const names = progress.nodes.map((n) => n.node);
   if (!names.includes(node)) {
     throw new CliExit(EXIT.badInput, `run ${id} has no node "${node}"${names.length ? `; its nodes: ${names.join(', ')}` : ` (it has no nodes yet, phase ${progress.phase})`}`);
