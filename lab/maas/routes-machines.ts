@@ -1,4 +1,4 @@
-import { parseIp } from '../../design/ip';
+import { toAddress } from './ip';
 import { ApiError, badRequest, conflict, Params } from './http';
 import { defaultStorageLayout, restoreNetworking } from './hardware';
 import { machineDetails } from './lshw';
@@ -532,7 +532,7 @@ function addInterfaceRoutes(router: Router): void {
       if (mode === 'static') {
         const requested = params.str('ip_address');
         if (requested) {
-          if (!parseIp(requested)) throw badRequest('ip_address', 'Enter a valid IPv4 or IPv6 address.');
+          if (!toAddress(requested)) throw badRequest('ip_address', 'Enter a valid IPv4 or IPv6 address.');
           ip = normaliseIp(requested);
           if (!inSubnet(subnet!, ip)) throw badRequest('ip_address', `IP address is not in the given subnet '${subnet!.cidr}'.`);
           const range = model.dynamicRangeFor(subnet!, ip);

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CompiledSite, NodeModel } from '../design/model';
-import { parseCredentialReference } from '../secrets/reference';
-import type { SecretResolver } from '../secrets/resolver';
-import { expandHome } from '../tools/home-path';
+import type { CompiledSite, NodeModel } from '../src/design/model';
+import { parseCredentialReference } from '../src/secrets/reference';
+import type { SecretResolver } from '../src/secrets/resolver';
+import { expandHome } from '../src/tools/home-path';
 import { IpmiSim, startIpmiSim } from './ipmi/ipmi-sim';
 import { MaasSimulator, startMaasSimulator } from './maas';
 import type { SimulatorConfigInput } from './maas/config';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cidrContains, formatIp, parseCidr, parseIp } from '../../design/ip';
+import { addressText, networkHas, toAddress, toNetwork } from './ip';
 import type { LabMachineConfig, SimulatorConfig } from './config';
 import { ApiError, badRequest, notFound } from './http';
 import {
@@ -164,21 +164,21 @@ export class SimModel {
 
   /** The dynamic range containing an address, if any. */
   dynamicRangeFor(subnet: Subnet, ip: string): SimState['ipranges'][number] | undefined {
-    const value = parseIp(ip)?.value;
+    const value = toAddress(ip)?.n;
     if (value === undefined) return undefined;
-    return this.state.ipranges.find((r) => r.subnet_id === subnet.id && r.type === 'dynamic' && value >= parseIp(r.start_ip)!.value && value <= parseIp(r.end_ip)!.value);
+    return this.state.ipranges.find((r) => r.subnet_id === subnet.id && r.type === 'dynamic' && value >= toAddress(r.start_ip)!.n && value <= toAddress(r.end_ip)!.n);
   }
 
   /** A free address of the subnet outside every range, as MAAS's AUTO allocation picks one. */
   allocateAddress(subnet: Subnet): string {
-    const net = parseCidr(subnet.cidr);
+    const net = toNetwork(subnet.cidr);
     if (!net) throw badRequest('subnet', 'Subnet has an invalid CIDR.');
     const used = this.usedAddresses();
-    const ranges = this.state.ipranges.filter((r) => r.subnet_id === subnet.id).map((r) => [parseIp(r.start_ip)!.value, parseIp(r.end_ip)!.value] as const);
-    const gateway = subnet.gateway_ip ? parseIp(subnet.gateway_ip)?.value : undefined;
-    for (let v = net.network + 1n; v < net.last; v++) {
+    const ranges = this.state.ipranges.filter((r) => r.subnet_id === subnet.id).map((r) => [toAddress(r.start_ip)!.n, toAddress(r.end_ip)!.n] as const);
+    const gateway = subnet.gateway_ip ? toAddress(subnet.gateway_ip)?.n : undefined;
+    for (let v = net.low + 1n; v < net.high; v++) {
       if (v === gateway || ranges.some(([a, b]) => v >= a && v <= b)) continue;
-      const text = formatIp({ version: net.version, value: v });
+      const text = addressText({ family: net.family, n: v });
       if (!used.has(text)) return text;
     }
     throw new ApiError(503, `No more IPs available in subnet: ${subnet.cidr}.`);
@@ -396,7 +396,7 @@ export class SimModel {
     const chosen = links.find((l) => l.id === machine.gateway_link_ipv4) ?? links.find((l) => (l.mode === 'static' || l.mode === 'auto') && l.subnet_id !== null && this.state.subnets.find((s) => s.id === l.subnet_id)?.gateway_ip);
     if (!chosen || chosen.subnet_id === null) return { gateway_ip: null, link_id: null };
     const subnet = this.state.subnets.find((s) => s.id === chosen.subnet_id);
-    if (!subnet?.gateway_ip || !parseIp(subnet.gateway_ip) || parseIp(subnet.gateway_ip)!.version !== 4) return { gateway_ip: null, link_id: null };
+    if (!subnet?.gateway_ip || !toAddress(subnet.gateway_ip) || toAddress(subnet.gateway_ip)!.family !== 4) return { gateway_ip: null, link_id: null };
     return { gateway_ip: subnet.gateway_ip, link_id: chosen.id };
   }
 
@@ -492,12 +492,12 @@ export function labKeyOf(machine: LabMachineConfig, _index: number): string {
 }
 
 export function normaliseIp(ip: string): string {
-  const parsed = parseIp(ip);
-  return parsed ? formatIp(parsed) : ip;
+  const parsed = toAddress(ip);
+  return parsed ? addressText(parsed) : ip;
 }
 
 export function inSubnet(subnet: Subnet, ip: string): boolean {
-  return cidrContains(subnet.cidr, ip);
+  return networkHas(subnet.cidr, ip);
 }
 
 export function newUuid(): string {

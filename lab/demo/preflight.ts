@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import type { CompiledSite } from '../design/model';
-import { tcpPortFree } from '../tools/ports';
+import type { CompiledSite } from '../../src/design/model';
+import { tcpPortFree } from '../../src/tools/ports';
 
 /**
  * Checks made before the demo starts anything, so that a second demo, or another program on one

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { cacheDir } from '../tools/temporal-cli';
+import { cacheDir } from '../src/tools/temporal-cli';
 
 /** Thrown when a lab program is not installed; the message says how to install it. */
 export class LabToolMissingError extends Error {

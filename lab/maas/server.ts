@@ -1,6 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseOAuthHeader } from '../../drivers/node/maas/oauth';
 import { FaultConfig, parseFaultConfig, SimulatorConfigError } from './config';
 import { Engine } from './engine';
 import { ApiError, FormFields, Params, parseForm, readBody, sendError, sendJson, sendText } from './http';
@@ -10,6 +9,7 @@ import { addMachineRoutes } from './routes-machines';
 import { addMiscRoutes } from './routes-misc';
 import { addNetworkRoutes } from './routes-network';
 import { addStorageRoutes } from './routes-storage';
+import { OAuthRefusal, verifyPlaintextRequest } from './oauth';
 
 /**
  * The HTTP front of the MAAS simulator: `/MAAS/api/2.0/...` with OAuth 1.0a PLAINTEXT checking,
@@ -77,16 +77,12 @@ export class SimulatorServer {
   }
 
   private authenticate(req: IncomingMessage): void {
-    const params = parseOAuthHeader(req.headers.authorization);
-    if (!params) throw new ApiError(401, 'Authorization Error: no OAuth Authorization header; sign requests with the API key (consumer:token:secret).');
-    for (const name of ['oauth_consumer_key', 'oauth_token', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp', 'oauth_nonce']) {
-      if (!params[name]) throw new ApiError(400, `Bad Request: Missing OAuth parameter: ${name}`);
+    try {
+      verifyPlaintextRequest(req.headers.authorization, this.model.state.credentials);
+    } catch (err) {
+      if (err instanceof OAuthRefusal) throw new ApiError(err.status, err.message);
+      throw err;
     }
-    if (params.oauth_signature_method !== 'PLAINTEXT') throw new ApiError(401, `Authorization Error: unsupported signature method ${params.oauth_signature_method}`);
-    const { consumerKey, tokenKey, tokenSecret } = this.model.state.credentials;
-    if (params.oauth_consumer_key !== consumerKey) throw new ApiError(401, 'Authorization Error: Invalid API key.');
-    if (params.oauth_token !== tokenKey) throw new ApiError(401, `Authorization Error: 'Invalid access token: ${params.oauth_token}'`);
-    if (params.oauth_signature !== `&${tokenSecret}`) throw new ApiError(401, "Authorization Error: 'Invalid signature. Expected signature base string: ...'");
   }
 
   /** Whether a configured fault applies to this request now, and with which status. */

@@ -1,4 +1,4 @@
-import { normaliseCidr, parseCidr, parseIp } from '../../design/ip';
+import { canonicalCidr, toAddress, toNetwork } from './ip';
 import { ApiError, badRequest } from './http';
 import { inSubnet, normaliseIp, SimModel, Subnet } from './model';
 import { Reply, Router, RouteContext } from './router';
@@ -147,7 +147,7 @@ export function addNetworkRoutes(router: Router): void {
     }
     if (params.has('gateway_ip')) {
       const gateway = params.str('gateway_ip') || null;
-      if (gateway && (!parseIp(gateway) || !inSubnet(subnet, gateway))) throw badRequest('gateway_ip', 'Gateway IP must be within CIDR range.');
+      if (gateway && (!toAddress(gateway) || !inSubnet(subnet, gateway))) throw badRequest('gateway_ip', 'Gateway IP must be within CIDR range.');
       subnet.gateway_ip = gateway;
     }
     if (params.has('dns_servers')) subnet.dns_servers = (params.fields.dns_servers ?? []).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
@@ -156,8 +156,8 @@ export function addNetworkRoutes(router: Router): void {
   router.post('subnets/', (ctx) => {
     const { model, params } = ctx;
     const raw = params.required('cidr');
-    if (!parseCidr(raw)) throw badRequest('cidr', 'Required format: <network>/<prefixlen>.');
-    const cidr = normaliseCidr(raw);
+    if (!toNetwork(raw)) throw badRequest('cidr', 'Required format: <network>/<prefixlen>.');
+    const cidr = canonicalCidr(raw);
     if (model.state.subnets.some((s) => s.cidr === cidr)) throw badRequest('cidr', 'Subnet with this Cidr already exists.');
     const subnet: Subnet = { id: model.id(), name: cidr, cidr, vlan_id: model.state.vlans.find((v) => v.fabric_id === 0 && v.vid === 0)!.id, gateway_ip: null, dns_servers: [], managed: true, description: '' };
     subnetFields(model, ctx, subnet);
@@ -182,14 +182,14 @@ export function addNetworkRoutes(router: Router): void {
   // ---- IP ranges
   router.get('ipranges/', ({ model }) => model.state.ipranges.map((r) => model.renderIpRange(r)));
   const checkRange = (model: SimModel, subnet: Subnet, type: string, start: string, end: string, self?: number) => {
-    const a = parseIp(start);
-    const b = parseIp(end);
+    const a = toAddress(start);
+    const b = toAddress(end);
     if (!a) throw badRequest('start_ip', 'Enter a valid IPv4 or IPv6 address.');
     if (!b) throw badRequest('end_ip', 'Enter a valid IPv4 or IPv6 address.');
     if (!inSubnet(subnet, start) || !inSubnet(subnet, end)) throw badRequest('__all__', `Range must be within the subnet ${subnet.cidr}.`);
-    if (a.value > b.value) throw badRequest('__all__', 'End IP address must not be less than Start IP address.');
+    if (a.n > b.n) throw badRequest('__all__', 'End IP address must not be less than Start IP address.');
     for (const r of model.state.ipranges.filter((x) => x.subnet_id === subnet.id && x.id !== self)) {
-      if (a.value <= parseIp(r.end_ip)!.value && b.value >= parseIp(r.start_ip)!.value) {
+      if (a.n <= toAddress(r.end_ip)!.n && b.n >= toAddress(r.start_ip)!.n) {
         throw badRequest('__all__', `Requested ${type} range conflicts with an existing ${r.type} range.`);
       }
     }

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { processDesign } from '../design';
-import type { DesignSource } from '../design/load';
-import type { CompiledSite } from '../design/model';
-import { readDesignSources } from '../design/read-files';
+import { processDesign } from '../../src/design';
+import type { DesignSource } from '../../src/design/load';
+import type { CompiledSite } from '../../src/design/model';
+import { readDesignSources } from '../../src/design/read-files';
 
 /**
  * The example site (examples/site) as the demo and the end-to-end tests deploy it: the design's

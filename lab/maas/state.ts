@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SimulatorConfig } from './config';
-import type { MaasPackageRepository } from '../../drivers/node/maas/types';
+import type { PackageRepositoryWire } from './wire-types';
 
 /**
  * Everything the MAAS simulator knows, as one JSON document. It is written to the state file
@@ -160,7 +160,7 @@ export interface SimState {
   tags: Array<{ name: string; definition: string; comment: string; kernel_opts: string; machines: string[] }>;
   sshkeys: Array<{ id: number; key: string }>;
   /** MAAS's own wire shape, as the driver reads it. */
-  packageRepositories: MaasPackageRepository[];
+  packageRepositories: PackageRepositoryWire[];
   bootSources: Array<{ id: number; url: string; keyring_filename: string; keyring_data: string; created: string; updated: string }>;
   bootSelections: Array<{ id: number; boot_source_id: number; os: string; release: string; arches: string[]; subarches: string[]; labels: string[] }>;
   bootResources: Array<{ id: number; type: 'Synced' | 'Uploaded'; name: string; architecture: string }>;

@@ -21,8 +21,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { pollUntil } from '../../tools/poll';
-import { ManagedProcess, startProcessGroup } from '../../tools/process-group';
+import { pollUntil } from '../../src/tools/poll';
+import { ManagedProcess, startProcessGroup } from '../../src/tools/process-group';
 
 const execFileAsync = promisify(execFile);
 

@@ -10,16 +10,16 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DrydockClient } from '../client';
-import { exitCodeFor, watchRun } from '../cli/commands/operate';
-import { renderResult } from '../cli/render';
-import { DEFAULT_TASK_QUEUE } from '../config/temporal-connection';
-import { probeLabSwitchSupport } from '../lab/switch';
-import { SiteLab, startSiteLab } from '../lab/site-lab';
-import { SecretResolver } from '../secrets/resolver';
-import { DevServer, startDevServer } from '../tools/dev-server';
-import { freePort, tcpPortFree } from '../tools/ports';
-import { DrydockWorker, createDrydockWorker } from '../worker';
+import { DrydockClient } from '../../src/client';
+import { exitCodeFor, watchRun } from '../../src/cli/commands/operate';
+import { renderResult } from '../../src/cli/render';
+import { DEFAULT_TASK_QUEUE } from '../../src/config/temporal-connection';
+import { probeLabSwitchSupport } from '../switch';
+import { SiteLab, startSiteLab } from '../site-lab';
+import { SecretResolver } from '../../src/secrets/resolver';
+import { DevServer, startDevServer } from '../../src/tools/dev-server';
+import { freePort, tcpPortFree } from '../../src/tools/ports';
+import { DrydockWorker, createDrydockWorker } from '../../src/worker';
 import { exampleCredentials, loadExampleSite } from './example-site';
 import { checkLabPorts, DemoPreflightError, labPorts, takeDemoLock } from './preflight';
 

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pollUntil } from '../../tools/poll';
-import { freePort } from '../../tools/ports';
-import { ManagedProcess, startProcessGroup } from '../../tools/process-group';
+import { pollUntil } from '../../src/tools/poll';
+import { freePort } from '../../src/tools/ports';
+import { ManagedProcess, startProcessGroup } from '../../src/tools/process-group';
 import { findLabTool } from '../lab-tools';
 
 /**

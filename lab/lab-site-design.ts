@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { packageRoot } from '../tools/package-info';
+import { packageRoot } from '../src/tools/package-info';
 
 /**
  * A lab-sized variant of the example site (examples/site): the same region, networks, profiles
