@@ -6,14 +6,14 @@ import { parseCredentialReference } from '../src/secrets/reference';
 import type { SecretResolver } from '../src/secrets/resolver';
 import { expandHome } from '../src/tools/home-path';
 import { IpmiSim, startIpmiSim } from './ipmi/ipmi-sim';
-import { MaasSimulator, startMaasSimulator } from './maas';
-import type { SimulatorConfigInput } from './maas/config';
+import { MaasEmulator, startMaasEmulator } from './maas';
+import type { EmulatorConfigInput } from './maas/config';
 import { startSushyEmulator, SushyEmulator } from './redfish/sushy-emulator';
 import { generateKey, LabSwitch, probeLabSwitchSupport, startLabSwitch } from './switch';
 
 /**
  * A lab that matches a site design: for every node its BMC (sushy-emulator Systems behind the
- * Redfish addresses the design names, one ipmi_sim per IPMI BMC), the MAAS simulator at the
+ * Redfish addresses the design names, one ipmi_sim per IPMI BMC), the MAAS emulator at the
  * design's MAAS URL with the machines' NICs, disks and BMCs, and a Linux switch in a network
  * namespace per top-of-rack switch (where namespaces can be made). Everything binds the
  * addresses the design gives (loopback). Credentials are resolved from the design's references,
@@ -22,10 +22,10 @@ import { generateKey, LabSwitch, probeLabSwitchSupport, startLabSwitch } from '.
 export interface SiteLabOptions {
   site: CompiledSite;
   secrets: SecretResolver;
-  /** Folder for the MAAS simulator's state. */
+  /** Folder for the MAAS emulator's state. */
   stateDir: string;
-  /** MAAS simulator settings (durations, faults) over the lab's defaults. */
-  maas?: Omit<SimulatorConfigInput, 'machines' | 'apiKey'>;
+  /** MAAS emulator settings (durations, faults) over the lab's defaults. */
+  maas?: Omit<EmulatorConfigInput, 'machines' | 'apiKey'>;
   /** Start the switches (default: when this machine can make network namespaces). */
   switches?: boolean;
   log?: (message: string) => void;
@@ -34,7 +34,7 @@ export interface SiteLabOptions {
 export interface SiteLab {
   redfish: SushyEmulator[];
   ipmi: Map<string, IpmiSim>;
-  maas?: MaasSimulator;
+  maas?: MaasEmulator;
   switches: Map<string, LabSwitch>;
   /** Why switches were not started, when they were not. */
   switchesSkipped?: string;
@@ -119,7 +119,7 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
   const redfish: SushyEmulator[] = [];
   const ipmi = new Map<string, IpmiSim>();
   const switches = new Map<string, LabSwitch>();
-  let maas: MaasSimulator | undefined;
+  let maas: MaasEmulator | undefined;
   let switchesSkipped: string | undefined;
   const redfishOf = new Map<string, { emulator: SushyEmulator; uuid: string }>();
 
@@ -169,7 +169,7 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
       const pxe = Object.values(site.networks).find((net) => site.nodes.some((n) => n.addressing.some((a) => a.network === net.name && a.address === 'dhcp')));
       const images = [...new Set(site.nodes.map((n) => n.platform.image).filter((i): i is string => Boolean(i)))];
       mkdirSync(options.stateDir, { recursive: true });
-      maas = await startMaasSimulator({
+      maas = await startMaasEmulator({
         host: url.hostname,
         port: Number(url.port || 80),
         statePath: `${options.stateDir}/maas-state.json`,
@@ -192,7 +192,7 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
           })),
         },
       });
-      log(`MAAS simulator at ${maas.url} (${site.nodes.length} machines enlist when their BMC PXE-boots them)`);
+      log(`MAAS emulator at ${maas.url} (${site.nodes.length} machines enlist when their BMC PXE-boots them)`);
     }
 
     // 4. Switches, where network namespaces can be made.
@@ -243,7 +243,7 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
     describe: () => [
       ...redfish.map((r) => `Redfish: sushy-emulator ${r.url} (${r.systems.map((s) => s.name).join(', ')})`),
       ...[...ipmi.values()].map((b) => `IPMI: ipmi_sim ${b.name} ${b.ip}:${b.port}`),
-      ...(maas ? [`MAAS: simulator ${maas.url}`] : []),
+      ...(maas ? [`MAAS: emulator ${maas.url}`] : []),
       ...[...switches.entries()].map(([name, s]) => `switch ${name}: ${s.address} (namespace ${s.namespace})`),
     ],
     bmcCommands(node: string) {

@@ -3,7 +3,7 @@
  *
  * Starts the embedded stack (the Temporal dev server with its web UI and state under
  * ./.drydock/, a drydock worker) and a lab on 127.0.0.1 that matches examples/site (Redfish
- * BMCs in sushy-emulator, IPMI BMCs in ipmi_sim, the MAAS simulator, Linux switches in network
+ * BMCs in sushy-emulator, IPMI BMCs in ipmi_sim, the MAAS emulator, Linux switches in network
  * namespaces where they can be made), then deploys the example site with live progress and ends
  * with a per-node summary and the web UI address.
  */
@@ -29,7 +29,7 @@ Deploys the example site (examples/site: 2 racks, 8 servers with Redfish and IPM
 lab on this machine, through a real Temporal dev server and a drydock worker:
 
   - Temporal dev server, state in ./.drydock/temporal.db, web UI on 127.0.0.1:8233 (or a free port)
-  - lab: sushy-emulator (Redfish), ipmi_sim (IPMI), the MAAS simulator, and a Linux switch per
+  - lab: sushy-emulator (Redfish), ipmi_sim (IPMI), the MAAS emulator, and a Linux switch per
     rack in a network namespace (needs root; otherwise the switch steps are skipped)
   - a DeployNodes workflow with live per-node progress, then a per-node summary
 

@@ -62,7 +62,7 @@ export interface LabPort {
   what: string;
 }
 
-/** The 127.0.0.1 ports the lab for this site listens on: BMC emulators and the MAAS simulator. */
+/** The 127.0.0.1 ports the lab for this site listens on: BMC emulators and the MAAS emulator. */
 export function labPorts(site: CompiledSite): LabPort[] {
   const ports = new Map<string, LabPort>();
   const add = (p: LabPort): void => void ports.set(`${p.protocol}/${p.port}`, ports.get(`${p.protocol}/${p.port}`) ?? p);
@@ -74,7 +74,7 @@ export function labPorts(site: CompiledSite): LabPort[] {
   const maas = site.region.drivers.node;
   if (maas?.type === 'maas') {
     const url = new URL(maas.apiUrl);
-    if (['127.0.0.1', 'localhost'].includes(url.hostname)) add({ port: Number(url.port || 80), protocol: 'tcp', what: 'the MAAS simulator' });
+    if (['127.0.0.1', 'localhost'].includes(url.hostname)) add({ port: Number(url.port || 80), protocol: 'tcp', what: 'the MAAS emulator' });
   }
   return [...ports.values()];
 }

@@ -3,7 +3,7 @@ import { findLabTool } from '../lab-tools';
 import type { LabBmcConfig } from './config';
 
 /**
- * How the simulator talks to a lab machine's BMC, over the BMC's own protocol: Redfish
+ * How the emulator talks to a lab machine's BMC, over the BMC's own protocol: Redfish
  * (sushy-emulator) with HTTP requests, IPMI (ipmi_sim) with ipmitool. It reads the power state
  * and the boot override to know when a machine PXE-boots, and drives power and boot device the
  * way MAAS's power drivers do.
@@ -27,7 +27,7 @@ export function targetFromLab(bmc: LabBmcConfig): BmcTarget {
   return { type: bmc.type, host: bmc.address, port: bmc.port, systemId: bmc.systemId, username: bmc.username, password: bmc.password, https: bmc.https };
 }
 
-/** MAAS power parameters as the simulator records them at enlistment. */
+/** MAAS power parameters as the emulator records them at enlistment. */
 export function powerParametersFor(bmc: LabBmcConfig): { power_type: string; power_parameters: Record<string, string> } {
   if (bmc.type === 'ipmi') {
     return {

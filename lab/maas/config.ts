@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 
 /**
- * Configuration of the lab's MAAS simulator: timing, fault injection, the rack's PXE network,
+ * Configuration of the lab's MAAS emulator: timing, fault injection, the rack's PXE network,
  * the images imported at start, and the lab machines (their NICs, disks and BMCs) that enlist
  * when their BMC PXE-boots them. Written as YAML or JSON for `drydock lab maas --config FILE`.
  */
@@ -41,7 +41,7 @@ const diskSchema = z
 
 const machineSchema = z
   .object({
-    /** The host name the machine enlists with (MAAS would make one up: so does the simulator when absent). */
+    /** The host name the machine enlists with (MAAS would make one up: so does the emulator when absent). */
     hostname: hostname.optional(),
     /** NICs; the first one PXE-boots. */
     interfaces: z
@@ -62,7 +62,7 @@ const machineSchema = z
     memoryMiB: z.number().int().min(256).default(16384),
     architecture: z.string().default('amd64/generic'),
     biosBootMethod: z.enum(['uefi', 'pxe']).default('uefi'),
-    /** The machine's BMC, which the simulator watches (and drives, when MAAS has its power parameters). */
+    /** The machine's BMC, which the emulator watches (and drives, when MAAS has its power parameters). */
     bmc: bmcSchema.optional(),
     /** auto: enlisting gives MAAS the BMC's power parameters (as MAAS's enlistment does for IPMI
      * and Redfish); manual: power_type manual, MAAS never drives the BMC. */
@@ -111,7 +111,7 @@ const faultsSchema = z
   })
   .strict();
 
-export const simulatorConfigSchema = z
+export const emulatorConfigSchema = z
   .object({
     durations: z
       .object({
@@ -158,16 +158,16 @@ export const simulatorConfigSchema = z
   })
   .strict();
 
-export type SimulatorConfigInput = z.input<typeof simulatorConfigSchema>;
-export type SimulatorConfig = z.output<typeof simulatorConfigSchema>;
-export type LabMachineConfig = SimulatorConfig['machines'][number];
+export type EmulatorConfigInput = z.input<typeof emulatorConfigSchema>;
+export type EmulatorConfig = z.output<typeof emulatorConfigSchema>;
+export type LabMachineConfig = EmulatorConfig['machines'][number];
 export type LabBmcConfig = z.output<typeof bmcSchema>;
-export type FaultConfig = SimulatorConfig['faults'];
+export type FaultConfig = EmulatorConfig['faults'];
 export type FaultConfigInput = z.input<typeof faultsSchema>;
 export const faultConfigSchema = faultsSchema;
 
-export class SimulatorConfigError extends Error {
-  override name = 'SimulatorConfigError';
+export class EmulatorConfigError extends Error {
+  override name = 'EmulatorConfigError';
 }
 
 function describeIssues(where: string, issues: z.core.$ZodIssue[]): string {
@@ -177,22 +177,22 @@ function describeIssues(where: string, issues: z.core.$ZodIssue[]): string {
     .join('\n');
 }
 
-export function parseSimulatorConfig(value: unknown, where = 'MAAS simulator configuration'): SimulatorConfig {
-  const result = simulatorConfigSchema.safeParse(value ?? {});
-  if (!result.success) throw new SimulatorConfigError(describeIssues(where, result.error.issues));
+export function parseEmulatorConfig(value: unknown, where = 'MAAS emulator configuration'): EmulatorConfig {
+  const result = emulatorConfigSchema.safeParse(value ?? {});
+  if (!result.success) throw new EmulatorConfigError(describeIssues(where, result.error.issues));
   const config = result.data;
   const seen = new Set<string>();
   for (const [index, m] of config.machines.entries()) {
     for (const nic of m.interfaces) {
       const key = nic.mac.toLowerCase();
-      if (seen.has(key)) throw new SimulatorConfigError(`${where}: machines.${index}.interfaces: MAC ${nic.mac} is used twice`);
+      if (seen.has(key)) throw new EmulatorConfigError(`${where}: machines.${index}.interfaces: MAC ${nic.mac} is used twice`);
       seen.add(key);
     }
     const repeated = (list: string[]): string | undefined => list.find((a, i) => list.indexOf(a) !== i);
     const pci = repeated(machinePciAddresses(m));
-    if (pci) throw new SimulatorConfigError(`${where}: machines.${index}.interfaces: PCI address ${pci} is used twice`);
+    if (pci) throw new EmulatorConfigError(`${where}: machines.${index}.interfaces: PCI address ${pci} is used twice`);
     const scsi = repeated(machineScsiAddresses(m));
-    if (scsi) throw new SimulatorConfigError(`${where}: machines.${index}.disks: SCSI address ${scsi} is used twice`);
+    if (scsi) throw new EmulatorConfigError(`${where}: machines.${index}.disks: SCSI address ${scsi} is used twice`);
   }
   return config;
 }
@@ -209,24 +209,24 @@ export function machineScsiAddresses(m: Pick<LabMachineConfig, 'disks'>): string
 
 export function parseFaultConfig(value: unknown): FaultConfig {
   const result = faultsSchema.safeParse(value ?? {});
-  if (!result.success) throw new SimulatorConfigError(describeIssues('faults', result.error.issues));
+  if (!result.success) throw new EmulatorConfigError(describeIssues('faults', result.error.issues));
   return result.data;
 }
 
 /** Reads a YAML or JSON configuration file; errors name the file and the field. */
-export function loadSimulatorConfig(path: string): SimulatorConfig {
+export function loadEmulatorConfig(path: string): EmulatorConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new SimulatorConfigError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    throw new EmulatorConfigError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
   let data: unknown;
   try {
     data = parse(text);
   } catch (err) {
     const linePos = (err as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
-    throw new SimulatorConfigError(`${path}${linePos ? `:${linePos}` : ''}: not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+    throw new EmulatorConfigError(`${path}${linePos ? `:${linePos}` : ''}: not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
   }
-  return parseSimulatorConfig(data, path);
+  return parseEmulatorConfig(data, path);
 }

@@ -1,9 +1,9 @@
 import { BmcTarget, pxeBootAndPowerOn, powerOff, readBmc, targetFromLab, targetFromPower } from './bmc';
 import type { FaultConfig } from './config';
 import { defaultStorageLayout, discoverDisks, enlistMachine, restoreNetworking } from './hardware';
-import { labKeyOf, SimModel } from './model';
+import { labKeyOf, EmuModel } from './model';
 import { releaseResources } from './routes-machines';
-import type { SimMachine } from './state';
+import type { EmuMachine } from './state';
 import { bootResourcesFor } from './state';
 
 /**
@@ -22,7 +22,7 @@ export class Engine {
   private stopped = false;
 
   constructor(
-    private readonly model: SimModel,
+    private readonly model: EmuModel,
     private readonly faults: () => FaultConfig,
     private readonly log: (message: string) => void,
   ) {}
@@ -123,7 +123,7 @@ export class Engine {
     if (changed) this.model.save();
   }
 
-  private watchForPxeBoot(machine: SimMachine, target: BmcTarget, key: string): void {
+  private watchForPxeBoot(machine: EmuMachine, target: BmcTarget, key: string): void {
     this.job(`bmc:${key}`, async () => {
       const reading = await readBmc(target);
       this.model.count(machine, 'bmc_reads');
@@ -138,7 +138,7 @@ export class Engine {
     });
   }
 
-  private power(machine: SimMachine): void {
+  private power(machine: EmuMachine): void {
     // One job per BMC: the lab key is the same one enlistment uses.
     this.job(`bmc:${machine.lab}`, async () => {
       const action = machine.pending_power[0];
@@ -194,12 +194,12 @@ export class Engine {
     return false;
   }
 
-  private failing(machine: SimMachine, list: string[]): boolean {
+  private failing(machine: EmuMachine, list: string[]): boolean {
     const lab = this.model.labMachine(machine);
     return list.includes(machine.hostname) || (lab?.hostname !== undefined && list.includes(lab.hostname)) || list.includes(machine.system_id);
   }
 
-  private complete(machine: SimMachine): void {
+  private complete(machine: EmuMachine): void {
     const op = machine.operation!;
     machine.operation = null;
     const faults = this.faults();

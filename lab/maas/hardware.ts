@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { powerParametersFor } from './bmc';
 import type { LabMachineConfig } from './config';
-import { alignDown, labKeyOf, newUuid, SimModel } from './model';
-import { newSystemId, SimBlockDevice, SimInterface, SimMachine } from './state';
+import { alignDown, labKeyOf, newUuid, EmuModel } from './model';
+import { newSystemId, EmuBlockDevice, EmuInterface, EmuMachine } from './state';
 
 /**
  * What MAAS learns about a machine: at enlistment (its NICs, which land on the PXE fabric or on
@@ -20,11 +20,11 @@ function petname(taken: Set<string>): string {
   }
 }
 
-export function enlistMachine(model: SimModel, lab: LabMachineConfig, index: number): SimMachine {
+export function enlistMachine(model: EmuModel, lab: LabMachineConfig, index: number): EmuMachine {
   const state = model.state;
   const taken = new Set(state.machines.map((m) => m.hostname));
   const pxeVlan = state.vlans.find((v) => v.id === state.subnets[0]?.vlan_id) ?? state.vlans[0];
-  const interfaces: SimInterface[] = lab.interfaces.map((nic, i) => {
+  const interfaces: EmuInterface[] = lab.interfaces.map((nic, i) => {
     let vlanId = pxeVlan.id;
     if (i > 0) {
       // An interface on no known network gets a fabric of its own, as MAAS does.
@@ -36,7 +36,7 @@ export function enlistMachine(model: SimModel, lab: LabMachineConfig, index: num
     return { id: model.id(), name: nic.name, type: 'physical', mac_address: nic.mac.toLowerCase(), vlan_id: vlanId, parents: [], enabled: true, mtu: null, params: {}, tags: [], links: [] };
   });
   const power = lab.bmc && lab.power === 'auto' ? powerParametersFor(lab.bmc) : { power_type: 'manual', power_parameters: {} };
-  const machine: SimMachine = {
+  const machine: EmuMachine = {
     system_id: newSystemId(),
     hostname: lab.hostname && !taken.has(lab.hostname) ? lab.hostname : petname(taken),
     lab: labKeyOf(lab, index),
@@ -77,7 +77,7 @@ export function enlistMachine(model: SimModel, lab: LabMachineConfig, index: num
 
 /** The discovered network configuration: bonds and VLAN interfaces gone, the boot interface
  * AUTO on the PXE subnet, the others up without an address. */
-export function restoreNetworking(model: SimModel, machine: SimMachine): void {
+export function restoreNetworking(model: EmuModel, machine: EmuMachine): void {
   machine.interfaces = machine.interfaces.filter((i) => i.type === 'physical');
   machine.gateway_link_ipv4 = null;
   const pxeSubnet = model.state.subnets[0];
@@ -95,10 +95,10 @@ export function restoreNetworking(model: SimModel, machine: SimMachine): void {
 }
 
 /** The disks of the lab machine, keeping ids of disks MAAS already knew. */
-export function discoverDisks(model: SimModel, machine: SimMachine, lab: LabMachineConfig | undefined): void {
+export function discoverDisks(model: EmuModel, machine: EmuMachine, lab: LabMachineConfig | undefined): void {
   const disks = lab?.disks ?? [{ name: 'sda', size: 500_000_000_000, model: undefined, serial: undefined, blockSize: undefined }];
   const known = machine.blockdevices.filter((d) => d.type === 'physical');
-  machine.blockdevices = disks.map((disk, i): SimBlockDevice => {
+  machine.blockdevices = disks.map((disk, i): EmuBlockDevice => {
     const existing = known.find((d) => d.name === disk.name);
     return {
       id: existing?.id ?? model.id(),
@@ -122,7 +122,7 @@ export function discoverDisks(model: SimModel, machine: SimMachine, lab: LabMach
 /** MAAS's default "flat" layout on the boot disk: an EFI system partition (UEFI machines) and
  * one ext4 partition mounted at / taking the rest. With the `lvm` default layout, the rest is a
  * volume group `vgroot` with a logical volume `lvroot` mounted at /. */
-export function defaultStorageLayout(model: SimModel, machine: SimMachine): void {
+export function defaultStorageLayout(model: EmuModel, machine: EmuMachine): void {
   machine.volume_groups = [];
   machine.blockdevices = machine.blockdevices.filter((d) => d.type === 'physical');
   for (const d of machine.blockdevices) {

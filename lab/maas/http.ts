@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * Request parsing and answers for the MAAS simulator, in MAAS's manner: form bodies
+ * Request parsing and answers for the MAAS emulator, in MAAS's manner: form bodies
  * (multipart/form-data or urlencoded), JSON answers, validation errors as
  * `{"field": ["message"]}` with HTTP 400, state violations as text with HTTP 409.
  */

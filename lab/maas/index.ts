@@ -1,18 +1,18 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { FaultConfigInput, parseFaultConfig, parseSimulatorConfig, SimulatorConfig, SimulatorConfigInput } from './config';
+import { FaultConfigInput, parseFaultConfig, parseEmulatorConfig, EmulatorConfig, EmulatorConfigInput } from './config';
 import { enlistMachine, discoverDisks, defaultStorageLayout } from './hardware';
-import { labKeyOf, SimModel } from './model';
-import { SimulatorServer } from './server';
+import { labKeyOf, EmuModel } from './model';
+import { EmulatorServer } from './server';
 import { initialState, loadState } from './state';
 
 /**
- * The lab's MAAS simulator: a MAAS 2.0 API on loopback whose machines follow the lab's BMCs.
+ * The lab's MAAS emulator: a MAAS 2.0 API on loopback whose machines follow the lab's BMCs.
  * See docs/maas.md for what it implements and how it differs from MAAS.
  */
-export interface MaasSimulatorOptions {
+export interface MaasEmulatorOptions {
   /** Configuration (see src/lab/maas/config.ts); defaults give an empty MAAS. */
-  config?: SimulatorConfigInput;
+  config?: EmulatorConfigInput;
   host?: string;
   /** 0 or absent: a free port. */
   port?: number;
@@ -21,23 +21,23 @@ export interface MaasSimulatorOptions {
   log?: (message: string) => void;
 }
 
-export interface MaasSimulator {
+export interface MaasEmulator {
   /** e.g. http://127.0.0.1:41234/MAAS (what a Region's drivers.node.apiUrl names) */
   url: string;
   port: number;
   /** consumer:token:secret */
   apiKey: string;
-  config: SimulatorConfig;
+  config: EmulatorConfig;
   /** Operation counters (also at GET {url}/lab/stats). */
-  stats(): ReturnType<SimulatorServer['stats']>;
+  stats(): ReturnType<EmulatorServer['stats']>;
   setFaults(faults: FaultConfigInput): void;
   /** Stops serving and waits for running BMC actions; the state file keeps everything. */
   stop(): Promise<void>;
-  server: SimulatorServer;
+  server: EmulatorServer;
 }
 
-export async function startMaasSimulator(options: MaasSimulatorOptions = {}): Promise<MaasSimulator> {
-  const config = parseSimulatorConfig(options.config ?? {});
+export async function startMaasEmulator(options: MaasEmulatorOptions = {}): Promise<MaasEmulator> {
+  const config = parseEmulatorConfig(options.config ?? {});
   const log = options.log ?? (() => undefined);
   const loaded = options.statePath ? loadState(options.statePath) : undefined;
   const state = loaded ?? initialState(config);
@@ -45,7 +45,7 @@ export async function startMaasSimulator(options: MaasSimulatorOptions = {}): Pr
     const [consumerKey, tokenKey, tokenSecret] = config.apiKey.split(':');
     state.credentials = { ...state.credentials, consumerKey, tokenKey, tokenSecret };
   }
-  const model = new SimModel(state, config, options.statePath);
+  const model = new EmuModel(state, config, options.statePath);
   // Lab machines that are in MAAS from the start (once: a restart keeps what happened since).
   config.machines.forEach((lab, index) => {
     if (lab.enlist !== 'at-start' || state.enlisted.includes(labKeyOf(lab, index))) return;
@@ -59,12 +59,12 @@ export async function startMaasSimulator(options: MaasSimulatorOptions = {}): Pr
   });
   model.save();
 
-  const sim = new SimulatorServer(model, log);
+  const emulator = new EmulatorServer(model, log);
   const host = options.host ?? '127.0.0.1';
-  sim.server.listen(options.port ?? 0, host);
-  await once(sim.server, 'listening');
-  sim.engine.start();
-  const port = (sim.server.address() as AddressInfo).port;
+  emulator.server.listen(options.port ?? 0, host);
+  await once(emulator.server, 'listening');
+  emulator.engine.start();
+  const port = (emulator.server.address() as AddressInfo).port;
   const { consumerKey, tokenKey, tokenSecret } = state.credentials;
   let stopped = false;
   return {
@@ -72,18 +72,18 @@ export async function startMaasSimulator(options: MaasSimulatorOptions = {}): Pr
     port,
     apiKey: `${consumerKey}:${tokenKey}:${tokenSecret}`,
     config,
-    stats: () => sim.stats(),
-    setFaults: (faults) => sim.setFaults(parseFaultConfig(faults)),
-    server: sim,
+    stats: () => emulator.stats(),
+    setFaults: (faults) => emulator.setFaults(parseFaultConfig(faults)),
+    server: emulator,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await sim.engine.stop();
+      await emulator.engine.stop();
       model.save();
-      sim.server.closeAllConnections();
-      await new Promise<void>((resolve) => sim.server.close(() => resolve()));
+      emulator.server.closeAllConnections();
+      await new Promise<void>((resolve) => emulator.server.close(() => resolve()));
     },
   };
 }
 
-export type { SimulatorConfig, SimulatorConfigInput, FaultConfigInput } from './config';
+export type { EmulatorConfig, EmulatorConfigInput, FaultConfigInput } from './config';

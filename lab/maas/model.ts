@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { addressText, networkHas, toAddress, toNetwork } from './ip';
-import type { LabMachineConfig, SimulatorConfig } from './config';
+import type { LabMachineConfig, EmulatorConfig } from './config';
 import { ApiError, badRequest, notFound } from './http';
 import {
   saveState,
-  SimBlockDevice,
-  SimInterface,
-  SimMachine,
-  SimPartition,
-  SimState,
-  SimVolumeGroup,
+  EmuBlockDevice,
+  EmuInterface,
+  EmuMachine,
+  EmuPartition,
+  EmuState,
+  EmuVolumeGroup,
   STATUS_CODES,
   StatusName,
 } from './state';
 
 /**
- * The simulator's data, its lookups (404 when absent, as MAAS answers) and its renderers: each
+ * The emulator's data, its lookups (404 when absent, as MAAS answers) and its renderers: each
  * render function produces the JSON shape MAAS's API handler gives for that object.
  */
 export const API = '/MAAS/api/2.0';
@@ -27,14 +27,14 @@ export function alignDown(bytes: number, alignment = PARTITION_ALIGNMENT): numbe
   return Math.floor(bytes / alignment) * alignment;
 }
 
-export type Vlan = SimState['vlans'][number];
-export type Subnet = SimState['subnets'][number];
+export type Vlan = EmuState['vlans'][number];
+export type Subnet = EmuState['subnets'][number];
 
-export class SimModel {
+export class EmuModel {
   /** Host names of lab machines by lab key, for fault injection by name. */
   constructor(
-    public state: SimState,
-    readonly config: SimulatorConfig,
+    public state: EmuState,
+    readonly config: EmulatorConfig,
     private readonly statePath: string | undefined,
   ) {}
 
@@ -46,17 +46,17 @@ export class SimModel {
     return this.state.nextId++;
   }
 
-  count(machine: SimMachine, what: string, by = 1): void {
+  count(machine: EmuMachine, what: string, by = 1): void {
     const entry = (this.state.stats.machines[machine.system_id] ??= {});
     entry[what] = (entry[what] ?? 0) + by;
   }
 
-  labMachine(machine: SimMachine): LabMachineConfig | undefined {
+  labMachine(machine: EmuMachine): LabMachineConfig | undefined {
     return this.config.machines.find((m, index) => labKeyOf(m, index) === machine.lab);
   }
 
   // ---- lookups -------------------------------------------------------------------------------
-  machine(systemId: string): SimMachine {
+  machine(systemId: string): EmuMachine {
     const m = this.state.machines.find((x) => x.system_id === systemId);
     if (!m) throw notFound('Node');
     return m;
@@ -96,41 +96,41 @@ export class SimModel {
     }
   }
 
-  iface(machine: SimMachine, id: number | string): SimInterface {
+  iface(machine: EmuMachine, id: number | string): EmuInterface {
     const i = machine.interfaces.find((x) => String(x.id) === String(id));
     if (!i) throw notFound('Interface');
     return i;
   }
 
-  blockDevice(machine: SimMachine, id: number | string): SimBlockDevice {
+  blockDevice(machine: EmuMachine, id: number | string): EmuBlockDevice {
     const d = machine.blockdevices.find((x) => String(x.id) === String(id));
     if (!d) throw notFound('BlockDevice');
     return d;
   }
 
-  partition(device: SimBlockDevice, id: number | string): SimPartition {
+  partition(device: EmuBlockDevice, id: number | string): EmuPartition {
     const p = device.partitions.find((x) => String(x.id) === String(id));
     if (!p) throw notFound('Partition');
     return p;
   }
 
-  volumeGroup(machine: SimMachine, id: number | string): SimVolumeGroup {
+  volumeGroup(machine: EmuMachine, id: number | string): EmuVolumeGroup {
     const vg = machine.volume_groups.find((x) => String(x.id) === String(id));
     if (!vg) throw notFound('VolumeGroup');
     return vg;
   }
 
   // ---- derived values ------------------------------------------------------------------------
-  partitionOverhead(machine: SimMachine): number {
+  partitionOverhead(machine: EmuMachine): number {
     const bios = machine.bios_boot_method !== 'uefi' && machine.architecture.startsWith('amd64');
     return 5 * MIB + (bios ? 1 * MIB : 0);
   }
 
-  vgOfMember(machine: SimMachine, kind: 'device' | 'partition', id: number): SimVolumeGroup | undefined {
+  vgOfMember(machine: EmuMachine, kind: 'device' | 'partition', id: number): EmuVolumeGroup | undefined {
     return machine.volume_groups.find((vg) => vg.members.some((m) => m.kind === kind && m.id === id));
   }
 
-  memberSize(machine: SimMachine, member: SimVolumeGroup['members'][number]): number {
+  memberSize(machine: EmuMachine, member: EmuVolumeGroup['members'][number]): number {
     if (member.kind === 'device') return machine.blockdevices.find((d) => d.id === member.id)?.size ?? 0;
     for (const d of machine.blockdevices) {
       const p = d.partitions.find((x) => x.id === member.id);
@@ -139,23 +139,23 @@ export class SimModel {
     return 0;
   }
 
-  vgSize(machine: SimMachine, vg: SimVolumeGroup): number {
+  vgSize(machine: EmuMachine, vg: EmuVolumeGroup): number {
     return vg.members.reduce((sum, m) => sum + Math.max(0, alignDown(this.memberSize(machine, m) - LVM_EXTENT, LVM_EXTENT)), 0);
   }
 
-  vgUsed(machine: SimMachine, vg: SimVolumeGroup): number {
+  vgUsed(machine: EmuMachine, vg: EmuVolumeGroup): number {
     return machine.blockdevices.filter((d) => d.volume_group_id === vg.id).reduce((sum, d) => sum + d.size, 0);
   }
 
-  deviceAvailable(machine: SimMachine, device: SimBlockDevice): number {
+  deviceAvailable(machine: EmuMachine, device: EmuBlockDevice): number {
     if (device.filesystem || this.vgOfMember(machine, 'device', device.id)) return 0;
     if (device.partition_table_type === null) return device.size;
     return device.size - this.partitionOverhead(machine) - device.partitions.reduce((sum, p) => sum + p.size, 0);
   }
 
   /** Every IP address in use by a machine's links. */
-  usedAddresses(): Map<string, { machine: SimMachine; iface: SimInterface }> {
-    const used = new Map<string, { machine: SimMachine; iface: SimInterface }>();
+  usedAddresses(): Map<string, { machine: EmuMachine; iface: EmuInterface }> {
+    const used = new Map<string, { machine: EmuMachine; iface: EmuInterface }>();
     for (const machine of this.state.machines) {
       for (const iface of machine.interfaces) for (const l of iface.links) if (l.ip_address) used.set(normaliseIp(l.ip_address), { machine, iface });
     }
@@ -163,7 +163,7 @@ export class SimModel {
   }
 
   /** The dynamic range containing an address, if any. */
-  dynamicRangeFor(subnet: Subnet, ip: string): SimState['ipranges'][number] | undefined {
+  dynamicRangeFor(subnet: Subnet, ip: string): EmuState['ipranges'][number] | undefined {
     const value = toAddress(ip)?.n;
     if (value === undefined) return undefined;
     return this.state.ipranges.find((r) => r.subnet_id === subnet.id && r.type === 'dynamic' && value >= toAddress(r.start_ip)!.n && value <= toAddress(r.end_ip)!.n);
@@ -225,7 +225,7 @@ export class SimModel {
     };
   }
 
-  renderFabric(f: SimState['fabrics'][number]) {
+  renderFabric(f: EmuState['fabrics'][number]) {
     return {
       id: f.id,
       name: f.name,
@@ -236,7 +236,7 @@ export class SimModel {
     };
   }
 
-  renderIpRange(r: SimState['ipranges'][number]) {
+  renderIpRange(r: EmuState['ipranges'][number]) {
     return {
       id: r.id,
       type: r.type,
@@ -249,7 +249,7 @@ export class SimModel {
     };
   }
 
-  renderStaticRoute(r: SimState['staticRoutes'][number]) {
+  renderStaticRoute(r: EmuState['staticRoutes'][number]) {
     return {
       id: r.id,
       source: this.renderSubnet(this.subnet(r.source_id)),
@@ -260,21 +260,21 @@ export class SimModel {
     };
   }
 
-  renderDomain(d: SimState['domains'][number]) {
+  renderDomain(d: EmuState['domains'][number]) {
     return { ...d, resource_record_count: 0, resource_uri: `${API}/domains/${d.id}/` };
   }
 
-  renderTag(t: SimState['tags'][number]) {
+  renderTag(t: EmuState['tags'][number]) {
     return { name: t.name, definition: t.definition, comment: t.comment, kernel_opts: t.kernel_opts, resource_uri: `${API}/tags/${encodeURIComponent(t.name)}/` };
   }
 
-  effectiveMtu(iface: SimInterface): number {
+  effectiveMtu(iface: EmuInterface): number {
     if (iface.mtu) return iface.mtu;
     if (iface.vlan_id !== null) return this.state.vlans.find((v) => v.id === iface.vlan_id)?.mtu ?? 1500;
     return 1500;
   }
 
-  renderInterface(machine: SimMachine, iface: SimInterface) {
+  renderInterface(machine: EmuMachine, iface: EmuInterface) {
     const names = (ids: number[]) => ids.map((id) => machine.interfaces.find((i) => i.id === id)?.name).filter((n): n is string => !!n);
     const vlan = iface.vlan_id === null ? null : this.state.vlans.find((v) => v.id === iface.vlan_id);
     return {
@@ -307,7 +307,7 @@ export class SimModel {
     };
   }
 
-  private usedFor(machine: SimMachine, fs: SimPartition['filesystem'], kind: 'device' | 'partition', id: number, device?: SimBlockDevice): string {
+  private usedFor(machine: EmuMachine, fs: EmuPartition['filesystem'], kind: 'device' | 'partition', id: number, device?: EmuBlockDevice): string {
     const vg = this.vgOfMember(machine, kind, id);
     if (vg) return `LVM volume for ${vg.name}`;
     if (fs) return `${fs.fstype} formatted filesystem${fs.mount_point ? ` mounted at ${fs.mount_point}` : ''}`;
@@ -315,12 +315,12 @@ export class SimModel {
     return 'Unused';
   }
 
-  private pvFilesystem(machine: SimMachine, kind: 'device' | 'partition', id: number, fs: SimPartition['filesystem']) {
+  private pvFilesystem(machine: EmuMachine, kind: 'device' | 'partition', id: number, fs: EmuPartition['filesystem']) {
     if (this.vgOfMember(machine, kind, id)) return { fstype: 'lvm-pv', label: null, uuid: null, mount_point: null, mount_options: null };
     return fs;
   }
 
-  renderPartition(machine: SimMachine, device: SimBlockDevice, p: SimPartition) {
+  renderPartition(machine: EmuMachine, device: EmuBlockDevice, p: EmuPartition) {
     const index = device.partitions.indexOf(p) + 1;
     return {
       id: p.id,
@@ -338,7 +338,7 @@ export class SimModel {
     };
   }
 
-  renderBlockDevice(machine: SimMachine, d: SimBlockDevice) {
+  renderBlockDevice(machine: EmuMachine, d: EmuBlockDevice) {
     const available = d.type === 'physical' ? this.deviceAvailable(machine, d) : d.filesystem ? 0 : d.size;
     return {
       id: d.id,
@@ -366,7 +366,7 @@ export class SimModel {
     };
   }
 
-  renderVolumeGroup(machine: SimMachine, vg: SimVolumeGroup) {
+  renderVolumeGroup(machine: EmuMachine, vg: EmuVolumeGroup) {
     const size = this.vgSize(machine, vg);
     const used = this.vgUsed(machine, vg);
     const devices = vg.members.map((m) => {
@@ -391,7 +391,7 @@ export class SimModel {
     };
   }
 
-  defaultGateway(machine: SimMachine): { gateway_ip: string | null; link_id: number | null } {
+  defaultGateway(machine: EmuMachine): { gateway_ip: string | null; link_id: number | null } {
     const links = machine.interfaces.flatMap((i) => i.links);
     const chosen = links.find((l) => l.id === machine.gateway_link_ipv4) ?? links.find((l) => (l.mode === 'static' || l.mode === 'auto') && l.subnet_id !== null && this.state.subnets.find((s) => s.id === l.subnet_id)?.gateway_ip);
     if (!chosen || chosen.subnet_id === null) return { gateway_ip: null, link_id: null };
@@ -400,7 +400,7 @@ export class SimModel {
     return { gateway_ip: subnet.gateway_ip, link_id: chosen.id };
   }
 
-  renderMachine(m: SimMachine) {
+  renderMachine(m: EmuMachine) {
     const domain = this.state.domains.find((d) => d.id === m.domain_id) ?? this.state.domains[0];
     const bootIface = m.interfaces.find((i) => i.id === m.boot_interface_id) ?? null;
     const bootDisk = m.blockdevices.find((d) => d.id === m.boot_disk_id) ?? m.blockdevices.find((d) => d.type === 'physical') ?? null;
@@ -480,7 +480,7 @@ export class SimModel {
     };
   }
 
-  setStatus(machine: SimMachine, status: StatusName, message = ''): void {
+  setStatus(machine: EmuMachine, status: StatusName, message = ''): void {
     if (machine.status !== status) machine.previous_status = machine.status;
     machine.status = status;
     machine.status_message = message;

@@ -1,13 +1,13 @@
 import { ApiError, Params } from './http';
-import type { SimModel } from './model';
+import type { EmuModel } from './model';
 
 /**
- * Routes of the simulated MAAS API: a path pattern below /MAAS/api/2.0/, a method and an `op`
+ * Routes of the emulated MAAS API: a path pattern below /MAAS/api/2.0/, a method and an `op`
  * (null: the plain REST verb). The template (`POST machines/{system_id}/?op=deploy`) is what the
- * simulator counts requests by.
+ * emulator counts requests by.
  */
 export interface RouteContext {
-  model: SimModel;
+  model: EmuModel;
   method: string;
   /** Query and body fields together (MAAS reads op from either). */
   params: Params;

@@ -2,9 +2,9 @@ import { toAddress } from './ip';
 import { ApiError, badRequest, conflict, Params } from './http';
 import { defaultStorageLayout, restoreNetworking } from './hardware';
 import { machineDetails } from './lshw';
-import { inSubnet, normaliseIp, SimModel } from './model';
+import { inSubnet, normaliseIp, EmuModel } from './model';
 import { Reply, Router, RouteContext } from './router';
-import { SimInterface, SimLink, SimMachine, StatusName, UBUNTU_RELEASES } from './state';
+import { EmuInterface, EmuLink, EmuMachine, StatusName, UBUNTU_RELEASES } from './state';
 
 /**
  * Machines: the collection (filters, power parameters, allocate), one machine (read, update,
@@ -17,22 +17,22 @@ const RELEASABLE: StatusName[] = ['Allocated', 'Deployed', 'Deploying', 'Failed 
 const INTERFACE_EDITABLE: StatusName[] = ['New', 'Ready', 'Failed testing', 'Allocated', 'Broken'];
 const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'];
 
-function machineOf(ctx: RouteContext): SimMachine {
+function machineOf(ctx: RouteContext): EmuMachine {
   return ctx.model.machine(ctx.match[0]);
 }
 
-function powerControllable(machine: SimMachine): boolean {
+function powerControllable(machine: EmuMachine): boolean {
   return machine.power_type !== 'manual' && machine.power_type !== '' && !!machine.power_parameters.power_address;
 }
 
-function startOperation(model: SimModel, machine: SimMachine, kind: NonNullable<SimMachine['operation']>['kind'], extra: Partial<NonNullable<SimMachine['operation']>> = {}): void {
+function startOperation(model: EmuModel, machine: EmuMachine, kind: NonNullable<EmuMachine['operation']>['kind'], extra: Partial<NonNullable<EmuMachine['operation']>> = {}): void {
   machine.operation = { kind, requestedAt: Date.now(), runningSince: null, ...extra };
   // MAAS powers the machine through its power driver; with power_type manual someone else must.
   if (powerControllable(machine) && kind !== 'releasing') machine.pending_power.push('pxe-on');
   model.count(machine, `${kind}_started`);
 }
 
-function releaseResources(machine: SimMachine): void {
+function releaseResources(machine: EmuMachine): void {
   machine.owner = null;
   machine.osystem = '';
   machine.distro_series = '';
@@ -44,7 +44,7 @@ function releaseResources(machine: SimMachine): void {
 
 export { releaseResources };
 
-function hasRootFilesystem(machine: SimMachine): boolean {
+function hasRootFilesystem(machine: EmuMachine): boolean {
   return machine.blockdevices.some((d) => d.filesystem?.mount_point === '/' || d.partitions.some((p) => p.filesystem?.mount_point === '/'));
 }
 
@@ -53,7 +53,7 @@ function seriesName(raw: string): string {
   return Object.entries(UBUNTU_RELEASES).find(([, version]) => version === bare)?.[0] ?? bare;
 }
 
-function filterMachines(model: SimModel, params: Params): SimMachine[] {
+function filterMachines(model: EmuModel, params: Params): EmuMachine[] {
   let machines = model.state.machines;
   const hostnames = params.fields.hostname;
   if (hostnames?.length) machines = machines.filter((m) => hostnames.includes(m.hostname) || hostnames.includes(`${m.hostname}.${model.state.domains.find((d) => d.id === m.domain_id)?.name}`));
@@ -313,22 +313,22 @@ export function addMachineRoutes(router: Router): void {
 
 // ---- interfaces ------------------------------------------------------------------------------
 
-function editable(machine: SimMachine, operation: string): void {
+function editable(machine: EmuMachine, operation: string): void {
   if (!INTERFACE_EDITABLE.includes(machine.status)) {
     throw conflict(`Cannot ${operation} interface because the machine is not New, Ready, Allocated, or Broken.`);
   }
 }
 
 /** MAAS keeps an enabled interface that lost its last link "up" (LINK_UP, no address). */
-function ensureLinkUp(model: SimModel, iface: SimInterface): void {
+function ensureLinkUp(model: EmuModel, iface: EmuInterface): void {
   if (iface.enabled && iface.links.length === 0 && iface.vlan_id !== null) iface.links.push({ id: model.id(), mode: 'link_up', subnet_id: null, ip_address: null });
 }
 
-function inBond(machine: SimMachine, iface: SimInterface): SimInterface | undefined {
+function inBond(machine: EmuMachine, iface: EmuInterface): EmuInterface | undefined {
   return machine.interfaces.find((i) => i.type === 'bond' && i.parents.includes(iface.id));
 }
 
-function removeInterface(model: SimModel, machine: SimMachine, iface: SimInterface): void {
+function removeInterface(model: EmuModel, machine: EmuMachine, iface: EmuInterface): void {
   for (const child of machine.interfaces.filter((i) => i.parents.includes(iface.id) && i.type === 'vlan')) removeInterface(model, machine, child);
   const ids = new Set(iface.links.map((l) => l.id));
   if (machine.gateway_link_ipv4 !== null && ids.has(machine.gateway_link_ipv4)) machine.gateway_link_ipv4 = null;
@@ -376,7 +376,7 @@ function mtuParam(params: Params): number | null | undefined {
   return mtu;
 }
 
-function setVlan(model: SimModel, machine: SimMachine, iface: SimInterface, vlanId: number | null): void {
+function setVlan(model: EmuModel, machine: EmuMachine, iface: EmuInterface, vlanId: number | null): void {
   if (iface.vlan_id === vlanId) return;
   iface.vlan_id = vlanId;
   // Links to subnets of another VLAN cannot stay.
@@ -416,7 +416,7 @@ function addInterfaceRoutes(router: Router): void {
         return parent;
       });
       const vlanId = params.has('vlan') ? model.vlan(params.required('vlan')).id : parents[0].vlan_id;
-      const bond: SimInterface = {
+      const bond: EmuInterface = {
         id: model.id(),
         name,
         type: 'bond',
@@ -458,7 +458,7 @@ function addInterfaceRoutes(router: Router): void {
       if (machine.interfaces.some((i) => i.type === 'vlan' && i.parents[0] === parent.id && i.vlan_id === vlan.id)) {
         throw badRequest('__all__', `A VLAN interface with parent ${parent.name} and VLAN ${vlan.vid} already exists.`);
       }
-      const iface: SimInterface = {
+      const iface: EmuInterface = {
         id: model.id(),
         name: `${parent.name}.${vlan.vid}`,
         type: 'vlan',
@@ -558,7 +558,7 @@ function addInterfaceRoutes(router: Router): void {
       if (iface.vlan_id === null && subnet) iface.vlan_id = subnet.vlan_id;
       // LINK_UP replaces the LINK_UP and DHCP links; an address replaces the LINK_UP link.
       iface.links = iface.links.filter((l) => l.mode !== 'link_up' && (mode !== 'link_up' || l.mode !== 'dhcp'));
-      const link: SimLink = { id: model.id(), mode: mode as SimLink['mode'], subnet_id: subnet?.id ?? null, ip_address: ip };
+      const link: EmuLink = { id: model.id(), mode: mode as EmuLink['mode'], subnet_id: subnet?.id ?? null, ip_address: ip };
       iface.links.push(link);
       if (defaultGateway) machine.gateway_link_ipv4 = link.id;
       return model.renderInterface(machine, iface);

@@ -1,5 +1,5 @@
 import { ApiError, badRequest } from './http';
-import { API, SimModel } from './model';
+import { API, EmuModel } from './model';
 import { Reply, Router } from './router';
 
 /** Service-wide objects: version, account, settings, rack controllers, tags, SSH keys, package
@@ -10,7 +10,7 @@ export function addMiscRoutes(router: Router): void {
   router.get('version/', () => ({
     capabilities: ['networks-management', 'static-ipaddresses', 'ipv6-deployment-ubuntu', 'devices-management', 'storage-deployment-ubuntu', 'network-deployment-ubuntu', 'authenticate-api'],
     version: '3.4.0-lab',
-    subversion: 'drydock-temporal MAAS simulator',
+    subversion: 'drydock-temporal MAAS emulator',
   }));
   router.get('users/', ({ model }) => ({ username: model.state.credentials.username, email: 'admin@example.com', is_superuser: true, is_local: true, resource_uri: `${API}/users/admin/` }), 'whoami');
   router.get('account/', ({ model }) => [{ name: 'lab', token: model.state.credentials.tokenKey }], 'list_authorisation_tokens');
@@ -41,7 +41,7 @@ export function addMiscRoutes(router: Router): void {
   );
 
   // ---- tags
-  const tag = (model: SimModel, name: string) => {
+  const tag = (model: EmuModel, name: string) => {
     const t = model.state.tags.find((x) => x.name === name);
     if (!t) throw new ApiError(404, 'No Tag matches the given query.');
     return t;
@@ -120,7 +120,7 @@ export function addMiscRoutes(router: Router): void {
   });
 
   // ---- package repositories
-  type Repo = SimModel['state']['packageRepositories'][number];
+  type Repo = EmuModel['state']['packageRepositories'][number];
   const listField = (value: string | undefined) => (value ?? '').split(/[\s,]+/).filter(Boolean);
   const repoFields = (repo: Repo, params: import('./http').Params) => {
     if (params.has('name')) repo.name = params.required('name');
@@ -137,7 +137,7 @@ export function addMiscRoutes(router: Router): void {
     if (badPocket) throw badRequest('disabled_pockets', `'${badPocket}' is not a valid Pocket name.`);
   };
   const repoOut = (r: Repo) => ({ ...r, resource_uri: `${API}/package-repositories/${r.id}/` });
-  const repo = (model: SimModel, id: string) => {
+  const repo = (model: EmuModel, id: string) => {
     const r = model.state.packageRepositories.find((x) => String(x.id) === id);
     if (!r) throw new ApiError(404, 'No PackageRepository matches the given query.');
     return r;
@@ -167,13 +167,13 @@ export function addMiscRoutes(router: Router): void {
 
   // ---- boot sources, selections and resources
   router.get('boot-sources/', ({ model }) => model.state.bootSources.map((s) => ({ ...s, resource_uri: `${API}/boot-sources/${s.id}/` })));
-  const source = (model: SimModel, id: string) => {
+  const source = (model: EmuModel, id: string) => {
     const s = model.state.bootSources.find((x) => String(x.id) === id);
     if (!s) throw new ApiError(404, 'No BootSource matches the given query.');
     return s;
   };
   router.get('boot-sources/{id}/', ({ model, match }) => source(model, match[0]));
-  const selectionOut = (s: SimModel['state']['bootSelections'][number]) => ({ ...s, boot_source_id: s.boot_source_id, resource_uri: `${API}/boot-sources/${s.boot_source_id}/selections/${s.id}/` });
+  const selectionOut = (s: EmuModel['state']['bootSelections'][number]) => ({ ...s, boot_source_id: s.boot_source_id, resource_uri: `${API}/boot-sources/${s.boot_source_id}/selections/${s.id}/` });
   router.get('boot-sources/{id}/selections/', ({ model, match }) => {
     const s = source(model, match[0]);
     return model.state.bootSelections.filter((x) => x.boot_source_id === s.id).map(selectionOut);

@@ -1,6 +1,6 @@
 import { canonicalCidr, toAddress, toNetwork } from './ip';
 import { ApiError, badRequest } from './http';
-import { inSubnet, normaliseIp, SimModel, Subnet } from './model';
+import { inSubnet, normaliseIp, EmuModel, Subnet } from './model';
 import { Reply, Router, RouteContext } from './router';
 
 /** Site networking: fabrics, VLANs, subnets, IP ranges, static routes and DNS domains. */
@@ -15,7 +15,7 @@ export function addNetworkRoutes(router: Router): void {
     model.state.domains.push(domain);
     return model.renderDomain(domain);
   });
-  const domain = (model: SimModel, id: string) => {
+  const domain = (model: EmuModel, id: string) => {
     const d = model.state.domains.find((x) => String(x.id) === id);
     if (!d) throw new ApiError(404, 'No Domain matches the given query.');
     return d;
@@ -136,7 +136,7 @@ export function addNetworkRoutes(router: Router): void {
 
   // ---- subnets
   router.get('subnets/', ({ model }) => model.state.subnets.map((s) => model.renderSubnet(s)));
-  const subnetFields = (model: SimModel, ctx: RouteContext, subnet: Subnet) => {
+  const subnetFields = (model: EmuModel, ctx: RouteContext, subnet: Subnet) => {
     const { params } = ctx;
     if (params.has('name')) subnet.name = params.str('name') || subnet.cidr;
     if (params.has('description')) subnet.description = params.str('description') ?? '';
@@ -181,7 +181,7 @@ export function addNetworkRoutes(router: Router): void {
 
   // ---- IP ranges
   router.get('ipranges/', ({ model }) => model.state.ipranges.map((r) => model.renderIpRange(r)));
-  const checkRange = (model: SimModel, subnet: Subnet, type: string, start: string, end: string, self?: number) => {
+  const checkRange = (model: EmuModel, subnet: Subnet, type: string, start: string, end: string, self?: number) => {
     const a = toAddress(start);
     const b = toAddress(end);
     if (!a) throw badRequest('start_ip', 'Enter a valid IPv4 or IPv6 address.');
@@ -206,7 +206,7 @@ export function addNetworkRoutes(router: Router): void {
     model.state.ipranges.push(range);
     return model.renderIpRange(range);
   });
-  const range = (model: SimModel, id: string) => {
+  const range = (model: EmuModel, id: string) => {
     const r = model.state.ipranges.find((x) => String(x.id) === id);
     if (!r) throw new ApiError(404, 'No IPRange matches the given query.');
     return r;
@@ -242,7 +242,7 @@ export function addNetworkRoutes(router: Router): void {
     model.state.staticRoutes.push(route);
     return model.renderStaticRoute(route);
   });
-  const staticRoute = (model: SimModel, id: string) => {
+  const staticRoute = (model: EmuModel, id: string) => {
     const r = model.state.staticRoutes.find((x) => String(x.id) === id);
     if (!r) throw new ApiError(404, 'No StaticRoute matches the given query.');
     return r;

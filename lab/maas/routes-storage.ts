@@ -1,7 +1,7 @@
 import { badRequest, conflict, Params } from './http';
 import { alignDown, newUuid, PARTITION_ALIGNMENT } from './model';
 import { Reply, Router, RouteContext } from './router';
-import { SimBlockDevice, SimFilesystem, SimMachine, StatusName } from './state';
+import { EmuBlockDevice, EmuFilesystem, EmuMachine, StatusName } from './state';
 
 /**
  * Storage: block devices (format, mount, boot disk), partitions and volume groups with their
@@ -12,21 +12,21 @@ import { SimBlockDevice, SimFilesystem, SimMachine, StatusName } from './state';
 const STORAGE_EDITABLE: StatusName[] = ['Ready', 'Allocated'];
 const FSTYPES = ['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'fat32', 'vfat', 'swap', 'ramfs', 'tmpfs', 'zfsroot', 'bcache-backing'];
 
-function machineOf(ctx: RouteContext): SimMachine {
+function machineOf(ctx: RouteContext): EmuMachine {
   return ctx.model.machine(ctx.match[0]);
 }
 
-function editable(machine: SimMachine, what: string): void {
+function editable(machine: EmuMachine, what: string): void {
   if (!STORAGE_EDITABLE.includes(machine.status)) throw conflict(`Cannot ${what} because the machine is not Ready or Allocated.`);
 }
 
-function format(params: Params): SimFilesystem {
+function format(params: Params): EmuFilesystem {
   const fstype = params.required('fstype');
   if (!FSTYPES.includes(fstype)) throw badRequest('fstype', `Select a valid choice. ${fstype} is not one of the available choices.`);
   return { fstype, uuid: params.str('uuid') || newUuid(), label: params.str('label') || null, mount_point: null, mount_options: null };
 }
 
-function mount(params: Params, fs: SimFilesystem | null, what: string): void {
+function mount(params: Params, fs: EmuFilesystem | null, what: string): void {
   if (!fs) throw badRequest('__all__', `Cannot mount an unformatted ${what}.`);
   const point = params.required('mount_point');
   if (point !== 'none' && !point.startsWith('/')) throw badRequest('mount_point', 'Enter a valid absolute path or "none".');
@@ -35,7 +35,7 @@ function mount(params: Params, fs: SimFilesystem | null, what: string): void {
   fs.mount_options = params.str('mount_options') || null;
 }
 
-function unformat(fs: SimFilesystem | null, what: string): void {
+function unformat(fs: EmuFilesystem | null, what: string): void {
   if (!fs) throw badRequest('__all__', `${what} is not formatted.`);
   if (fs.mount_point) throw badRequest('__all__', 'Filesystem is mounted and cannot be unformatted. Unmount the filesystem before unformatting.');
 }
@@ -65,7 +65,7 @@ export function addStorageRoutes(router: Router): void {
     return new Reply(204, '');
   });
 
-  const deviceOp = (op: string, fn: (ctx: RouteContext, machine: SimMachine, d: SimBlockDevice) => void) =>
+  const deviceOp = (op: string, fn: (ctx: RouteContext, machine: EmuMachine, d: EmuBlockDevice) => void) =>
     router.post(
       device,
       (ctx) => {
@@ -140,7 +140,7 @@ export function addStorageRoutes(router: Router): void {
       d.partitions = d.partitions.filter((x) => x !== p);
       return new Reply(204, '');
     });
-    const partOp = (op: string, fn: (ctx: RouteContext, machine: SimMachine, p: ReturnType<typeof partOf>) => void) =>
+    const partOp = (op: string, fn: (ctx: RouteContext, machine: EmuMachine, p: ReturnType<typeof partOf>) => void) =>
       router.post(
         path,
         (ctx) => {
@@ -233,7 +233,7 @@ export function addStorageRoutes(router: Router): void {
         const size = alignDown(params.has('size') ? params.requiredInt('size') : available);
         if (size < PARTITION_ALIGNMENT) throw badRequest('size', 'Ensure this value is greater than or equal to 4194304.');
         if (size > available) throw badRequest('size', `Size is too large. Maximum size is ${available}.`);
-        const lv: SimBlockDevice = {
+        const lv: EmuBlockDevice = {
           id: model.id(),
           name: fullName,
           type: 'virtual',

@@ -1,9 +1,9 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FaultConfig, parseFaultConfig, SimulatorConfigError } from './config';
+import { FaultConfig, parseFaultConfig, EmulatorConfigError } from './config';
 import { Engine } from './engine';
 import { ApiError, FormFields, Params, parseForm, readBody, sendError, sendJson, sendText } from './http';
-import { SimModel } from './model';
+import { EmuModel } from './model';
 import { Reply, Router } from './router';
 import { addMachineRoutes } from './routes-machines';
 import { addMiscRoutes } from './routes-misc';
@@ -12,7 +12,7 @@ import { addStorageRoutes } from './routes-storage';
 import { OAuthRefusal, verifyPlaintextRequest } from './oauth';
 
 /**
- * The HTTP front of the MAAS simulator: `/MAAS/api/2.0/...` with OAuth 1.0a PLAINTEXT checking,
+ * The HTTP front of the MAAS emulator: `/MAAS/api/2.0/...` with OAuth 1.0a PLAINTEXT checking,
  * request counting, fault injection (errors before or after serving, slow answers) and the
  * lab-only endpoints under `/MAAS/lab/` (statistics and faults; unauthenticated, loopback only).
  */
@@ -30,7 +30,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-export class SimulatorServer {
+export class EmulatorServer {
   readonly router = new Router();
   readonly server: Server;
   readonly engine: Engine;
@@ -39,7 +39,7 @@ export class SimulatorServer {
   private failNext: FaultConfig['failNext'];
 
   constructor(
-    readonly model: SimModel,
+    readonly model: EmuModel,
     private readonly log: (message: string) => void,
   ) {
     addMiscRoutes(this.router);
@@ -102,7 +102,7 @@ export class SimulatorServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', 'http://simulator');
+      const url = new URL(req.url ?? '/', 'http://emulator');
       const method = (req.method ?? 'GET').toUpperCase();
       if (url.pathname.startsWith('/MAAS/lab/')) return await this.handleLab(req, res, url.pathname.slice('/MAAS/lab/'.length), method);
       if (!url.pathname.startsWith(API_PREFIX)) return sendText(res, 404, 'Not Found');
@@ -144,7 +144,7 @@ export class SimulatorServer {
       if (!resolved) throw resolveError;
 
       // MAAS serves each request in a database transaction: a request that fails changes
-      // nothing. The simulator restores its state from before the request (counters excepted).
+      // nothing. The emulator restores its state from before the request (counters excepted).
       const snapshot = method === 'GET' ? undefined : structuredClone(this.model.state);
       let result: unknown;
       try {
@@ -198,7 +198,7 @@ export class SimulatorServer {
       try {
         this.setFaults(parseFaultConfig(text ? JSON.parse(text) : {}));
       } catch (err) {
-        return sendText(res, 400, err instanceof SimulatorConfigError || err instanceof SyntaxError ? err.message : String(err));
+        return sendText(res, 400, err instanceof EmulatorConfigError || err instanceof SyntaxError ? err.message : String(err));
       }
       return sendJson(res, 200, this.getFaults());
     }

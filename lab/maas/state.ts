@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SimulatorConfig } from './config';
+import type { EmulatorConfig } from './config';
 import type { PackageRepositoryWire } from './wire-types';
 
 /**
- * Everything the MAAS simulator knows, as one JSON document. It is written to the state file
- * (write to a temporary file, then rename) after every change, so a restarted simulator resumes
+ * Everything the MAAS emulator knows, as one JSON document. It is written to the state file
+ * (write to a temporary file, then rename) after every change, so a restarted emulator resumes
  * with the same machines, networks, keys, running operations and counters.
  */
 export const STATUS_CODES = {
@@ -28,7 +28,7 @@ export const STATUS_CODES = {
 } as const;
 export type StatusName = keyof typeof STATUS_CODES;
 
-export interface SimFilesystem {
+export interface EmuFilesystem {
   fstype: string;
   label: string | null;
   uuid: string | null;
@@ -36,15 +36,15 @@ export interface SimFilesystem {
   mount_options: string | null;
 }
 
-export interface SimPartition {
+export interface EmuPartition {
   id: number;
   uuid: string;
   size: number;
   bootable: boolean;
-  filesystem: SimFilesystem | null;
+  filesystem: EmuFilesystem | null;
 }
 
-export interface SimBlockDevice {
+export interface EmuBlockDevice {
   id: number;
   name: string;
   type: 'physical' | 'virtual';
@@ -54,29 +54,29 @@ export interface SimBlockDevice {
   serial: string | null;
   id_path: string | null;
   uuid: string | null;
-  filesystem: SimFilesystem | null;
+  filesystem: EmuFilesystem | null;
   /** Physical devices: null until partitioned. */
   partition_table_type: 'GPT' | 'MBR' | null;
-  partitions: SimPartition[];
+  partitions: EmuPartition[];
   /** Virtual devices (logical volumes): the volume group. */
   volume_group_id?: number;
 }
 
-export interface SimVolumeGroup {
+export interface EmuVolumeGroup {
   id: number;
   name: string;
   uuid: string;
   members: Array<{ kind: 'device' | 'partition'; id: number }>;
 }
 
-export interface SimLink {
+export interface EmuLink {
   id: number;
   mode: 'auto' | 'dhcp' | 'static' | 'link_up';
   subnet_id: number | null;
   ip_address: string | null;
 }
 
-export interface SimInterface {
+export interface EmuInterface {
   id: number;
   name: string;
   type: 'physical' | 'bond' | 'vlan';
@@ -88,10 +88,10 @@ export interface SimInterface {
   mtu: number | null;
   params: Record<string, string | number>;
   tags: string[];
-  links: SimLink[];
+  links: EmuLink[];
 }
 
-export interface SimOperation {
+export interface EmuOperation {
   kind: 'commissioning' | 'deploying' | 'releasing' | 'disk-erasing';
   requestedAt: number;
   /** When the BMC was first seen with PXE boot and power on (the operation then runs). */
@@ -100,7 +100,7 @@ export interface SimOperation {
   skipStorage?: boolean;
 }
 
-export interface SimMachine {
+export interface EmuMachine {
   system_id: string;
   hostname: string;
   /** The lab machine (index key) this MAAS machine is. */
@@ -124,18 +124,18 @@ export interface SimMachine {
   workload_annotations: Record<string, string>;
   user_data: string | null;
   commissioned: boolean;
-  interfaces: SimInterface[];
+  interfaces: EmuInterface[];
   boot_interface_id: number | null;
-  blockdevices: SimBlockDevice[];
-  volume_groups: SimVolumeGroup[];
+  blockdevices: EmuBlockDevice[];
+  volume_groups: EmuVolumeGroup[];
   boot_disk_id: number | null;
   gateway_link_ipv4: number | null;
-  operation: SimOperation | null;
+  operation: EmuOperation | null;
   /** Power actions MAAS's power driver still has to carry out on the BMC, in order. */
   pending_power: Array<'pxe-on' | 'on' | 'off'>;
 }
 
-export interface SimState {
+export interface EmuState {
   version: 1;
   nextId: number;
   credentials: { consumerKey: string; tokenKey: string; tokenSecret: string; username: string };
@@ -166,23 +166,23 @@ export interface SimState {
   bootResources: Array<{ id: number; type: 'Synced' | 'Uploaded'; name: string; architecture: string }>;
   importing: { startedAt: number } | null;
   rackControllers: Array<{ system_id: string; hostname: string }>;
-  machines: SimMachine[];
+  machines: EmuMachine[];
   /** Lab machines (by key) that have enlisted. */
   enlisted: string[];
-  stats: SimStats;
+  stats: EmuStats;
 }
 
-export interface SimStats {
+export interface EmuStats {
   /** Requests by `METHOD /path/template/?op=name`. */
   requests: Record<string, number>;
   /** Operations per machine host name (and system_id): commission, deploy, release, allocate,
-   * power_on, power_off (API), and bmc_power_on, bmc_power_off, bmc_pxe (what the simulator did
+   * power_on, power_off (API), and bmc_power_on, bmc_power_off, bmc_pxe (what the emulator did
    * to the BMC itself), enlist, commissioned, deployed, released. */
   machines: Record<string, Record<string, number>>;
   faults: { errors: number; slowed: number };
 }
 
-/** Ubuntu releases the simulated boot source offers, with their version numbers (for kernels). */
+/** Ubuntu releases the emulated boot source offers, with their version numbers (for kernels). */
 export const UBUNTU_RELEASES: Record<string, string> = {
   xenial: '16.04',
   bionic: '18.04',
@@ -202,7 +202,7 @@ export function newSystemId(): string {
   return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
-export function bootResourcesFor(release: string, nextId: () => number): SimState['bootResources'] {
+export function bootResourcesFor(release: string, nextId: () => number): EmuState['bootResources'] {
   const version = UBUNTU_RELEASES[release];
   if (!version) return [];
   return [`ga-${version}`, `hwe-${version}`].map((kernel) => ({ id: nextId(), type: 'Synced', name: `ubuntu/${release}`, architecture: `amd64/${kernel}` }));
@@ -210,7 +210,7 @@ export function bootResourcesFor(release: string, nextId: () => number): SimStat
 
 /** A MAAS as after installation: the default domain, fabric-0 holding the rack's PXE subnet with
  * DHCP on, one rack controller, the Ubuntu archives and the configured images. */
-export function initialState(config: SimulatorConfig): SimState {
+export function initialState(config: EmulatorConfig): EmuState {
   let id = 1;
   const nextId = () => id++;
   const [consumerKey, tokenKey, tokenSecret] = config.apiKey ? config.apiKey.split(':') : [randomToken(18), randomToken(18), randomToken(32)];
@@ -219,7 +219,7 @@ export function initialState(config: SimulatorConfig): SimState {
   const vlanId = 5001;
   const subnetId = nextId();
   const now = new Date().toISOString();
-  const state: SimState = {
+  const state: EmuState = {
     version: 1,
     nextId: 0,
     credentials: { consumerKey, tokenKey, tokenSecret, username: 'admin' },
@@ -288,15 +288,15 @@ export function initialState(config: SimulatorConfig): SimState {
   return state;
 }
 
-export function loadState(path: string): SimState | undefined {
+export function loadState(path: string): EmuState | undefined {
   if (!existsSync(path)) return undefined;
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as SimState;
-  if (parsed.version !== 1) throw new Error(`${path}: unknown MAAS simulator state version ${String(parsed.version)}`);
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as EmuState;
+  if (parsed.version !== 1) throw new Error(`${path}: unknown MAAS emulator state version ${String(parsed.version)}`);
   return parsed;
 }
 
 /** Atomic: a crash mid-write leaves the previous state, never half a file. */
-export function saveState(path: string, state: SimState): void {
+export function saveState(path: string, state: EmuState): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });

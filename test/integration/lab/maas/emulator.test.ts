@@ -1,65 +1,65 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { standaloneContext } from '../../src/drivers/context';
-import { DriverError } from '../../src/drivers/errors';
-import { oauthAuthorizationHeader, parseMaasApiKey } from '../../src/drivers/node/maas/oauth';
-import type { MaasFabric, MaasMachine } from '../../src/drivers/node/maas/types';
-import type { MaasSimulator } from '../../src/lab/maas';
-import { Secret } from '../../src/secrets/secret';
-import { pollUntil } from '../../src/tools/poll';
-import { clientFor, counts, driverFor, requests, startLabMaas } from '../fixtures/maas-lab';
-import { fixtureNode, fixtureSite, labMachineFor, macsFor, siteContext } from '../fixtures/site-model';
+import { standaloneContext } from '../../../../src/drivers/context';
+import { DriverError } from '../../../../src/drivers/errors';
+import { oauthAuthorizationHeader, parseMaasApiKey } from '../../../../src/drivers/node/maas/oauth';
+import type { MaasFabric, MaasMachine } from '../../../../src/drivers/node/maas/types';
+import type { MaasEmulator } from '../../../../lab/maas';
+import { Secret } from '../../../../src/secrets/secret';
+import { pollUntil } from '../../../../src/tools/poll';
+import { clientFor, counts, driverFor, requests, startLabMaas } from '../../../fixtures/maas-lab';
+import { fixtureNode, fixtureSite, labMachineFor, macsFor, siteContext } from '../../../fixtures/site-model';
 
-// The lab's MAAS simulator itself: MAAS's paths and shapes, OAuth checking, state kept in a file
+// The lab's MAAS emulator itself: MAAS's paths and shapes, OAuth checking, state kept in a file
 // across restarts, and fault injection.
 const n1 = fixtureNode('lab', { name: 'n1', host: 11, macs: macsFor(1) });
 
-function signed(sim: MaasSimulator, key = sim.apiKey): Record<string, string> {
+function signed(emulator: MaasEmulator, key = emulator.apiKey): Record<string, string> {
   return { authorization: oauthAuthorizationHeader(parseMaasApiKey(new Secret(key, 'test'))) };
 }
 
-describe('MAAS simulator', () => {
+describe('MAAS emulator', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'maas-sim-'));
+    dir = mkdtempSync(join(tmpdir(), 'maas-emulator-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('checks the OAuth signature: 401 without a header, with a wrong secret, token or consumer; /version/ is open', async () => {
-    const sim = await startLabMaas();
+    const emulator = await startLabMaas();
     try {
-      const machines = `${sim.url}/api/2.0/machines/`;
-      expect((await fetch(`${sim.url}/api/2.0/version/`)).status).toBe(200);
+      const machines = `${emulator.url}/api/2.0/machines/`;
+      expect((await fetch(`${emulator.url}/api/2.0/version/`)).status).toBe(200);
       const none = await fetch(machines);
       expect(none.status).toBe(401);
-      const [consumer, token, secret] = sim.apiKey.split(':');
+      const [consumer, token, secret] = emulator.apiKey.split(':');
       const cases: Array<[string, RegExp]> = [
         [`${consumer}:${token}:wrong`, /Invalid signature/],
         [`${consumer}:wrongtoken:${secret}`, /Invalid access token/],
         [`wrongconsumer:${token}:${secret}`, /Invalid API key/],
       ];
       for (const [key, message] of cases) {
-        const response = await fetch(machines, { headers: signed(sim, key) });
+        const response = await fetch(machines, { headers: signed(emulator, key) });
         expect(response.status).toBe(401);
         expect(await response.text()).toMatch(message);
       }
-      const ok = await fetch(machines, { headers: signed(sim) });
+      const ok = await fetch(machines, { headers: signed(emulator) });
       expect(ok.status).toBe(200);
       expect(await ok.json()).toEqual([]);
       // and the driver turns a 401 into a non-retryable MaasAuthFailed
-      const site = fixtureSite({ apiUrl: sim.url });
-      const err = await driverFor(sim, site, undefined, `${consumer}:${token}:wrong`).validateNodeServices(standaloneContext()).catch((e: unknown) => e);
+      const site = fixtureSite({ apiUrl: emulator.url });
+      const err = await driverFor(emulator, site, undefined, `${consumer}:${token}:wrong`).validateNodeServices(standaloneContext()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DriverError);
       expect(err).toMatchObject({ type: 'MaasAuthFailed', retryable: false });
     } finally {
-      await sim.stop();
+      await emulator.stop();
     }
   });
 
   it("answers with MAAS's paths, parameters and object shapes", async () => {
-    const sim = await startLabMaas({ config: { machines: [labMachineFor(n1, { hostname: 'n1', enlist: 'at-start', initialStatus: 'Ready' })] } });
-    const client = clientFor(sim);
+    const emulator = await startLabMaas({ config: { machines: [labMachineFor(n1, { hostname: 'n1', enlist: 'at-start', initialStatus: 'Ready' })] } });
+    const client = clientFor(emulator);
     try {
       const [machine] = await client.get<MaasMachine[]>('machines/', { hostname: 'n1' });
       expect(machine).toMatchObject({
@@ -90,7 +90,7 @@ describe('MAAS simulator', () => {
       expect(fabric.vlans).toMatchObject([{ vid: 0, name: 'untagged', fabric: 'extra' }]);
       await expect(client.get('nothing-here/')).rejects.toThrow(/HTTP 404/);
     } finally {
-      await sim.stop();
+      await emulator.stop();
     }
   });
 
@@ -133,26 +133,26 @@ describe('MAAS simulator', () => {
 
   it('injects faults: error rates by method, slow answers, machines that fail commissioning or deployment', async () => {
     const n2 = fixtureNode('lab', { name: 'n2', host: 12, macs: macsFor(2) });
-    const sim = await startLabMaas({
+    const emulator = await startLabMaas({
       config: {
         machines: [labMachineFor(n1, { hostname: 'n1', enlist: 'at-start', initialStatus: 'New' }), labMachineFor(n2, { hostname: 'n2', enlist: 'at-start', initialStatus: 'Ready' })],
         faults: { failCommissioning: ['n1'], failDeployment: ['n2'] },
       },
     });
-    const client = clientFor(sim);
+    const client = clientFor(emulator);
     try {
-      sim.setFaults({ errorRate: 1, errorMethods: ['PUT'], failCommissioning: ['n1'], failDeployment: ['n2'] });
-      const put = await fetch(`${sim.url}/api/2.0/fabrics/0/`, { method: 'PUT', headers: signed(sim), body: new URLSearchParams({ name: 'x' }) });
+      emulator.setFaults({ errorRate: 1, errorMethods: ['PUT'], failCommissioning: ['n1'], failDeployment: ['n2'] });
+      const put = await fetch(`${emulator.url}/api/2.0/fabrics/0/`, { method: 'PUT', headers: signed(emulator), body: new URLSearchParams({ name: 'x' }) });
       expect(put.status).toBe(503);
       expect(put.headers.get('retry-after')).toBe('0');
       expect((await client.get<MaasFabric>('fabrics/0/')).name).toBe('fabric-0'); // not served
-      sim.setFaults({ slowRate: 1, slowMs: 50, failCommissioning: ['n1'], failDeployment: ['n2'] });
+      emulator.setFaults({ slowRate: 1, slowMs: 50, failCommissioning: ['n1'], failDeployment: ['n2'] });
       await client.get('version/');
-      expect(sim.stats().faults).toEqual({ errors: 1, slowed: 1 });
-      sim.setFaults({ failCommissioning: ['n1'], failDeployment: ['n2'] });
+      expect(emulator.stats().faults).toEqual({ errors: 1, slowed: 1 });
+      emulator.setFaults({ failCommissioning: ['n1'], failDeployment: ['n2'] });
 
-      const site = fixtureSite({ apiUrl: sim.url, nodes: [n1, n2] });
-      const driver = driverFor(sim, site);
+      const site = fixtureSite({ apiUrl: emulator.url, nodes: [n1, n2] });
+      const driver = driverFor(emulator, site);
       const commissioning = await driver.configureHardware(n1, siteContext(site), standaloneContext()).catch((e: unknown) => e);
       expect(commissioning).toMatchObject({ type: 'MaasOperationFailed', retryable: false });
       expect((commissioning as Error).message).toMatch(/ended commissioning in status "Failed commissioning": A commissioning script failed \(lab fault injection\)/);
@@ -160,11 +160,11 @@ describe('MAAS simulator', () => {
       expect(deployment).toMatchObject({ type: 'MaasOperationFailed' });
       expect((deployment as Error).message).toMatch(/ended deploying in status "Failed deployment"/);
       // faults are also set over HTTP, as the demo does
-      const response = await fetch(`${sim.url}/lab/faults`, { method: 'PUT', body: JSON.stringify({ errorRate: 3 }) });
+      const response = await fetch(`${emulator.url}/lab/faults`, { method: 'PUT', body: JSON.stringify({ errorRate: 3 }) });
       expect(response.status).toBe(400);
       expect(await response.text()).toMatch(/faults: errorRate/);
     } finally {
-      await sim.stop();
+      await emulator.stop();
     }
   });
 });

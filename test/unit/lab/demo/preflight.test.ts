@@ -4,14 +4,14 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkLabPorts, DemoPreflightError, takeDemoLock } from '../../../src/demo/preflight';
-import { freePort } from '../../../src/tools/ports';
+import { checkLabPorts, DemoPreflightError, takeDemoLock } from '../../../../lab/demo/preflight';
+import { freePort } from '../../../../src/tools/ports';
 
 describe('demo preflight', () => {
   it('one demo per state folder: a running one is named, a dead one\'s lock is taken over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'drydock-demo-lock-'));
     // A process that looks like a running demo (its command line says so).
-    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', 'src/demo/main.ts'], { stdio: 'ignore' });
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', 'lab/demo/main.ts'], { stdio: 'ignore' });
     try {
       writeFileSync(join(dir, 'demo.lock'), `${other.pid}\n`);
       expect(() => takeDemoLock(dir)).toThrow(DemoPreflightError);
@@ -39,11 +39,11 @@ describe('demo preflight', () => {
       await expect(checkLabPorts([{ port: freeOne, protocol: 'tcp', what: 'nothing' }])).resolves.toBeUndefined();
       await expect(
         checkLabPorts([
-          { port: tcpPort, protocol: 'tcp', what: 'the MAAS simulator' },
+          { port: tcpPort, protocol: 'tcp', what: 'the MAAS emulator' },
           { port: udpPort, protocol: 'udp', what: 'ipmi_sim (IPMI BMC of cmp02)' },
           { port: freeOne, protocol: 'tcp', what: 'sushy-emulator' },
         ]),
-      ).rejects.toThrow(`the lab cannot start: 127.0.0.1:${tcpPort}/tcp (for the MAAS simulator), 127.0.0.1:${udpPort}/udp (for ipmi_sim (IPMI BMC of cmp02)) are in use by another program.`);
+      ).rejects.toThrow(`the lab cannot start: 127.0.0.1:${tcpPort}/tcp (for the MAAS emulator), 127.0.0.1:${udpPort}/udp (for ipmi_sim (IPMI BMC of cmp02)) are in use by another program.`);
     } finally {
       tcp.close();
       udp.close();

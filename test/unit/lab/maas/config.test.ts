@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSimulatorConfig, parseSimulatorConfig } from '../../src/lab/maas/config';
+import { loadEmulatorConfig, parseEmulatorConfig } from '../../../../lab/maas/config';
 
-describe('MAAS simulator configuration', () => {
+describe('MAAS emulator configuration', () => {
   it('fills defaults for an empty configuration', () => {
-    const config = parseSimulatorConfig({});
+    const config = parseEmulatorConfig({});
     expect(config.durations).toEqual({ enlistingSeconds: 3, commissioningSeconds: 5, deployingSeconds: 10, releasingSeconds: 2, importSeconds: 3 });
     expect(config.bootImages).toEqual(['jammy']);
     expect(config.machines).toEqual([]);
@@ -14,7 +14,7 @@ describe('MAAS simulator configuration', () => {
 
   it('names every bad field', () => {
     expect(() =>
-      parseSimulatorConfig({
+      parseEmulatorConfig({
         durations: { deployingSeconds: -1 },
         machines: [{ interfaces: [{ name: 'eno1', mac: 'not-a-mac' }], bmc: { type: 'snmp', address: 'x', username: 'u', password: 'p' } }],
         faults: { errorRate: 2 },
@@ -25,22 +25,22 @@ describe('MAAS simulator configuration', () => {
 
   it('refuses a MAC used twice', () => {
     expect(() =>
-      parseSimulatorConfig({
+      parseEmulatorConfig({
         machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01' }] }, { interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01' }] }],
       }),
     ).toThrow(/machines\.1\.interfaces: MAC 52:54:00:00:00:01 is used twice/);
   });
 
   it('refuses a malformed or repeated PCI or SCSI address', () => {
-    expect(() => parseSimulatorConfig({ machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01', pciAddress: '3b:00.0' }], disks: [{ name: 'sda', size: 1e12, scsiAddress: 'scsi0' }] }] })).toThrow(
+    expect(() => parseEmulatorConfig({ machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01', pciAddress: '3b:00.0' }], disks: [{ name: 'sda', size: 1e12, scsiAddress: 'scsi0' }] }] })).toThrow(
       /machines\.0\.interfaces\.0\.pciAddress: a PCI address such as 0000:3b:00\.1[\s\S]*machines\.0\.disks\.0\.scsiAddress: a SCSI address such as 2:0\.0\.0/,
     );
     expect(() =>
-      parseSimulatorConfig({
+      parseEmulatorConfig({
         machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01', pciAddress: '0000:00:04.0' }, { name: 'eno2', mac: '52:54:00:00:00:02' }] }],
       }),
     ).toThrow(/machines\.0\.interfaces: PCI address 0000:00:04\.0 is used twice/);
-    expect(() => parseSimulatorConfig({ machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01' }], disks: [{ name: 'sda', size: 1e12, scsiAddress: '2:0.1.0' }, { name: 'sdb', size: 1e12 }] }] })).toThrow(
+    expect(() => parseEmulatorConfig({ machines: [{ interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01' }], disks: [{ name: 'sda', size: 1e12, scsiAddress: '2:0.1.0' }, { name: 'sdb', size: 1e12 }] }] })).toThrow(
       /machines\.0\.disks: SCSI address 2:0\.1\.0 is used twice/,
     );
   });
@@ -50,10 +50,10 @@ describe('MAAS simulator configuration', () => {
     try {
       const path = join(dir, 'maas.yaml');
       writeFileSync(path, 'durations:\n  deployingSeconds: 1\nmachines: [\n  - {interfaces: }\n');
-      expect(() => loadSimulatorConfig(path)).toThrow(new RegExp(`${path}:\\d+: not valid YAML`));
+      expect(() => loadEmulatorConfig(path)).toThrow(new RegExp(`${path}:\\d+: not valid YAML`));
       writeFileSync(path, 'bootImages: jammy\n');
-      expect(() => loadSimulatorConfig(path)).toThrow(new RegExp(`${path}: bootImages`));
-      expect(() => loadSimulatorConfig(join(dir, 'absent.yaml'))).toThrow(/cannot read .*absent\.yaml: ENOENT/);
+      expect(() => loadEmulatorConfig(path)).toThrow(new RegExp(`${path}: bootImages`));
+      expect(() => loadEmulatorConfig(join(dir, 'absent.yaml'))).toThrow(/cannot read .*absent\.yaml: ENOENT/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { startIpmiSim } from '../../src/lab/ipmi/ipmi-sim';
-import { startSushyEmulator } from '../../src/lab/redfish/sushy-emulator';
-import { pollUntil } from '../../src/tools/poll';
+import { startIpmiSim } from '../../../lab/ipmi/ipmi-sim';
+import { startSushyEmulator } from '../../../lab/redfish/sushy-emulator';
+import { pollUntil } from '../../../src/tools/poll';
 
 // The lab launchers themselves, exercised with the emulators' own clients (curl-like fetch and
 // ipmitool), independent of our drivers.

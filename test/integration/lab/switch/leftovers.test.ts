@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { probeLabSwitchSupport, reapStaleLabSwitches, startLabSwitch, type LabSwitch } from '../../../src/lab/switch';
+import { probeLabSwitchSupport, reapStaleLabSwitches, startLabSwitch, type LabSwitch } from '../../../../lab/switch';
 
 // What a lab switch leaves when its owner dies without cleaning up (kill -9, a VM restart): the
 // next lab removes it instead of failing to take the management address. Real namespaces and
