@@ -11,7 +11,7 @@ import { initialState, loadState } from './state';
  * See docs/maas.md for what it implements and how it differs from MAAS.
  */
 export interface MaasEmulatorOptions {
-  /** Configuration (see src/lab/maas/config.ts); defaults give an empty MAAS. */
+  /** Configuration (see lab/maas/config.ts); defaults give an empty MAAS. */
   config?: EmulatorConfigInput;
   host?: string;
   /** 0 or absent: a free port. */
