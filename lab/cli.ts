@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliExit, EXIT } from '../src/cli/exit-codes';
+import { runMain } from '../src/tools/run-main';
 import { registerLabMaasCommand } from './maas/command';
 
 /**
@@ -33,5 +34,5 @@ export async function runLabCli(args: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  void runLabCli(process.argv.slice(2)).then((code) => process.exit(code));
+  runMain('drydock lab', () => runLabCli(process.argv.slice(2)));
 }
