@@ -463,7 +463,7 @@ export class EmuModel {
       testing_status_name: m.commissioned ? 'Passed' : 'Unknown',
       hardware_info: {
         system_vendor: 'drydock lab',
-        system_product: 'simulated machine',
+        system_product: 'emulated machine',
         system_version: '1',
         system_serial: m.lab,
         cpu_model: 'Lab CPU',
