@@ -7,7 +7,7 @@
  */
 import { standaloneContext } from '../src/drivers/context';
 import { createNetworkDriver } from '../src/drivers/network';
-import { startLabSwitch } from '../src/lab/switch';
+import { startLabSwitch } from '../lab/switch';
 import { SecretResolver } from '../src/secrets/resolver';
 import { runMain } from '../src/tools/run-main';
 import { labSite, labTorSwitch, sampleNode } from '../test/support/network-site';

@@ -24,10 +24,10 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { DrydockClient } from '../src/client';
 import type { DesignRef, SiteActionResult } from '../src/contracts/deployment';
 import type { SimCall } from '../src/drivers/sim/ledger';
-import { simSiteDesign } from '../src/lab/sim-site';
-import { labSiteDesign } from '../src/lab/lab-site-design';
-import { SiteLab, startSiteLab } from '../src/lab/site-lab';
-import { exampleCredentials } from '../src/demo/example-site';
+import { simSiteDesign } from '../lab/sim-site';
+import { labSiteDesign } from '../lab/lab-site-design';
+import { SiteLab, startSiteLab } from '../lab/site-lab';
+import { exampleCredentials } from '../lab/demo/example-site';
 import { processDesign } from '../src/design';
 import { SecretResolver } from '../src/secrets/resolver';
 import { startDevServer } from '../src/tools/dev-server';
@@ -77,7 +77,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .option('--in-memory', "keep the dev server's state in memory (default: an SQLite file in a temp folder)", false)
     .option('--no-histories', 'skip reading every node workflow history afterwards (activity and task latency figures)')
     .option('--json', 'print the figures as JSON', false)
-    .option('--lab', 'deploy onto the lab (emulated BMCs, MAAS simulator, lab switches) instead of sim drivers', false)
+    .option('--lab', 'deploy onto the lab (emulated BMCs, MAAS emulator, lab switches) instead of sim drivers', false)
     .exitOverride();
   program.parse(argv, { from: 'user' });
   return program.opts<BenchOptions>();
@@ -449,7 +449,7 @@ async function main(): Promise<void> {
   let lab: SiteLab | undefined;
   const labEnv: Record<string, string> = {};
   if (opts.lab) {
-    // The real lab: half the nodes behind sushy-emulator, half on ipmi_sim, the MAAS simulator.
+    // The real lab: half the nodes behind sushy-emulator, half on ipmi_sim, the MAAS emulator.
     const ipmiPorts: number[] = [];
     for (let i = 0; i < Math.floor(opts.nodes / 2); i++) ipmiPorts.push(await freePort());
     designText = labSiteDesign({ nodes: opts.nodes, redfishPort: await freePort(), ipmiPorts, maasPort: await freePort() }).text;
@@ -457,7 +457,7 @@ async function main(): Promise<void> {
     Object.assign(labEnv, credentials.env, { DRYDOCK_SECRETS_FILE: credentials.secretsFile });
     const compiled = processDesign([{ name: 'lab.yaml', text: designText }]);
     if (!compiled.site) throw new Error('the lab design does not compile');
-    log(`starting the lab: sushy-emulator, ${ipmiPorts.length} ipmi_sim BMCs, the MAAS simulator...`);
+    log(`starting the lab: sushy-emulator, ${ipmiPorts.length} ipmi_sim BMCs, the MAAS emulator...`);
     lab = await startSiteLab({
       site: compiled.site,
       secrets: new SecretResolver({ env: { ...process.env, ...labEnv } }),
@@ -576,7 +576,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
       return;
     }
-    process.stdout.write(opts.lab ? `\nDeployNodes, ${opts.nodes} lab nodes (sushy-emulator, ipmi_sim, MAAS simulator), maxParallelNodes ${opts.parallel}\n` : `\nDeployNodes, ${opts.nodes} sim nodes, ${opts.latency} ms per action, maxParallelNodes ${opts.parallel}\n`);
+    process.stdout.write(opts.lab ? `\nDeployNodes, ${opts.nodes} lab nodes (sushy-emulator, ipmi_sim, MAAS emulator), maxParallelNodes ${opts.parallel}\n` : `\nDeployNodes, ${opts.nodes} sim nodes, ${opts.latency} ms per action, maxParallelNodes ${opts.parallel}\n`);
     printTable([
       ['result', `${result.status} (${result.successes.length} succeeded, ${result.failures.length} failed)`],
       ['wall time', sec(wallMs)],

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { DrydockClient } from '../../src/client';
 import { nodeWorkflowId, SiteActionResult, SiteProgress } from '../../src/contracts/deployment';
 import { processDesign } from '../../src/design';
-import { exampleCredentials } from '../../src/demo/example-site';
-import { labSiteDesign } from '../../src/lab/lab-site-design';
-import { SiteLab, startSiteLab } from '../../src/lab/site-lab';
+import { exampleCredentials } from '../../lab/demo/example-site';
+import { labSiteDesign } from '../../lab/lab-site-design';
+import { SiteLab, startSiteLab } from '../../lab/site-lab';
 import { SecretResolver } from '../../src/secrets/resolver';
 import { DevServer, startDevServer } from '../../src/tools/dev-server';
 import { pollUntil } from '../../src/tools/poll';
@@ -18,7 +18,7 @@ import { uniqueTaskQueue } from '../support/temporal';
 import { crash, startWorkerProcess } from '../support/worker-process';
 
 // Crash survival on the real stack: a real dev server, drydock workers in processes of their
-// own, and the lab's emulators (sushy-emulator, ipmi_sim, the MAAS simulator). The counts are
+// own, and the lab's emulators (sushy-emulator, ipmi_sim, the MAAS emulator). The counts are
 // taken at the emulators.
 
 interface Deployment {
@@ -75,7 +75,7 @@ function expectOnceEach(d: Deployment, result: SiteActionResult): void {
   }
 }
 
-describe('crash survival against the lab (sushy-emulator, ipmi_sim, MAAS simulator)', () => {
+describe('crash survival against the lab (sushy-emulator, ipmi_sim, MAAS emulator)', () => {
   it('(a) kill -9 of the worker while DeployNode polls: a new worker finishes, and no completed step runs twice', async () => {
     const d = await labDeployment('alpha');
     const connection = await Connection.connect({ address: readRunState().temporalAddress });

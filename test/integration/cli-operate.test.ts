@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivities } from '../../activities';
 import { SimLedger } from '../../src/drivers/sim';
-import { simSiteDesign } from '../../src/lab/sim-site';
+import { simSiteDesign } from '../../lab/sim-site';
 import { pollUntil } from '../../src/tools/poll';
 import { REPO_ROOT } from '../support/paths';
 import { readRunState } from '../support/run-state';

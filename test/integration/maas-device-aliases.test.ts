@@ -5,13 +5,13 @@ import type { NodeDriver } from '../../src/drivers/node/interface';
 import type { MaasClient } from '../../src/drivers/node/maas/client';
 import { lshwFromDetails, parseLshw } from '../../src/drivers/node/maas/device-names';
 import type { MaasMachine, MaasVolumeGroup } from '../../src/drivers/node/maas/types';
-import type { MaasSimulator } from '../../src/lab/maas';
+import type { MaasEmulator } from '../../lab/maas';
 import { clientFor, driverFor, startLabMaas, writes } from '../fixtures/maas-lab';
 import { fixtureNode, fixtureSite, labMachineFor, macsFor, siteContext } from '../fixtures/site-model';
 import { driverFailure } from '../support/driver-errors';
 
 // Hardware-profile device aliases (NICs by PCI address, disks by SCSI address), as Drydock sites
-// write them, resolved through the commissioning data (lshw) the MAAS simulator serves at
+// write them, resolved through the commissioning data (lshw) the MAAS emulator serves at
 // `?op=details` (BSON), as MAAS does. Real MAAS cannot run here.
 const ctx = () => standaloneContext();
 
@@ -42,8 +42,8 @@ function labMachine(node: NodeModel, extra: Parameters<typeof labMachineFor>[1])
   return { ...base, interfaces: base.interfaces.map((nic, i) => ({ ...nic, pciAddress: pci[i] })) };
 }
 
-describe('MAAS driver: hardware-profile device aliases resolved through the commissioning lshw (MAAS simulator)', () => {
-  let sim: MaasSimulator;
+describe('MAAS driver: hardware-profile device aliases resolved through the commissioning lshw (MAAS emulator)', () => {
+  let emulator: MaasEmulator;
   let client: MaasClient;
   let site: CompiledSite;
   let sc: SiteContext;
@@ -52,19 +52,19 @@ describe('MAAS driver: hardware-profile device aliases resolved through the comm
   const fresh = fixtureNode('lab', { name: 'fresh', host: 12, macs: macsFor(2) });
 
   beforeAll(async () => {
-    sim = await startLabMaas({
+    emulator = await startLabMaas({
       config: {
         machines: [labMachine(n1, { hostname: 'n1', enlist: 'at-start', initialStatus: 'Ready' }), labMachine(fresh, { hostname: 'fresh', enlist: 'at-start', initialStatus: 'New' })],
       },
     });
-    client = clientFor(sim);
-    site = fixtureSite({ apiUrl: sim.url, nodes: [n1, fresh] });
+    client = clientFor(emulator);
+    site = fixtureSite({ apiUrl: emulator.url, nodes: [n1, fresh] });
     sc = siteContext(site);
-    driver = driverFor(sim, site);
+    driver = driverFor(emulator, site);
     await driver.createNetworkTemplate(sc, ctx());
   });
   afterAll(async () => {
-    await sim?.stop();
+    await emulator?.stop();
   });
 
   async function machine(hostname: string): Promise<MaasMachine> {
@@ -100,18 +100,18 @@ describe('MAAS driver: hardware-profile device aliases resolved through the comm
     const vgs = await client.get<MaasVolumeGroup[]>(`nodes/${m.system_id}/volume-groups/`);
     expect(vgs.map((v) => v.name)).toEqual(['vg_data']);
 
-    const before = writes(sim);
+    const before = writes(emulator);
     expect((await driver.applyNodeNetworking(node, sc, ctx())).changed).toBe(false);
     expect((await driver.applyNodeStorage(node, sc, ctx())).changed).toBe(false);
-    expect(writes(sim)).toBe(before);
+    expect(writes(emulator)).toBe(before);
   });
 
   it('an alias whose address the machine does not have: InvalidRequest naming the alias and what lshw lists; nothing written', async () => {
-    const before = writes(sim);
+    const before = writes(emulator);
     const err = await driverFailure(driver.applyNodeNetworking(aliased(n1, { bondSlave: '0000:af:00.1' }), sc, ctx()));
     expect(err.kind).toBe('InvalidRequest');
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/device alias data_nic_b of hardware profile lab-server \(PCI 0000:af:00\.1, a slave of interface bond0\) is not a NIC of MAAS machine \w+; its commissioning data lists: eno1 at 0000:18:00\.0, ens3 at 0000:3b:00\.0, ens4 at 0000:3b:00\.1/);
-    expect(writes(sim)).toBe(before);
+    expect(writes(emulator)).toBe(before);
   });
 });

@@ -17,14 +17,14 @@ import type {
   MaasTag,
   MaasVolumeGroup,
 } from '../../src/drivers/node/maas/types';
-import type { MaasSimulator } from '../../src/lab/maas';
+import type { MaasEmulator } from '../../lab/maas';
 import { clientFor, counts, driverFor, FAST_DRIVER, requests, startLabMaas, writes } from '../fixtures/maas-lab';
 import { ED25519_KEY, fixtureNode, fixtureSite, labMachineFor, macsFor, siteContext } from '../fixtures/site-model';
 import { driverFailure } from '../support/driver-errors';
 
-// The MAAS driver, every action, against the lab's MAAS simulator (real MAAS cannot run here).
+// The MAAS driver, every action, against the lab's MAAS emulator (real MAAS cannot run here).
 // The machines are in MAAS from the start and have no BMC: BMC following is covered by
-// maas-bmc.test.ts. Tests run in order and share one simulator, as a deployment would.
+// maas-bmc.test.ts. Tests run in order and share one emulator, as a deployment would.
 const ctx = () => standaloneContext();
 
 const failure = driverFailure;
@@ -42,8 +42,8 @@ function addresses(machine: MaasMachine): Record<string, string[]> {
   );
 }
 
-describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', () => {
-  let sim: MaasSimulator;
+describe('MAAS driver against the MAAS emulator (real MAAS cannot run here)', () => {
+  let emulator: MaasEmulator;
   let client: MaasClient;
   let site: CompiledSite;
   let sc: SiteContext;
@@ -54,7 +54,7 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
   const ghost = fixtureNode('lab', { name: 'ghost', host: 99, macs: macsFor(9) });
 
   beforeAll(async () => {
-    sim = await startLabMaas({
+    emulator = await startLabMaas({
       config: {
         machines: [
           labMachineFor(n1, { hostname: 'n1', enlist: 'at-start', initialStatus: 'Ready' }),
@@ -64,14 +64,14 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
         ],
       },
     });
-    client = clientFor(sim);
-    site = fixtureSite({ apiUrl: sim.url, nodes: [n1, n2, n3] });
+    client = clientFor(emulator);
+    site = fixtureSite({ apiUrl: emulator.url, nodes: [n1, n2, n3] });
     sc = siteContext(site);
-    driver = driverFor(sim, site);
+    driver = driverFor(emulator, site);
   });
 
   afterAll(async () => {
-    await sim?.stop();
+    await emulator?.stop();
   });
 
   it('ValidateNodeServices: MAAS answers, the key is accepted, images and a rack controller exist', async () => {
@@ -110,10 +110,10 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
     expect(routes.map((r) => `${r.source.cidr} -> ${r.destination.cidr} via ${r.gateway_ip} (${r.metric})`)).toEqual(['10.21.0.0/24 -> 10.22.0.0/24 via 10.21.0.254 (50)']);
     expect((await client.get<Array<{ name: string }>>('domains/')).map((d) => d.name)).toContain('lab.example');
 
-    const before = writes(sim);
+    const before = writes(emulator);
     const second = await driver.createNetworkTemplate(sc, ctx());
     expect(second).toMatchObject({ changed: false });
-    expect(writes(sim)).toBe(before);
+    expect(writes(emulator)).toBe(before);
   });
 
   it('ConfigureUserCredentials, ConfigureNodeProvisioner, PrepareHardwareConfig, CreateStorageTemplate: applied once', async () => {
@@ -124,9 +124,9 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
       () => driver.createStorageTemplate(sc, [n1, n2, n3], ctx()),
     ]) {
       expect((await step()).changed).toBe(true);
-      const before = writes(sim);
+      const before = writes(emulator);
       expect((await step()).changed).toBe(false);
-      expect(writes(sim)).toBe(before);
+      expect(writes(emulator)).toBe(before);
     }
     expect((await client.get<MaasSshKey[]>('account/prefs/sshkeys/')).map((k) => k.key)).toEqual([ED25519_KEY]);
     const docker = (await client.get<MaasPackageRepository[]>('package-repositories/')).find((r) => r.name === 'docker')!;
@@ -166,7 +166,7 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
     expect(outcome).toMatchObject({ changed: true, details: { status: 'Ready' } });
     expect(outcome.message).toMatch(/commissioned \(8 CPUs, 16384 MiB, 2 disks, 3 interfaces\)/);
     expect((await driver.configureHardware(n3, sc, ctx())).changed).toBe(false);
-    expect(counts(sim, 'n3').commission).toBe(1);
+    expect(counts(emulator, 'n3').commission).toBe(1);
   });
 
   it('ApplyNodeNetworking three times: every NIC holds exactly its designed addresses, runs 2 and 3 change nothing', async () => {
@@ -178,10 +178,10 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
       'bond0.200': ['static 10.22.0.0/24 10.22.0.11'],
     };
     for (let run = 1; run <= 3; run++) {
-      const before = writes(sim);
+      const before = writes(emulator);
       const outcome = await driver.applyNodeNetworking(n1, sc, ctx());
       expect(outcome.changed).toBe(run === 1);
-      if (run > 1) expect(writes(sim)).toBe(before);
+      if (run > 1) expect(writes(emulator)).toBe(before);
       const machine = await machineNamed(client, 'n1');
       expect(addresses(machine)).toEqual(designed);
       const ifaces = Object.fromEntries(machine.interface_set.map((i) => [i.name, i]));
@@ -192,29 +192,29 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
       const gateway = ifaces.bond0.links.find((l) => l.mode === 'static')!;
       expect(machine.default_gateways?.ipv4).toEqual({ gateway_ip: '10.21.0.1', link_id: gateway.id });
     }
-    expect(requests(sim, 'POST nodes/{system_id}/interfaces/?op=create_bond')).toBe(1);
-    expect(requests(sim, 'POST nodes/{system_id}/interfaces/{id}/?op=link_subnet')).toBe(3);
+    expect(requests(emulator, 'POST nodes/{system_id}/interfaces/?op=create_bond')).toBe(1);
+    expect(requests(emulator, 'POST nodes/{system_id}/interfaces/{id}/?op=link_subnet')).toBe(3);
   });
 
   it('ApplyNodeNetworking changes only what differs when the design changes', async () => {
     const moved: NodeModel = { ...n1, addressing: n1.addressing.map((a) => (a.network === 'storage' ? { ...a, address: '10.22.0.111' } : a)) };
-    const unlinks = requests(sim, 'POST nodes/{system_id}/interfaces/{id}/?op=unlink_subnet');
-    const links = requests(sim, 'POST nodes/{system_id}/interfaces/{id}/?op=link_subnet');
-    const before = writes(sim);
+    const unlinks = requests(emulator, 'POST nodes/{system_id}/interfaces/{id}/?op=unlink_subnet');
+    const links = requests(emulator, 'POST nodes/{system_id}/interfaces/{id}/?op=link_subnet');
+    const before = writes(emulator);
     const outcome = await driver.applyNodeNetworking(moved, sc, ctx());
     expect(outcome.message).toMatch(/2 changes: unlinked bond0\.200 from 10\.22\.0\.0\/24 \(static 10\.22\.0\.11\); linked bond0\.200 to 10\.22\.0\.0\/24 \(static 10\.22\.0\.111\)/);
-    expect(writes(sim) - before).toBe(2);
-    expect(requests(sim, 'POST nodes/{system_id}/interfaces/{id}/?op=unlink_subnet') - unlinks).toBe(1);
-    expect(requests(sim, 'POST nodes/{system_id}/interfaces/{id}/?op=link_subnet') - links).toBe(1);
+    expect(writes(emulator) - before).toBe(2);
+    expect(requests(emulator, 'POST nodes/{system_id}/interfaces/{id}/?op=unlink_subnet') - unlinks).toBe(1);
+    expect(requests(emulator, 'POST nodes/{system_id}/interfaces/{id}/?op=link_subnet') - links).toBe(1);
     expect((await driver.applyNodeNetworking(n1, sc, ctx())).changed).toBe(true); // back to the fixture
   });
 
   it('ApplyNodeStorage three times: the designed layout, then nothing to change', async () => {
     for (let run = 1; run <= 3; run++) {
-      const before = writes(sim);
+      const before = writes(emulator);
       const outcome = await driver.applyNodeStorage(n1, sc, ctx());
       expect(outcome.changed).toBe(run === 1);
-      if (run > 1) expect(writes(sim)).toBe(before);
+      if (run > 1) expect(writes(emulator)).toBe(before);
       const machine = await machineNamed(client, 'n1');
       const sda = machine.blockdevice_set.find((d) => d.name === 'sda')!;
       expect(sda.partitions.map((p) => [p.bootable, p.filesystem?.fstype ?? null, p.filesystem?.mount_point ?? null])).toEqual([
@@ -240,19 +240,19 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
   it('ApplyNodeStorage rebuilds only the volume group when a logical volume changes', async () => {
     const bigger: NodeModel = structuredClone(n1);
     bigger.storage.volumeGroups[0].logicalVolumes[0].size = '20g';
-    const partitionDeletes = requests(sim, 'DELETE nodes/{system_id}/blockdevices/{device_id}/partition/{id}');
+    const partitionDeletes = requests(emulator, 'DELETE nodes/{system_id}/blockdevices/{device_id}/partition/{id}');
     const outcome = await driver.applyNodeStorage(bigger, sc, ctx());
     expect(outcome.message).toMatch(/deleted volume group vg_data; created volume group vg_data/);
-    expect(requests(sim, 'DELETE nodes/{system_id}/blockdevices/{device_id}/partition/{id}')).toBe(partitionDeletes);
+    expect(requests(emulator, 'DELETE nodes/{system_id}/blockdevices/{device_id}/partition/{id}')).toBe(partitionDeletes);
     expect((await driver.applyNodeStorage(bigger, sc, ctx())).changed).toBe(false);
     expect((await driver.applyNodeStorage(n1, sc, ctx())).changed).toBe(true);
   });
 
   it('ApplyNodePlatform: a kernel-parameter tag and the node tags, once', async () => {
     expect((await driver.applyNodePlatform(n1, sc, ctx())).changed).toBe(true);
-    const before = writes(sim);
+    const before = writes(emulator);
     expect((await driver.applyNodePlatform(n1, sc, ctx())).changed).toBe(false);
-    expect(writes(sim)).toBe(before);
+    expect(writes(emulator)).toBe(before);
     const machine = await machineNamed(client, 'n1');
     expect(machine.tag_names.sort()).toEqual(['compute', 'n1_kp']);
     expect(await client.get<MaasTag>('tags/n1_kp/')).toMatchObject({ kernel_opts: 'console=ttyS1,115200 intel_iommu=on quiet' });
@@ -264,10 +264,10 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
     expect(outcome.message).toMatch(/deployed \(ubuntu\/jammy, ga-22\.04\)/);
     const machine = await machineNamed(client, 'n1');
     expect(machine.workload_annotations).toEqual({ role: 'worker', rack: 'rack1' });
-    const lab = (await (await fetch(`${sim.url}/lab/machines`)).json()) as Array<{ hostname: string; user_data: string }>;
+    const lab = (await (await fetch(`${emulator.url}/lab/machines`)).json()) as Array<{ hostname: string; user_data: string }>;
     expect(lab.find((m) => m.hostname === 'n1')!.user_data).toBe('#cloud-config\npackages:\n  - - chrony\n    - 4.2-2ubuntu2\n  - docker.io\n');
     expect(await driver.deployNode(n1, sc, ctx())).toMatchObject({ changed: false });
-    expect(counts(sim, 'n1')).toMatchObject({ allocate: 1, deploy: 1, deployed: 1 });
+    expect(counts(emulator, 'n1')).toMatchObject({ allocate: 1, deploy: 1, deployed: 1 });
     expect(await driver.applyNodeNetworking(n1, sc, ctx())).toMatchObject({ changed: false, message: expect.stringMatching(/is Deployed; its networking is applied at deployment/) as unknown });
   });
 
@@ -282,7 +282,7 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
   it('DestroyNode: releases with disk erase until Ready, once', async () => {
     expect(await driver.destroyNode(n1, sc, ctx())).toMatchObject({ changed: true, details: { status: 'Ready' } });
     expect(await driver.destroyNode(n1, sc, ctx())).toMatchObject({ changed: false });
-    expect(counts(sim, 'n1')).toMatchObject({ release: 1, disks_erased: 1 });
+    expect(counts(emulator, 'n1')).toMatchObject({ release: 1, disks_erased: 1 });
     const machine = await machineNamed(client, 'n1');
     expect(machine.osystem).toBe('');
     expect(await driver.destroyNode(ghost, sc, ctx())).toMatchObject({ changed: false });
@@ -290,10 +290,10 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
 
   describe('bad input gets a clear, non-retryable error and changes nothing', () => {
     async function noWrites(promise: Promise<unknown>): Promise<DriverError> {
-      const before = writes(sim);
+      const before = writes(emulator);
       const err = await failure(promise);
       expect(err.retryable).toBe(false);
-      expect(writes(sim)).toBe(before);
+      expect(writes(emulator)).toBe(before);
       return err;
     }
 
@@ -335,8 +335,8 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
     });
 
     it('a wrong API key: MaasAuthFailed naming the reference, never the key', async () => {
-      const [consumer, token] = sim.apiKey.split(':');
-      const wrong = driverFor(sim, site, FAST_DRIVER, `${consumer}:${token}:not-the-secret`);
+      const [consumer, token] = emulator.apiKey.split(':');
+      const wrong = driverFor(emulator, site, FAST_DRIVER, `${consumer}:${token}:not-the-secret`);
       const err = await noWrites(wrong.applyNodeNetworking(n2, sc, ctx()));
       expect(err.type).toBe('MaasAuthFailed');
       expect(err.message).toMatch(/rejected the API key from "env:MAAS_API_KEY" \(HTTP 401 on GET machines\/\?hostname=n2\)/);
@@ -345,10 +345,10 @@ describe('MAAS driver against the MAAS simulator (real MAAS cannot run here)', (
     });
 
     it('an API key reference that cannot be resolved, or a key of the wrong form', async () => {
-      expect(() => driverFor(sim, { ...site, region: { ...site.region, drivers: { node: { type: 'maas', apiUrl: sim.url, apiKey: 'env:NOT_SET_ANYWHERE' } } } })).toThrow(
+      expect(() => driverFor(emulator, { ...site, region: { ...site.region, drivers: { node: { type: 'maas', apiUrl: emulator.url, apiKey: 'env:NOT_SET_ANYWHERE' } } } })).toThrow(
         /MAAS API key for http:\/\/127\.0\.0\.1:\d+\/MAAS: the environment variable NOT_SET_ANYWHERE .* is not set/,
       );
-      expect(() => driverFor(sim, site, FAST_DRIVER, 'just-one-part')).toThrow(/the MAAS API key from "env:MAAS_API_KEY" is not in the form consumer_key:token_key:token_secret/);
+      expect(() => driverFor(emulator, site, FAST_DRIVER, 'just-one-part')).toThrow(/the MAAS API key from "env:MAAS_API_KEY" is not in the form consumer_key:token_key:token_secret/);
     });
   });
 });

@@ -10,7 +10,7 @@ import { toApplicationFailure } from '../../activities/driver-context';
 import { DriverError } from '../../src/drivers/errors';
 import type { LifecycleProgress } from '../../src/drivers/node/maas/machines';
 import type { MaasMachine } from '../../src/drivers/node/maas/types';
-import type { MaasSimulator } from '../../src/lab/maas';
+import type { MaasEmulator } from '../../lab/maas';
 import { pollUntil } from '../../src/tools/poll';
 import { clientFor, counts, FAST_DRIVER, requests, secretsFor, startLabMaas } from '../fixtures/maas-lab';
 import { fixtureNode, fixtureSite, labMachineFor, macsFor, siteContext } from '../fixtures/site-model';
@@ -33,20 +33,20 @@ function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe('MAAS node activities survive crashes and lost answers (against the MAAS simulator)', () => {
-  let sim: MaasSimulator;
+describe('MAAS node activities survive crashes and lost answers (against the MAAS emulator)', () => {
+  let emulator: MaasEmulator;
   const nodes = [1, 2, 3, 4].map((i) => fixtureNode('lab', { name: `n${i}`, host: 10 + i, macs: macsFor(i) }));
-  const input = (node = nodes[0]): NodeActivityInput => ({ site: siteContext(fixtureSite({ apiUrl: sim.url, nodes })), node });
+  const input = (node = nodes[0]): NodeActivityInput => ({ site: siteContext(fixtureSite({ apiUrl: emulator.url, nodes })), node });
   let activities: ReturnType<typeof createNodeActivities>;
 
   beforeAll(async () => {
-    sim = await startLabMaas({
+    emulator = await startLabMaas({
       config: {
         durations: { deployingSeconds: 2, commissioningSeconds: 1.5, releasingSeconds: 0.3, importSeconds: 0.3 },
         machines: nodes.map((n) => labMachineFor(n, { hostname: n.name, enlist: 'at-start', initialStatus: n.name === 'n4' ? 'New' : 'Ready' })),
       },
     });
-    activities = createNodeActivities({ secrets: secretsFor(sim), maas: FAST_DRIVER });
+    activities = createNodeActivities({ secrets: secretsFor(emulator), maas: FAST_DRIVER });
     const site = input();
     for (const node of nodes.slice(0, 3)) {
       await activityEnv().run(activities.applyNodeStorage, { ...site, node });
@@ -54,7 +54,7 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
   });
 
   afterAll(async () => {
-    await sim?.stop();
+    await emulator?.stop();
   });
 
   it('DeployNode killed mid-poll and run again with the heartbeat details: one deployment', async () => {
@@ -68,8 +68,8 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
     expect(err).toMatchObject({ name: 'CancelledFailure' });
     const last = heartbeats[heartbeats.length - 1];
     expect(last).toMatchObject({ phase: 'deploying', status: 'Deploying', requested: true });
-    expect(counts(sim, 'n1')).toMatchObject({ deploy: 1 });
-    expect(counts(sim, 'n1').deployed).toBeUndefined();
+    expect(counts(emulator, 'n1')).toMatchObject({ deploy: 1 });
+    expect(counts(emulator, 'n1').deployed).toBeUndefined();
 
     const second = activityEnv(last);
     const resumed: LifecycleProgress[] = [];
@@ -79,7 +79,7 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
     // the deadline keeps running from the first attempt's start
     expect(resumed.every((d) => d.since === last.since)).toBe(true);
     expect(resumed.every((d) => d.requested === false)).toBe(true);
-    expect(counts(sim, 'n1')).toMatchObject({ allocate: 1, deploy: 1, deployed: 1 });
+    expect(counts(emulator, 'n1')).toMatchObject({ allocate: 1, deploy: 1, deployed: 1 });
   });
 
   it('ConfigureHardware killed mid-poll and resumed: one commissioning', async () => {
@@ -94,46 +94,46 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
     expect(last).toMatchObject({ phase: 'commissioning', requested: true });
     const outcome = await activityEnv(last).run(activities.configureHardware, input(node));
     expect(outcome).toMatchObject({ changed: true, details: { status: 'Ready', resumed: true } });
-    expect(counts(sim, 'n4')).toMatchObject({ commission: 1, commissioned: 1 });
+    expect(counts(emulator, 'n4')).toMatchObject({ commission: 1, commissioned: 1 });
   });
 
   it('a deploy POST whose answer is lost: a retryable MaasBusy, and the retry only polls', async () => {
-    sim.setFaults({ failNext: [{ method: 'POST', op: 'deploy', when: 'after', count: 1, status: 503 }] });
+    emulator.setFaults({ failNext: [{ method: 'POST', op: 'deploy', when: 'after', count: 1, status: 503 }] });
     try {
       const err = await rejection(activityEnv().run(activities.deployNode, input(nodes[1])));
       expect(err).toBeInstanceOf(ApplicationFailure);
       expect(err).toMatchObject({ type: 'MaasBusy', nonRetryable: false });
-      expect(requests(sim, 'POST machines/{system_id}/?op=deploy')).toBe(2); // n1 earlier, n2 once: not retried by HTTP
+      expect(requests(emulator, 'POST machines/{system_id}/?op=deploy')).toBe(2); // n1 earlier, n2 once: not retried by HTTP
       const outcome = await activityEnv().run(activities.deployNode, input(nodes[1]));
       expect(outcome).toMatchObject({ changed: true, details: { status: 'Deployed' } });
-      expect(counts(sim, 'n2')).toMatchObject({ deploy: 1, deployed: 1 });
-      expect(requests(sim, 'POST machines/{system_id}/?op=deploy')).toBe(2);
+      expect(counts(emulator, 'n2')).toMatchObject({ deploy: 1, deployed: 1 });
+      expect(requests(emulator, 'POST machines/{system_id}/?op=deploy')).toBe(2);
     } finally {
-      sim.setFaults({});
+      emulator.setFaults({});
     }
   });
 
   it('reads that fail (503) are retried by the HTTP layer; writes are not', async () => {
-    const reads = requests(sim, 'GET machines/');
-    sim.setFaults({ failNext: [{ method: 'GET', path: '^machines/$', count: 2, status: 503, when: 'before' }] });
+    const reads = requests(emulator, 'GET machines/');
+    emulator.setFaults({ failNext: [{ method: 'GET', path: '^machines/$', count: 2, status: 503, when: 'before' }] });
     const identity = await activityEnv().run(activities.checkExists, input(nodes[2]));
     expect(identity).toMatchObject({ found: true, matchedBy: 'hostname' });
-    expect(requests(sim, 'GET machines/') - reads).toBe(3); // two 503s, then the answer
+    expect(requests(emulator, 'GET machines/') - reads).toBe(3); // two 503s, then the answer
 
-    sim.setFaults({ failNext: [{ method: 'POST', path: '^tags/$', count: 1, status: 503, when: 'before' }] });
-    const tagPosts = requests(sim, 'POST tags/');
+    emulator.setFaults({ failNext: [{ method: 'POST', path: '^tags/$', count: 1, status: 503, when: 'before' }] });
+    const tagPosts = requests(emulator, 'POST tags/');
     const err = await rejection(activityEnv().run(activities.applyNodePlatform, input(nodes[2])));
     expect(err).toMatchObject({ type: 'MaasBusy', nonRetryable: false });
-    expect(requests(sim, 'POST tags/') - tagPosts).toBe(1);
+    expect(requests(emulator, 'POST tags/') - tagPosts).toBe(1);
     // the activity-level retry re-reads and carries on: no duplicate tag
     expect(await activityEnv().run(activities.applyNodePlatform, input(nodes[2]))).toMatchObject({ changed: true });
-    const tags = await clientFor(sim).get<Array<{ name: string }>>('tags/');
+    const tags = await clientFor(emulator).get<Array<{ name: string }>>('tags/');
     expect(tags.filter((t) => t.name === 'n3_kp')).toHaveLength(1);
-    sim.setFaults({});
+    emulator.setFaults({});
   });
 
-  it('the simulator itself restarts in the middle of a deployment: the deployment completes once', async () => {
-    // a fresh simulator with a state file, so that it can be stopped and started again
+  it('the emulator itself restarts in the middle of a deployment: the deployment completes once', async () => {
+    // a fresh emulator with a state file, so that it can be stopped and started again
     const dir = mkdtempSync(join(tmpdir(), 'maas-restart-'));
     const statePath = join(dir, 'maas.json');
     const node = nodes[0];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { standaloneContext } from '../../src/drivers/context';
 import { BmcLocks, createOobDriver } from '../../src/drivers/oob';
-import { IpmiSim, startIpmiSim } from '../../src/lab/ipmi/ipmi-sim';
+import { IpmiSim, startIpmiSim } from '../../lab/ipmi/ipmi-sim';
 import { pollUntil } from '../../src/tools/poll';
 import { everythingAbout, nodeWithOob, recordingContext, targetOf } from '../support/oob-nodes';
 import { driverFailure } from '../support/driver-errors';

@@ -1,6 +1,6 @@
 import { standaloneContext } from '../../src/drivers/context';
 import { BmcLocks, createOobDriver } from '../../src/drivers/oob';
-import { startSushyEmulator, SushyEmulator } from '../../src/lab/redfish/sushy-emulator';
+import { startSushyEmulator, SushyEmulator } from '../../lab/redfish/sushy-emulator';
 import { freePort } from '../../src/tools/ports';
 import { everythingAbout, nodeWithOob, recordingContext, targetOf } from '../support/oob-nodes';
 import { startRedfishProxy, selfSignedCertificate } from '../support/redfish-proxy';

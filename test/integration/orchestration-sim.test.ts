@@ -4,7 +4,7 @@ import { DrydockClient } from '../../src/client';
 import { nodeWorkflowId, SiteActionInput, SiteActionResult, SiteProgress } from '../../src/contracts/deployment';
 import { nodeFilterFromSelectors } from '../../src/design';
 import { SimLedger } from '../../src/drivers/sim';
-import { simSiteDesign } from '../../src/lab/sim-site';
+import { simSiteDesign } from '../../lab/sim-site';
 import { pollUntil } from '../../src/tools/poll';
 import { readRunState } from '../support/run-state';
 import { connectClient, uniqueTaskQueue, withWorker } from '../support/temporal';

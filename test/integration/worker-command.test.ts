@@ -5,7 +5,7 @@ import axios from 'axios';
 import { createActivities } from '../../activities';
 import { DrydockClient } from '../../src/client';
 import { nodeWorkflowId, SiteActionResult } from '../../src/contracts/deployment';
-import { simSiteDesign } from '../../src/lab/sim-site';
+import { simSiteDesign } from '../../lab/sim-site';
 import { pollUntil } from '../../src/tools/poll';
 import { freePort } from '../../src/tools/ports';
 import { REPO_ROOT } from '../support/paths';

@@ -3,7 +3,7 @@ import { createActivities } from '../../activities';
 import { nodeWorkflowId } from '../../src/contracts/deployment';
 import { STACK_CHECK_WORKFLOW } from '../../src/contracts/stack-check';
 import { SimLedger } from '../../src/drivers/sim';
-import { simSiteDesign } from '../../src/lab/sim-site';
+import { simSiteDesign } from '../../lab/sim-site';
 
 /**
  * Workflow runs whose histories are kept under test/histories/ and replayed by the suite, so

@@ -5,7 +5,7 @@
  */
 import type { CompiledSite, NetworkModel, NodeInterfaceModel, NodeModel, TorSwitchModel } from '../../src/design/model';
 import type { SiteContext } from '../../src/contracts/site-context';
-import type { LabSwitch } from '../../src/lab/switch';
+import type { LabSwitch } from '../../lab/switch';
 
 function net(name: string, cidr: string, vlan?: number): NetworkModel {
   return { name, cidr, vlan, routes: [], ranges: [], dns: { servers: [] }, labels: {} };

@@ -21,6 +21,8 @@ const RULES: Rule[] = [
   { from: 'src/contracts', forbidden: ['src/drivers', 'activities', 'workflows'], why: 'contracts are shared by every side and depend on none' },
   { from: 'activities', forbidden: ['workflows'], why: 'activities take their contract from src/contracts' },
   { from: 'workflows', forbidden: ['src/drivers', 'activities'], why: 'workflows see activities only through src/contracts/activities' },
+  // Also enforced by the lint rule drydock/no-lab-import (eslint.config.mjs).
+  ...['src', 'workflows', 'activities'].map((from) => ({ from, forbidden: ['lab'], why: 'the lab is a development tool outside the product (`drydock lab` runs it as a child process)' })),
 ];
 
 /** Module specifiers of a TypeScript file: static imports and re-exports (type-only too),
@@ -65,7 +67,7 @@ function tsFiles(folder: string): string[] {
 }
 
 describe('the import graph keeps its layers', () => {
-  it.each(RULES.map((r) => [r.from, r] as const))('%s imports nothing it must not', (_from, rule) => {
+  it.each(RULES.map((r) => [r.from, r.forbidden.join(', '), r] as const))('%s imports nothing from %s', (_from, _forbidden, rule) => {
     const files = tsFiles(rule.from);
     expect(files.length).toBeGreaterThan(0);
     expect(files.flatMap((file) => violations(file, readFileSync(join(REPO_ROOT, file), 'utf8'), [rule]))).toEqual([]);
@@ -86,6 +88,11 @@ describe('the import-graph check itself', () => {
   it('finds a workflow that imports activity code, and one that requires a driver', () => {
     expect(violations('workflows/bad.ts', "import type { createActivities } from '../activities';\n")).toHaveLength(1);
     expect(violations('workflows/bad.ts', "const d = require('../src/drivers/oob');\n")).toHaveLength(1);
+  });
+
+  it('finds product code that imports the lab, also as a type', () => {
+    expect(violations('src/cli/commands/bad.ts', "import type { MaasEmulator } from '../../../lab/maas';\n")).toEqual([expect.stringContaining('src/cli/commands/bad.ts imports lab/maas (src must not import lab')]);
+    expect(violations('activities/bad.ts', "const lab = require('../lab/site-lab');\n")).toHaveLength(1);
   });
 
   it('lets a contract import the design model and other contracts', () => {

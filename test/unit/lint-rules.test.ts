@@ -44,3 +44,17 @@ describe('lint rules that keep workflows deterministic', () => {
     expect(results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`))).toEqual([]);
   }, 120_000);
 });
+
+describe('lint rule that keeps the lab out of the product', () => {
+  let messages: LintMessage[];
+
+  beforeAll(() => {
+    messages = lint(['test/lint-fixtures/src/imports-lab.ts'])[0].messages;
+  }, 120_000);
+
+  it('rejects product code that imports lab/ (values, types and dynamic imports)', () => {
+    for (const [line, source] of [[2, '../../../lab/maas'], [3, '../../../lab/switch'], [6, '../../../lab/site-lab']] as const) {
+      expect(messages).toContainEqual(expect.objectContaining({ ruleId: 'drydock/no-lab-import', line, message: expect.stringContaining(`'${source}' is in lab/`) as unknown }));
+    }
+  });
+});

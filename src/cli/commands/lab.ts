@@ -1,65 +1,54 @@
-import { Command, Option } from 'commander';
-import { SimulatorConfig, SimulatorConfigError, loadSimulatorConfig } from '../../lab/maas/config';
-import { startMaasSimulator } from '../../lab/maas';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { packageRoot } from '../../tools/package-info';
 import { CliExit, EXIT } from '../exit-codes';
 
-/** `drydock lab ...`: the simulated lab's services, run on their own. */
-interface LabMaasFlags {
-  port: string;
-  host: string;
-  state?: string;
-  config?: string;
-  verbose?: boolean;
+/**
+ * `drydock lab ...`: the lab (emulators, the demo) is a development tool outside the product,
+ * in the checkout's top-level `lab/` folder, and the product never imports it (a lint rule
+ * says so). When the checkout has it, this command runs the lab's own entry point,
+ * `lab/cli.ts`, through tsx as a child process with the same arguments, stdio and signals;
+ * an installed package without `lab/` says where the lab is found instead.
+ */
+export function labEntryPoint(root: string = packageRoot()): string | undefined {
+  const entry = join(root, 'lab', 'cli.ts');
+  return existsSync(entry) ? entry : undefined;
+}
+
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+async function runLab(entry: string, args: string[]): Promise<number> {
+  // tsx's CommonJS hook, loaded with --require, runs the TypeScript in this one child process
+  // (no further tsx wrapper process), so the signals forwarded below reach the lab directly.
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), entry, ...args], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? EXIT.failure : EXIT.ok)));
+    });
+  } finally {
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+  }
 }
 
 export function registerLabCommand(program: Command): void {
-  const lab = program.command('lab').summary('run parts of the simulated hardware lab').description('Runs the lab\'s simulated services on their own, for demos and manual testing.');
-  lab
-    .command('maas')
-    .summary('run the MAAS simulator')
-    .description(
-      'Runs the lab\'s MAAS simulator: the MAAS 2.0 API on 127.0.0.1, with OAuth checking, its state kept in a file,\nand machines that follow the lab BMCs named in the configuration. Prints its URL and API key; stops on Ctrl-C.\nLab-only endpoints: GET <url>/lab/stats, GET/PUT <url>/lab/faults.',
-    )
-    .addOption(new Option('--port <number>', 'TCP port (0: any free port)').default('5240'))
-    .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
-    .option('--state <file>', 'JSON file keeping the state across restarts (default: memory only)')
-    .option('--config <file>', 'YAML or JSON configuration: durations, faults, PXE network, images, lab machines (see docs/maas.md)')
-    .option('--verbose', 'log what the simulator does (enlistments, power actions, operations) to stderr')
-    .addHelpText('after', '\nExample:\n  drydock lab maas --port 5240 --state ./.drydock/maas.json --config lab/maas.yaml\n')
-    .action(async (flags: LabMaasFlags) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliExit(EXIT.badInput, `--port must be a TCP port number, not "${flags.port}"`);
-      let config: SimulatorConfig | undefined;
-      if (flags.config) {
-        try {
-          config = loadSimulatorConfig(flags.config);
-        } catch (err) {
-          if (err instanceof SimulatorConfigError) throw new CliExit(EXIT.badInput, err.message);
-          throw err;
-        }
+  program
+    .command('lab')
+    .summary('run parts of the emulated hardware lab (development checkout only)')
+    .description("Runs the lab's emulated services on their own (e.g. `drydock lab maas`, the MAAS emulator), for demos and\nmanual testing. The lab lives in the source checkout's lab/ folder; `drydock lab --help` lists its commands.")
+    .argument('[args...]', "the lab's command and its options")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_args: string[], _flags: unknown, command: Command) => {
+      const entry = labEntryPoint();
+      if (!entry) {
+        throw new CliExit(EXIT.badInput, `the lab is a development tool found only in a source checkout of drydock-temporal (there is no lab/cli.ts under ${packageRoot()}); run \`drydock lab\` from a clone of the repository`);
       }
-      let sim;
-      try {
-        sim = await startMaasSimulator({
-          config,
-          port,
-          host: flags.host,
-          statePath: flags.state,
-          log: flags.verbose ? (m) => process.stderr.write(`maas-sim: ${m}\n`) : undefined,
-        });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new CliExit(EXIT.failure, `port ${port} on ${flags.host} is already in use; choose another with --port`);
-        if (err instanceof SyntaxError) throw new CliExit(EXIT.badInput, `the state file ${flags.state} is not valid JSON: ${err.message}`);
-        throw err;
-      }
-      process.stdout.write(`MAAS simulator at ${sim.url}\nAPI key: ${sim.apiKey}\n${flags.state ? `state: ${flags.state}\n` : ''}`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await sim.stop();
-      process.stderr.write('MAAS simulator stopped\n');
+      process.exitCode = await runLab(entry, command.args);
     });
 }

@@ -10,7 +10,7 @@ import type { KubernetesDriver } from '../../../src/drivers/kubernetes';
 import { createNetworkDriver, type NetworkDriver } from '../../../src/drivers/network';
 import type { NodeDriver } from '../../../src/drivers/node';
 import type { OobDriver } from '../../../src/drivers/oob';
-import { probeLabSwitchSupport, startLabSwitch, type LabSwitch } from '../../../src/lab/switch';
+import { probeLabSwitchSupport, startLabSwitch, type LabSwitch } from '../../../lab/switch';
 import { SecretResolver } from '../../../src/secrets/resolver';
 import { pollUntil } from '../../../src/tools/poll';
 import { makeTestCa, startFakeKubeApi, type FakeKubeApi, type TestCa } from '../../support/kube-api-server';

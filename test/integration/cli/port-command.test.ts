@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { registerPortCommand, type PortCommandDeps } from '../../../src/cli/commands/port';
 import { runCli } from '../../../src/cli/main';
 import type { CompiledSite } from '../../../src/design/model';
-import { probeLabSwitchSupport, startLabSwitch, type LabSwitch } from '../../../src/lab/switch';
+import { probeLabSwitchSupport, startLabSwitch, type LabSwitch } from '../../../lab/switch';
 import { SecretResolver } from '../../../src/secrets/resolver';
 import { freePort } from '../../../src/tools/ports';
 import { compiledSite, labSite, labTorSwitch, sampleNode, labNode, iface } from '../../support/network-site';

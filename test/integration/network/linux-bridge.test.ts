@@ -8,7 +8,7 @@ import { standaloneContext } from '../../../src/drivers/context';
 import { DriverError } from '../../../src/drivers/errors';
 import { createNetworkDriver } from '../../../src/drivers/network';
 import type { NetworkDriver } from '../../../src/drivers/network/interface';
-import { probeLabSwitchSupport, startLabSwitch, type LabSwitch, type VlanMode, type VlanTableEntry } from '../../../src/lab/switch';
+import { probeLabSwitchSupport, startLabSwitch, type LabSwitch, type VlanMode, type VlanTableEntry } from '../../../lab/switch';
 import { SecretResolver } from '../../../src/secrets/resolver';
 import { pollUntil } from '../../../src/tools/poll';
 import { freePort } from '../../../src/tools/ports';
@@ -25,7 +25,7 @@ interface ModeCase {
 
 // The kernel mode is the real thing. The emulated mode runs only where the kernel cannot make a
 // VLAN-aware bridge: namespace, bridge, veth ports, sshd and `ip` stay real, the VLAN table is
-// kept by src/lab/switch/vlan-emulator.ts.
+// kept by lab/switch/vlan-emulator.ts.
 const cases: ModeCase[] = [
   {
     mode: 'kernel',

@@ -6,7 +6,7 @@ import { CliExit } from '../../../src/cli/exit-codes';
 import { deepestCause } from '../../../src/cli/node-run';
 import { checkWorkflowId } from '../../../src/cli/run-lookup';
 import { processDesign } from '../../../src/design';
-import { simSiteDesign } from '../../../src/lab/sim-site';
+import { simSiteDesign } from '../../../lab/sim-site';
 
 function exitOf(fn: () => unknown): { code: number; message: string } {
   try {

@@ -1,6 +1,6 @@
 import type { CarriedState, NodeResult, StepRecord } from '../../../src/contracts/deployment';
 import { processDesign } from '../../../src/design';
-import { simSiteDesign } from '../../../src/lab/sim-site';
+import { simSiteDesign } from '../../../lab/sim-site';
 import { siteContextOf } from '../../../activities/design';
 import { keptNodeResult, nodeSiteContext, siteResult } from '../../../workflows/results';
 

@@ -49,8 +49,9 @@ export function oauthAuthorizationHeader(key: MaasApiKey, now: () => number = Da
   return `OAuth realm="", ${params.map(([k, v]) => `${k}="${oauthPercentEncode(v)}"`).join(', ')}`;
 }
 
-/** Parses an `Authorization: OAuth ...` header into its decoded parameters (used by the lab's
- * MAAS simulator to check signatures). Returns undefined when the header is not OAuth. */
+/** Parses an `Authorization: OAuth ...` header into its decoded parameters (the driver's tests
+ * read back what it signs; the lab's MAAS emulator has its own parser, lab/maas/oauth.ts).
+ * Returns undefined when the header is not OAuth. */
 export function parseOAuthHeader(header: string | undefined): Record<string, string> | undefined {
   if (!header || !/^OAuth\s/i.test(header)) return undefined;
   const params: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import { Binary, serialize } from 'bson';
 import { LshwError, lshwFromDetails, parseLshw } from '../../../../../src/drivers/node/maas/device-names';
-import { lshwXml } from '../../../../../src/lab/maas/lshw';
+import { lshwXml } from '../../../../../lab/maas/lshw';
 
 const details = (lshw: string | Buffer | undefined | number): Buffer =>
   Buffer.from(serialize(lshw === undefined ? { lldp: new Binary(Buffer.alloc(0)) } : { lshw: typeof lshw === 'number' ? lshw : new Binary(Buffer.from(lshw)) }));
@@ -20,7 +20,7 @@ describe('commissioning data (lshw) for device aliases', () => {
     expect(Object.fromEntries(d.disks)).toEqual({ '0:2.0.0': 'sdc' });
   });
 
-  it('matches what the simulator generates', () => {
+  it('matches what the MAAS emulator generates', () => {
     const xml = lshwXml({ hostname: 'n1', memory: 1024 }, { interfaces: [{ name: 'eno1', mac: '52:54:00:00:00:01', pciAddress: '0000:18:00.0' }, { name: 'ens2', mac: '52:54:00:00:00:02' }], disks: [{ name: 'sda', size: 1e12 }, { name: 'nvme0n1', size: 2e12, scsiAddress: '4:0.0.0' }] });
     const d = parseLshw(xml);
     expect(Object.fromEntries(d.nics)).toEqual({ '0000:18:00.0': 'eno1', '0000:00:04.0': 'ens2' });
