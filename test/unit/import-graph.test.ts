@@ -23,6 +23,8 @@ const RULES: Rule[] = [
   { from: 'workflows', forbidden: ['src/drivers', 'activities'], why: 'workflows see activities only through src/contracts/activities' },
   // Also enforced by the lint rule drydock/no-lab-import (eslint.config.mjs).
   ...['src', 'workflows', 'activities'].map((from) => ({ from, forbidden: ['lab'], why: 'the lab is a development tool outside the product (`drydock lab` runs it as a child process)' })),
+  // An emulator that reused the driver's code would share its bugs, and both sides would agree.
+  ...['lab/maas', 'lab/redfish', 'lab/ipmi', 'lab/switch'].map((from) => ({ from, forbidden: ['src/drivers'], why: 'an emulator never reuses the code of the driver it tests' })),
 ];
 
 /** Module specifiers of a TypeScript file: static imports and re-exports (type-only too),
@@ -93,6 +95,11 @@ describe('the import-graph check itself', () => {
   it('finds product code that imports the lab, also as a type', () => {
     expect(violations('src/cli/commands/bad.ts', "import type { MaasEmulator } from '../../../lab/maas';\n")).toEqual([expect.stringContaining('src/cli/commands/bad.ts imports lab/maas (src must not import lab')]);
     expect(violations('activities/bad.ts', "const lab = require('../lab/site-lab');\n")).toHaveLength(1);
+  });
+
+  it('finds an emulator that reuses the code of the driver it tests', () => {
+    expect(violations('lab/maas/bad.ts', "import { parseOAuthHeader } from '../../src/drivers/node/maas/oauth';\n")).toEqual([expect.stringContaining('lab/maas/bad.ts imports src/drivers/node/maas/oauth')]);
+    expect(violations('lab/redfish/vendor/bad.ts', "import type { RedfishClient } from '../../../src/drivers/oob/redfish-client';\n")).toHaveLength(1);
   });
 
   it('lets a contract import the design model and other contracts', () => {
