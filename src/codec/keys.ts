@@ -49,7 +49,7 @@ export function parseCodecKeySet(text: string, source: string): CodecKeySet {
     if (bytes.length !== 32) throw new CodecKeyError(`the codec key set ${source}: key "${id}" must be 32 bytes in base64 (AES-256), e.g. from \`openssl rand -base64 32\``);
     parsed.set(id, bytes);
   }
-  const currentId = current === undefined && parsed.size === 1 ? [...parsed.keys()][0] : String(current ?? '');
+  const currentId = current === undefined && parsed.size === 1 ? [...parsed.keys()][0] : typeof current === 'string' || typeof current === 'number' ? String(current) : '';
   if (!parsed.has(currentId)) throw new CodecKeyError(`the codec key set ${source}: "current" (${currentId || 'missing'}) must name one of its keys (${[...parsed.keys()].join(', ') || 'none'})`);
   return { currentKeyId: currentId, keys: parsed };
 }
