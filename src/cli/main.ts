@@ -9,6 +9,8 @@ import { registerValidateCommand } from './commands/validate';
 import { registerLabCommand } from './commands/lab';
 import { registerNodeCommand } from './commands/node';
 import { registerWorkerCommand } from './commands/worker';
+import { registerStackCommand } from './commands/stack';
+import { registerCodecServerCommand } from './commands/codec-server';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
 
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerPortCommand(program);
   registerNodeCommand(program);
   registerWorkerCommand(program);
+  registerStackCommand(program);
+  registerCodecServerCommand(program);
   registerLabCommand(program);
   return program;
 }
