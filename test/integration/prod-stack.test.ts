@@ -176,15 +176,22 @@ describeStack('the production stack: temporal-server on PostgreSQL, mTLS, encryp
       const callsWhen = async (what: string, enough: number) => pollUntil(async () => (ledger.calls.length >= enough ? ledger.calls.length : undefined), { timeoutMs: 60_000, what });
       await pollUntil(async () => ((await progress()).counts.running > 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 200, what: 'the nodes to start' });
       const atKill = await callsWhen('a few driver calls', 8);
+      const t0 = Date.now();
       t.stack.serverProcess().signal('SIGKILL');
       await pollUntil(() => (t.stack.serverProcess().exited() ? true : undefined), { timeoutMs: 10_000, what: 'temporal-server to die' });
       await t.stack.restartServer();
+      const serverBackS = (Date.now() - t0) / 1000;
       const atPgRestart = await callsWhen('driver calls after the server restart', atKill + 10);
+      const t1 = Date.now();
       await t.stack.restartPostgres();
+      const pgBackS = (Date.now() - t1) / 1000;
       const final = (await drydock.client.workflow.getHandle(workflowId).result()) as SiteActionResult;
-      return { final, atKill, atPgRestart };
+      return { final, atKill, atPgRestart, serverBackS, pgBackS, afterPgS: (Date.now() - t1) / 1000 };
     });
-    process.stderr.write(`[prod-stack] fault run: server SIGKILL after ${figures.atKill} driver calls, PostgreSQL restart after ${figures.atPgRestart}, ${ledger.calls.length} calls in all\n`);
+    process.stderr.write(
+      `[prod-stack] fault run: temporal-server SIGKILL after ${figures.atKill} driver calls (answering again ${figures.serverBackS.toFixed(1)} s later), PostgreSQL restart after ${figures.atPgRestart} (${figures.pgBackS.toFixed(1)} s), ` +
+        `result ${figures.afterPgS.toFixed(1)} s after that; ${ledger.calls.length} driver calls in all\n`,
+    );
     expect(figures.final.status).toBe('success');
     expect(figures.final.successes.length).toBe(nodes);
     for (const step of STEPS) expect([step, ledger.count(step)]).toEqual([step, nodes]);
