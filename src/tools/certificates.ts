@@ -42,7 +42,8 @@ function issue(dir: string, name: string, subject: string, extensions: string, c
   return { cert, key };
 }
 
-export function makeStackCertificates(dir: string): StackCertificates {
+/** @param extraNames more DNS names for the server certificate (docker-compose: `temporal`). */
+export function makeStackCertificates(dir: string, extraNames: string[] = []): StackCertificates {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ca = { cert: join(dir, 'ca.pem'), key: join(dir, 'ca.key') };
   if (!existsSync(ca.cert) || !existsSync(ca.key)) {
@@ -52,7 +53,7 @@ export function makeStackCertificates(dir: string): StackCertificates {
       'make the CA',
     );
   }
-  const server = issue(dir, 'server', '/CN=localhost', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n', ca);
+  const server = issue(dir, 'server', '/CN=localhost', `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${['DNS:localhost', ...extraNames.map((n) => `DNS:${n}`), 'IP:127.0.0.1'].join(',')}\n`, ca);
   const client = issue(dir, 'client', '/CN=drydock', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n', ca);
   return { caCert: ca.cert, serverCert: server.cert, serverKey: server.key, clientCert: client.cert, clientKey: client.key, serverName: 'localhost' };
 }

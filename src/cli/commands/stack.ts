@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { processAlive, detachedLauncher, managedLauncher, stopProcessGroup } from '../../tools/stack-process';
 import { readStackState, stackClientTls, StackState, startTemporalStack, NUM_HISTORY_SHARDS, TEMPORAL_SERVER_RELEASE } from '../../tools/temporal-stack';
+import { makeStackCertificates } from '../../tools/certificates';
 import { CliExit, EXIT } from '../exit-codes';
 
 /** `drydock stack up|down|status`: the production Temporal stack (PostgreSQL, temporal-server with
@@ -73,6 +74,16 @@ export function registerStackCommand(program: Command): void {
       });
       await started.stop();
       process.stderr.write('stack stopped\n');
+    });
+
+  stack
+    .command('certs')
+    .summary('make the CA, server and client certificates only (docker-compose.yml\'s certificates job)')
+    .requiredOption('--dir <dir>', 'folder for the PEM files (existing ones are kept)')
+    .option('--dns <name...>', 'more DNS names for the server certificate', [])
+    .action((flags: { dir: string; dns: string[] }) => {
+      const certs = makeStackCertificates(flags.dir, flags.dns);
+      process.stdout.write(`${Object.entries(certs).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
     });
 
   stack
