@@ -70,7 +70,23 @@ if [ ! -x "$SERVER_DIR/temporal-server" ] || [ ! -x "$SERVER_DIR/temporal-sql-to
   fi
 fi
 
-# 5. Python tools for the lab (sushy-tools' Redfish emulator) in a virtual environment.
+# 5. Temporal's web UI server at the release the CLI embeds, for `drydock stack` (about 1 minute).
+UI_RELEASE=v2.42.1
+UI_DIR="$CACHE_DIR/temporal-ui-server-$UI_RELEASE"
+if [ ! -x "$UI_DIR/temporal-ui-server" ] && command -v go >/dev/null; then
+  say "building Temporal's ui-server $UI_RELEASE into $UI_DIR"
+  started=$(date +%s)
+  gobin="$(mktemp -d)"
+  if GOBIN="$gobin" GOFLAGS="${GOFLAGS:--mod=mod}" go install "github.com/temporalio/ui-server/v2/cmd/server@$UI_RELEASE" >&2; then
+    mkdir -p "$UI_DIR" && mv "$gobin/server" "$UI_DIR/temporal-ui-server"
+    say "built ui-server $UI_RELEASE in $(( $(date +%s) - started )) s"
+  else
+    say "ui-server $UI_RELEASE did not build: \`drydock stack\` runs without a web UI"
+  fi
+  rm -rf "$gobin"
+fi
+
+# 6. Python tools for the lab (sushy-tools' Redfish emulator) in a virtual environment.
 VENV="$CACHE_DIR/venv"
 REQ_HASH="$(sha256sum scripts/python-requirements.txt | cut -c1-16)"
 if [ "$(cat "$VENV/.drydock-requirements" 2>/dev/null)" != "$REQ_HASH" ]; then

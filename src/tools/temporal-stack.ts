@@ -50,7 +50,18 @@ export function resolveTemporalServerTools(env: NodeJS.ProcessEnv = process.env)
   return tools;
 }
 
+/** Temporal's standalone web UI server, the release the CLI v1.5.1 embeds. */
+export const UI_SERVER_RELEASE = 'v2.42.1';
+
+/** The ui-server binary scripts/setup.sh builds, when it built (TEMPORAL_UI_SERVER_PATH overrides). */
+export function resolveUiServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const path = env.TEMPORAL_UI_SERVER_PATH ?? join(cacheDir(env), `temporal-ui-server-${UI_SERVER_RELEASE}`, 'temporal-ui-server');
+  return existsSync(path) ? path : undefined;
+}
+
 export interface StackPorts {
+  /** The web UI's HTTP port. */
+  ui?: number;
   postgres: number;
   frontend: number;
   frontendHttp: number;
@@ -72,7 +83,9 @@ export interface StackState {
   certificates: StackCertificates;
   /** Environment for drydock processes (TEMPORAL_ADDRESS, TEMPORAL_TLS_*). */
   clientEnv: Record<string, string>;
-  pids?: { postgres?: number; temporal?: number };
+  /** The web UI, when ui-server is built. */
+  uiUrl?: string;
+  pids?: { postgres?: number; temporal?: number; ui?: number };
 }
 
 export interface TemporalStackOptions {
@@ -85,6 +98,10 @@ export interface TemporalStackOptions {
   startTimeoutMs?: number;
   log?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Start the web UI (default: when ui-server is built). */
+  ui?: boolean;
+  /** The codec server the UI's pages call (the browser calls it, not the UI server). */
+  codecEndpoint?: string;
 }
 
 export interface TemporalStack {
@@ -216,6 +233,34 @@ dynamicConfigClient:
 `;
 }
 
+/** The web UI's configuration: it reaches the frontend over mTLS with the client certificate. */
+export function uiConfigYaml(ports: StackPorts, certs: StackCertificates, namespace: string, codecEndpoint?: string): string {
+  return `# Written by drydock's stack launcher (src/tools/temporal-stack.ts).
+temporalGrpcAddress: "127.0.0.1:${ports.frontend}"
+host: "127.0.0.1"
+port: ${ports.ui}
+enableUi: true
+defaultNamespace: "${namespace}"
+notifyOnNewVersion: false
+refreshInterval: 1m
+cors:
+  allowOrigins: ["http://127.0.0.1:${ports.ui}"]
+  cookieInsecure: true
+auth:
+  enabled: false
+tls:
+  caFile: "${certs.caCert}"
+  certFile: "${certs.clientCert}"
+  keyFile: "${certs.clientKey}"
+  serverName: "${certs.serverName}"
+  enableHostVerification: true
+codec:
+  endpoint: "${codecEndpoint ?? ''}"
+  passAccessToken: false
+  includeCredentials: false
+`;
+}
+
 /** Search attributes readable at once after they are added (the dev server does the same). */
 const DYNAMIC_CONFIG = `system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
@@ -333,6 +378,7 @@ export async function startTemporalStack(options: TemporalStackOptions): Promise
   let pgProc = await startPostgres(postgres, launch, join(stateDir, 'logs', 'postgres.log'));
   log(`PostgreSQL on 127.0.0.1:${ports.postgres} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   let serverProc: StackProcess | undefined;
+  let uiProc: StackProcess | undefined;
   try {
     started = Date.now();
     setUpSchemas(tools, postgres, stateDir);
@@ -359,7 +405,34 @@ export async function startTemporalStack(options: TemporalStackOptions): Promise
     started = Date.now();
     serverProc = await startServer();
     log(`temporal-server ${TEMPORAL_SERVER_RELEASE} at ${address} (mTLS, ${NUM_HISTORY_SHARDS} history shards, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    state.pids = { postgres: pgProc.pid, temporal: serverProc.pid };
+    const uiPath = options.ui === false ? undefined : resolveUiServer(env);
+    if (options.ui === true && !uiPath) throw new TemporalStackError(`ui-server ${UI_SERVER_RELEASE} is not built; run \`bash scripts/setup.sh\` (or start the stack without the UI)`);
+    if (uiPath) {
+      ports.ui ??= await freePort('127.0.0.1');
+      mkdirSync(join(stateDir, 'config', 'ui'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(stateDir, 'config', 'ui', 'drydock.yaml'), uiConfigYaml(ports, certificates, namespace, options.codecEndpoint));
+      const uiUrl = `http://127.0.0.1:${ports.ui}`;
+      const uiArgs = ['--root', stateDir, '--config', 'config/ui', '--env', 'drydock', 'start'];
+      uiProc = launch('temporal-ui-server', uiPath, uiArgs, { logFile: join(stateDir, 'logs', 'ui-server.log') });
+      const exited = new Error('exited');
+      try {
+        // The UI's own API answers only once it has reached the frontend over mTLS.
+        await pollUntil(
+          async () => {
+            if (uiProc?.exited()) throw exited;
+            const res = await fetch(`${uiUrl}/api/v1/namespaces/${namespace}`, { signal: AbortSignal.timeout(3_000) });
+            return res.ok ? true : undefined;
+          },
+          { timeoutMs, intervalMs: 300, what: `the web UI at ${uiUrl}`, isFatal: (err) => err === exited },
+        );
+      } catch (err) {
+        await uiProc.stop(5_000);
+        throw new TemporalStackError(`ui-server did not start (${err === exited ? 'it exited' : (err as Error).message}):\ncommand: ${uiPath} ${uiArgs.join(' ')}\noutput:\n${uiProc.outputTail() || '(none)'}`);
+      }
+      state.uiUrl = uiUrl;
+      log(`web UI ${UI_SERVER_RELEASE} at ${uiUrl} (mTLS to the frontend${options.codecEndpoint ? `, codec ${options.codecEndpoint}` : ''})`);
+    }
+    state.pids = { postgres: pgProc.pid, temporal: serverProc.pid, ui: uiProc?.pid };
     writeStackState(state);
 
     const stack: TemporalStack = {
@@ -370,7 +443,7 @@ export async function startTemporalStack(options: TemporalStackOptions): Promise
       async restartServer() {
         await serverProc?.stop(10_000);
         serverProc = await startServer();
-        state.pids = { postgres: pgProc.pid, temporal: serverProc.pid };
+        state.pids = { postgres: pgProc.pid, temporal: serverProc.pid, ui: uiProc?.pid };
         writeStackState(state);
       },
       async restartPostgres() {
@@ -378,11 +451,12 @@ export async function startTemporalStack(options: TemporalStackOptions): Promise
         pgProc.signal('SIGINT');
         await pgProc.stop(30_000);
         pgProc = await startPostgres(postgres, launch, join(stateDir, 'logs', 'postgres.log'));
-        state.pids = { postgres: pgProc.pid, temporal: serverProc?.pid };
+        state.pids = { postgres: pgProc.pid, temporal: serverProc?.pid, ui: uiProc?.pid };
         writeStackState(state);
       },
       dump: () => `${dumpDatabase(postgres, DATABASES.temporal)}\n${dumpDatabase(postgres, DATABASES.visibility)}`,
       async stop() {
+        await uiProc?.stop(5_000);
         await serverProc?.stop(15_000);
         pgProc.signal('SIGINT');
         await pgProc.stop(30_000);
@@ -392,6 +466,7 @@ export async function startTemporalStack(options: TemporalStackOptions): Promise
     };
     return stack;
   } catch (err) {
+    await uiProc?.stop(5_000);
     await serverProc?.stop(5_000);
     await pgProc.stop(10_000);
     throw err;

@@ -12,6 +12,8 @@ interface StackFlags {
   stateDir: string;
   json?: boolean;
   foreground?: boolean;
+  ui?: boolean;
+  codecEndpoint?: string;
 }
 
 const DEFAULT_STATE_DIR = '.drydock/stack';
@@ -23,6 +25,7 @@ function describe(state: StackState): string {
     `PostgreSQL at 127.0.0.1:${state.ports.postgres} (user temporal, password in ${resolve(state.stateDir, 'db-password')})`,
     `CA ${state.certificates.caCert}`,
     `client certificate ${state.certificates.clientCert}, key ${state.certificates.clientKey}`,
+    state.uiUrl ? `web UI ${state.uiUrl}` : 'web UI: not started (ui-server is not built)',
     `logs in ${resolve(state.stateDir, 'logs')}`,
     'For drydock (worker, CLI, client library):',
     env,
@@ -54,6 +57,8 @@ export function registerStackCommand(program: Command): void {
     .summary('start the stack (again) and print its address and certificates')
     .addOption(stateDir())
     .option('--foreground', 'stay in the foreground and stop everything on Ctrl-C')
+    .option('--no-ui', 'do not start the web UI')
+    .option('--codec-endpoint <url>', 'the codec server the web UI\'s pages call (`drydock codec-server`)')
     .option('--json', 'print the state as JSON')
     .addHelpText('after', '\nExample:\n  drydock stack up --state-dir /srv/drydock-stack && eval "$(drydock stack status --env)"\n')
     .action(async (flags: StackFlags) => {
@@ -64,6 +69,8 @@ export function registerStackCommand(program: Command): void {
       const started = await startTemporalStack({
         stateDir: flags.stateDir,
         launcher: flags.foreground ? managedLauncher : detachedLauncher,
+        ui: flags.ui === false ? false : undefined,
+        codecEndpoint: flags.codecEndpoint,
         log: (m) => process.stderr.write(`stack: ${m}\n`),
       });
       process.stdout.write(flags.json ? `${JSON.stringify(started.state, null, 2)}\n` : `${describe(started.state)}\n`);
@@ -94,6 +101,7 @@ export function registerStackCommand(program: Command): void {
       const state = readStackState(flags.stateDir);
       if (!state) throw new CliExit(EXIT.badInput, `no stack in ${flags.stateDir} (no stack.json)`);
       // The server first: PostgreSQL's smart shutdown (SIGTERM) waits for its clients to leave.
+      if (state.pids?.ui) await stopProcessGroup(state.pids.ui, 5_000);
       if (state.pids?.temporal) await stopProcessGroup(state.pids.temporal, 15_000);
       if (state.pids?.postgres) await stopProcessGroup(state.pids.postgres, 30_000);
       process.stdout.write(`stack in ${flags.stateDir} stopped\n`);
