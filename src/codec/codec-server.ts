@@ -9,6 +9,11 @@ import { AddressInfo } from 'node:net';
  * (the JSON form of temporal.api.common.v1.Payloads), the namespace in the X-Namespace header.
  * Every request needs `Authorization: Bearer <token>`; the browser's preflight (OPTIONS) is
  * answered for the allowed origins only, without a token, as CORS requires.
+ *
+ * The web UI cannot send a bearer token of ours (it passes only its own OIDC token), so a browser
+ * can instead present the token once at /authorize, which sets it as an HttpOnly, SameSite=Strict
+ * cookie; the UI, configured with `codec.includeCredentials`, then sends it with each call. The
+ * cookie is sent to the codec server only from the same site (host), as the UI on loopback is.
  */
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -24,6 +29,8 @@ export interface CodecServerOptions {
 
 export interface RunningCodecServer {
   url: string;
+  /** Requests answered with 200, per endpoint. */
+  served: { encode: number; decode: number };
   server: Server;
   close(): Promise<void>;
 }
@@ -47,11 +54,23 @@ function toJson(p: Payload): JsonPayload {
   return { metadata, data: Buffer.from(p.data ?? new Uint8Array()).toString('base64') };
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const presented = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
-  const expected = Buffer.from(token);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
+export const TOKEN_COOKIE = 'drydock_codec_token';
+
+function same(presented: string, token: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (bearer !== undefined) return same(bearer, token);
+  const cookie = (req.headers.cookie ?? '').split(/;\s*/).find((c) => c.startsWith(`${TOKEN_COOKIE}=`));
+  return cookie !== undefined && same(decodeURIComponent(cookie.slice(TOKEN_COOKIE.length + 1)), token);
+}
+
+const AUTHORIZE_PAGE = `<!doctype html><title>drydock codec server</title>
+<form method="post" action="/authorize"><label>Codec server token <input name="token" type="password" autocomplete="off"></label> <button>Authorize this browser</button></form>`;
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
@@ -64,8 +83,9 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function codecRequestHandler(options: CodecServerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const allowed = new Set(options.allowedOrigins);
+export function codecRequestHandler(options: CodecServerOptions, served = { encode: 0, decode: 0 }): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  // Read at each request: an origin added later (a UI started after us) is honoured.
+  const allowed = { has: (origin: string) => options.allowedOrigins.includes(origin) };
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   return async (req, res) => {
     const origin = req.headers.origin;
@@ -85,9 +105,21 @@ export function codecRequestHandler(options: CodecServerOptions): (req: Incoming
       return;
     }
     const path = (req.url ?? '').split('?')[0];
+    if (path === '/authorize') {
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end(AUTHORIZE_PAGE);
+        return;
+      }
+      const presented = new URLSearchParams(await readBody(req, 4096)).get('token') ?? '';
+      if (req.method !== 'POST' || !same(presented, options.token)) return send(401, { error: 'a valid token is required' });
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Set-Cookie': `${TOKEN_COOKIE}=${encodeURIComponent(presented)}; HttpOnly; SameSite=Strict; Path=/` });
+      res.end('<!doctype html><title>authorized</title><p>This browser may now call the codec server.</p>');
+      return;
+    }
     if (path !== '/encode' && path !== '/decode') return send(404, { error: 'POST /encode or /decode' });
     if (req.method !== 'POST') return send(405, { error: 'POST only' });
-    if (!tokenMatches(req.headers.authorization, options.token)) {
+    if (!authorized(req, options.token)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       return send(401, { error: 'a valid bearer token is required' });
     }
@@ -102,6 +134,7 @@ export function codecRequestHandler(options: CodecServerOptions): (req: Incoming
     try {
       const result = path === '/encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
       send(200, { payloads: result.map(toJson) });
+      served[path === '/encode' ? 'encode' : 'decode']++;
     } catch (err) {
       // The codec's errors name key ids only, never key material or payload contents.
       send(422, { error: err instanceof Error ? err.message : String(err) });
@@ -110,7 +143,8 @@ export function codecRequestHandler(options: CodecServerOptions): (req: Incoming
 }
 
 export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
-  const handler = codecRequestHandler(options);
+  const served = { encode: 0, decode: 0 };
+  const handler = codecRequestHandler(options, served);
   const server = createServer((req, res) => {
     handler(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
@@ -125,6 +159,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
+    served,
     server,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -257,7 +257,8 @@ tls:
 codec:
   endpoint: "${codecEndpoint ?? ''}"
   passAccessToken: false
-  includeCredentials: false
+  # The codec server's token cookie (set at <codec server>/authorize) goes with each call.
+  includeCredentials: ${codecEndpoint ? 'true' : 'false'}
 `;
 }
 

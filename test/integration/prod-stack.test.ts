@@ -1,13 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
-import { startCodecServer } from '../../src/codec/codec-server';
-import { loadCodecKeySet } from '../../src/codec/keys';
+import { chromium } from 'playwright-core';
 import { DrydockClient } from '../../src/client';
 import { tlsOptions } from '../../src/config/temporal-connection';
 import { SiteActionResult, SiteProgress } from '../../src/contracts/deployment';
@@ -26,6 +23,7 @@ const unavailable = stackUnavailable();
 const describeStack = unavailable ? describe.skip : describe;
 if (unavailable) process.stderr.write(`[prod-stack] skipped: ${unavailable}\n`);
 
+const CHROMIUM = '/usr/bin/chromium';
 const STEPS = ['SetNodeBoot', 'PowerCycleNode', 'ConfigureHardware', 'ApplyNodeNetworking', 'ApplyNodeStorage', 'ApplyNodePlatform', 'DeployNode', 'ConfigurePortProduction', 'RelabelNode'];
 
 /** The sim design with its BMCs on the mgmt network: each node's BMC address is then its mgmt
@@ -148,20 +146,35 @@ describeStack('the production stack: temporal-server on PostgreSQL, mTLS, encryp
     for (const s of [...bmcs, 'ops@example.com', 'injected failure', 'SimCorp']) expect([s, dump.includes(s)]).toEqual([s, false]);
 
     // The codec server shows them decoded (what the web UI and `temporal --codec-endpoint` call).
-    const token = randomBytes(16).toString('hex');
-    const server = await startCodecServer({ codec: new AesGcmPayloadCodec(loadCodecKeySet(t.codecKeys)), token, allowedOrigins: [] });
+    // node0001's child workflow input: its compiled node model.
+    const inputs = payloadsIn(histories[1].events?.[0]);
+    const body = { payloads: inputs.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data).toString('base64') })) };
+    const res = await fetch(`${t.codecServer.url}/decode`, { method: 'POST', headers: { Authorization: `Bearer ${t.codecToken}`, 'X-Namespace': 'default' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    const decoded = ((await res.json()) as { payloads: Array<{ data: string }> }).payloads.map((p) => Buffer.from(p.data, 'base64').toString()).join('\n');
+    expect(decoded).toContain(site);
+    expect(decoded).toContain('node0001');
+    expect(decoded).toContain(bmcs[0]);
+
+    // And the web UI, in a browser authorized at the codec server, shows the node model decoded.
+    if (!t.stack.state.uiUrl || !existsSync(CHROMIUM)) {
+      process.stderr.write(`[prod-stack] web UI check skipped: ${t.stack.state.uiUrl ? `${CHROMIUM} is not installed` : 'ui-server is not built'}\n`);
+      return;
+    }
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     try {
-      // node0001's child workflow input: its compiled node model.
-      const inputs = payloadsIn(histories[1].events?.[0]);
-      const body = { payloads: inputs.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data).toString('base64') })) };
-      const res = await fetch(`${server.url}/decode`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'X-Namespace': 'default' }, body: JSON.stringify(body) });
-      expect(res.status).toBe(200);
-      const decoded = ((await res.json()) as { payloads: Array<{ data: string }> }).payloads.map((p) => Buffer.from(p.data, 'base64').toString()).join('\n');
-      expect(decoded).toContain(site);
-      expect(decoded).toContain('node0001');
-      expect(decoded).toContain(bmcs[0]);
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      await page.goto(`${t.codecServer.url}/authorize`);
+      await page.fill('input[name=token]', t.codecToken);
+      await Promise.all([page.waitForLoadState(), page.click('button')]);
+      await page.getByText('may now call the codec server').waitFor({ timeout: 10_000 });
+      const decodesBefore = t.codecServer.served.decode;
+      await page.goto(`${t.stack.state.uiUrl}/namespaces/default/workflows/${encodeURIComponent(`node:${site}:node0001`)}`);
+      await pollUntil(async () => ((await page.content()).includes(bmcs[0]) ? true : undefined), { timeoutMs: 60_000, intervalMs: 500, what: `the UI to show node0001's decoded input (BMC address ${bmcs[0]})` });
+      // It came through the codec server: the page's own calls, with the cookie.
+      expect(t.codecServer.served.decode).toBeGreaterThan(decodesBefore);
     } finally {
-      await server.close();
+      await browser.close();
     }
   });
 

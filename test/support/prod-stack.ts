@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
+import { RunningCodecServer, startCodecServer } from '../../src/codec/codec-server';
+import { loadCodecKeySet } from '../../src/codec/keys';
 import { TemporalConnectionSettings } from '../../src/config/temporal-connection';
 import { resolveTemporalServerTools, startTemporalStack, TemporalStack } from '../../src/tools/temporal-stack';
 import { readRunState } from './run-state';
@@ -16,6 +19,9 @@ export interface TestStack {
   stack: TemporalStack;
   /** The codec key set reference (file:) every drydock process of the test uses. */
   codecKeys: string;
+  /** `drydock codec-server`'s handler with the test's keys; the stack's web UI calls it. */
+  codecServer: RunningCodecServer;
+  codecToken: string;
   /** Workflows bundled with FAILURE_CONVERTER_PATH, for workers with the codec. */
   workflowBundlePath: string;
   settings(taskQueue: string): TemporalConnectionSettings;
@@ -38,10 +44,16 @@ export async function startTestStack(): Promise<TestStack> {
   const keysFile = join(dir, 'codec-keys.yaml');
   writeFileSync(keysFile, `current: test-2\nkeys:\n  test-1: ${randomBytes(32).toString('base64')}\n  test-2: ${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   const workflowBundlePath = readRunState().codecWorkflowBundlePath;
-  const stack = await startTemporalStack({ stateDir: join(dir, 'stack'), durable: false, log: (m) => void process.stderr.write(`[stack] ${m}\n`) });
+  const codecToken = randomBytes(16).toString('hex');
+  const allowedOrigins: string[] = [];
+  const codecServer = await startCodecServer({ codec: new AesGcmPayloadCodec(loadCodecKeySet(`file:${keysFile}`)), token: codecToken, allowedOrigins });
+  const stack = await startTemporalStack({ stateDir: join(dir, 'stack'), durable: false, codecEndpoint: codecServer.url, log: (m) => void process.stderr.write(`[stack] ${m}\n`) });
+  if (stack.state.uiUrl) allowedOrigins.push(stack.state.uiUrl);
   const certs = stack.state.certificates;
   return {
     stack,
+    codecServer,
+    codecToken,
     codecKeys: `file:${keysFile}`,
     workflowBundlePath,
     settings: (taskQueue) => ({
@@ -53,6 +65,7 @@ export async function startTestStack(): Promise<TestStack> {
     }),
     async stop() {
       await stack.stop();
+      await codecServer.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

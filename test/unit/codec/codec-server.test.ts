@@ -40,6 +40,17 @@ describe('codec server (Temporal codec server protocol)', () => {
     }
   });
 
+  it('lets a browser present the token once at /authorize and then calls with its HttpOnly cookie (the web UI sends no bearer token)', async () => {
+    expect((await fetch(`${server.url}/authorize`, { method: 'POST', body: new URLSearchParams({ token: 'wrong' }) })).status).toBe(401);
+    const res = await fetch(`${server.url}/authorize`, { method: 'POST', body: new URLSearchParams({ token: TOKEN }) });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^drydock_codec_token=.+; HttpOnly; SameSite=Strict; Path=\//);
+    const call = (c: string) => fetch(`${server.url}/decode`, { method: 'POST', headers: { Cookie: c }, body: '{"payloads":[]}' });
+    expect((await call(cookie.split(';')[0])).status).toBe(200);
+    expect((await call('drydock_codec_token=wrong')).status).toBe(401);
+  });
+
   it('answers the browser preflight for the UI origin only', async () => {
     const ok = await fetch(`${server.url}/decode`, { method: 'OPTIONS', headers: { Origin: UI, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,x-namespace' } });
     expect(ok.status).toBe(204);
