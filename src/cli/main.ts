@@ -13,6 +13,7 @@ import { registerStackCommand } from './commands/stack';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { CliExit, EXIT } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
+import { explainCodecError } from '../codec/data-converter';
 
 export function buildProgram(): Command {
   const program = new Command('drydock')
@@ -49,7 +50,7 @@ export async function runCli(argv: string[], program: Command = buildProgram()):
       // Help and version are not errors; unknown options and missing arguments are bad input.
       return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    process.stderr.write(`drydock: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`drydock: ${explainCodecError(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.failure;
   }
 }

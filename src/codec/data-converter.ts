@@ -20,3 +20,9 @@ export function clientDataConverter(keysReference: string, env: NodeJS.ProcessEn
 export function codecKeysFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env[CODEC_KEYS_ENV] || undefined;
 }
+
+/** What a process without the key set says when it meets an encrypted payload, with what to do. */
+export function explainCodecError(message: string): string {
+  if (!message.includes('Unknown encoding: binary/encrypted')) return message;
+  return `${message}: the payloads are encrypted; give this process the key set with ${CODEC_KEYS_ENV} or --codec-keys (file:/path or env:NAME)`;
+}

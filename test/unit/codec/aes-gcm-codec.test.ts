@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, PayloadDecryptionError } from '../../../src/codec/aes-gcm-codec';
+import { explainCodecError } from '../../../src/codec/data-converter';
 import { CodecKeyError, loadCodecKeySet, parseCodecKeySet } from '../../../src/codec/keys';
 
 const k1 = randomBytes(32).toString('base64');
@@ -76,5 +77,12 @@ describe('codec key sets', () => {
   it('say what is wrong: short keys, a current key that is not in the set', () => {
     expect(() => parseCodecKeySet(`keys:\n  a: ${randomBytes(16).toString('base64')}\n`, 'f')).toThrow(/key "a" must be 32 bytes in base64/);
     expect(() => parseCodecKeySet(`current: c\nkeys:\n  a: ${k1}\n  b: ${k2}\n`, 'f')).toThrow(/"current" \(c\) must name one of its keys \(a, b\)/);
+  });
+});
+
+describe('a process without the key set', () => {
+  it('is told what to do when it meets an encrypted payload', () => {
+    expect(explainCodecError('Unknown encoding: binary/encrypted')).toMatch(/the payloads are encrypted; give this process the key set with DRYDOCK_CODEC_KEYS or --codec-keys/);
+    expect(explainCodecError('something else')).toBe('something else');
   });
 });
