@@ -47,7 +47,14 @@ export async function startTestStack(): Promise<TestStack> {
   const codecToken = randomBytes(16).toString('hex');
   const allowedOrigins: string[] = [];
   const codecServer = await startCodecServer({ codec: new AesGcmPayloadCodec(loadCodecKeySet(`file:${keysFile}`)), token: codecToken, allowedOrigins });
-  const stack = await startTemporalStack({ stateDir: join(dir, 'stack'), durable: false, codecEndpoint: codecServer.url, log: (m) => void process.stderr.write(`[stack] ${m}\n`) });
+  let stack: TemporalStack;
+  try {
+    stack = await startTemporalStack({ stateDir: join(dir, 'stack'), durable: false, codecEndpoint: codecServer.url, log: (m) => void process.stderr.write(`[stack] ${m}\n`) });
+  } catch (err) {
+    await codecServer.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   if (stack.state.uiUrl) allowedOrigins.push(stack.state.uiUrl);
   const certs = stack.state.certificates;
   return {
