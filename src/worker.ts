@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { ActivityDeps, createActivities } from '../activities';
+import { clientDataConverter, workerDataConverter } from './codec/data-converter';
 import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } from './config/temporal-connection';
 
 /**
@@ -33,7 +34,10 @@ export async function createDrydockWorker(options: DrydockWorkerOptions = {}): P
   const connection = options.connection ?? (await NativeConnection.connect({ address: settings.address, tls }));
   // A plain client too: activities use it to name the workflow holding a busy node.
   const clientConnection = await Connection.connect({ address: settings.address, tls });
-  const client = new Client({ connection: clientConnection, namespace: settings.namespace });
+  // With payload encryption on, a pre-built workflow bundle must have been bundled with
+  // FAILURE_CONVERTER_PATH (src/codec/data-converter.ts) for workflow failures to be encoded too.
+  const dataConverter = settings.codecKeys ? workerDataConverter(settings.codecKeys) : undefined;
+  const client = new Client({ connection: clientConnection, namespace: settings.namespace, dataConverter: settings.codecKeys ? clientDataConverter(settings.codecKeys) : undefined });
   const workflowSource = options.workflowBundlePath
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
@@ -42,6 +46,7 @@ export async function createDrydockWorker(options: DrydockWorkerOptions = {}): P
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     ...workflowSource,
+    ...(dataConverter ? { dataConverter } : {}),
     activities: createActivities({ ...options.activityDeps, client }),
     // Cancellation reaches an activity with its next heartbeat: throttle heartbeats to at most
     // 10 s apart, so an abort stops a BMC command or a MAAS poll within seconds.

@@ -10,7 +10,8 @@ export function withConnectionOptions(command: Command): Command {
     .addOption(new Option('--tls-cert <file>', 'client certificate (PEM) for mTLS').env('TEMPORAL_TLS_CERT'))
     .addOption(new Option('--tls-key <file>', 'client private key (PEM) for mTLS').env('TEMPORAL_TLS_KEY'))
     .addOption(new Option('--tls-ca <file>', 'CA bundle (PEM) for the server certificate').env('TEMPORAL_TLS_CA'))
-    .addOption(new Option('--tls-server-name <name>', 'server name to verify').env('TEMPORAL_TLS_SERVER_NAME'));
+    .addOption(new Option('--tls-server-name <name>', 'server name to verify').env('TEMPORAL_TLS_SERVER_NAME'))
+    .addOption(new Option('--codec-keys <reference>', 'payload encryption key set: file:/path or env:NAME (never the keys themselves)').env('DRYDOCK_CODEC_KEYS'));
 }
 
 export interface ConnectionFlags {
@@ -21,6 +22,7 @@ export interface ConnectionFlags {
   tlsKey?: string;
   tlsCa?: string;
   tlsServerName?: string;
+  codecKeys?: string;
 }
 
 export function settingsFromFlags(flags: ConnectionFlags): TemporalConnectionSettings {
@@ -29,6 +31,7 @@ export function settingsFromFlags(flags: ConnectionFlags): TemporalConnectionSet
     address: flags.address,
     namespace: flags.namespace,
     taskQueue: flags.taskQueue,
+    codecKeys: flags.codecKeys,
     tls: anyTls
       ? { clientCertPath: flags.tlsCert, clientKeyPath: flags.tlsKey, serverRootCaPath: flags.tlsCa, serverName: flags.tlsServerName }
       : undefined,

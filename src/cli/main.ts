@@ -9,8 +9,11 @@ import { registerValidateCommand } from './commands/validate';
 import { registerLabCommand } from './commands/lab';
 import { registerNodeCommand } from './commands/node';
 import { registerWorkerCommand } from './commands/worker';
+import { registerStackCommand } from './commands/stack';
+import { registerCodecServerCommand } from './commands/codec-server';
 import { CliExit, EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { packageVersion } from '../tools/package-info';
+import { explainCodecError } from '../codec/data-converter';
 
 export function buildProgram(): Command {
   const program = new Command('drydock')
@@ -29,6 +32,8 @@ export function buildProgram(): Command {
   registerPortCommand(program);
   registerNodeCommand(program);
   registerWorkerCommand(program);
+  registerStackCommand(program);
+  registerCodecServerCommand(program);
   registerLabCommand(program);
   return program;
 }
@@ -46,7 +51,7 @@ export async function runCli(argv: string[], program: Command = buildProgram()):
       // Help and version are not errors; unknown options and missing arguments are bad input.
       return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    process.stderr.write(`drydock: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`drydock: ${explainCodecError(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.failure;
   }
 }

@@ -1,5 +1,6 @@
 import { Client, Connection, WorkflowExecutionInfo, WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
+import { clientDataConverter } from '../codec/data-converter';
 import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } from '../config/temporal-connection';
 import {
   DesignRef,
@@ -135,7 +136,8 @@ export class DrydockClient {
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<TemporalConnectionSettings>;
     const settings: TemporalConnectionSettings = { ...connectionSettingsFromEnv(), ...defined };
     const connection = await Connection.connect({ address: settings.address, tls: tlsOptions(settings), connectTimeout: 10_000 });
-    return new DrydockClient(new Client({ connection, namespace: settings.namespace }), settings, connection);
+    const dataConverter = settings.codecKeys ? clientDataConverter(settings.codecKeys) : undefined;
+    return new DrydockClient(new Client({ connection, namespace: settings.namespace, dataConverter }), settings, connection);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,9 @@ export interface TemporalConnectionSettings {
     serverRootCaPath?: string;
     serverName?: string;
   };
+  /** Payload encryption: a reference (file:/path or env:NAME) to the codec key set, see
+   * src/codec/keys.ts. Off when undefined. */
+  codecKeys?: string;
 }
 
 export const DEFAULT_TASK_QUEUE = 'drydock';
@@ -27,6 +30,7 @@ export const CONNECTION_ENV_HELP = [
   'TEMPORAL_TLS_KEY        client private key (PEM) for mTLS',
   'TEMPORAL_TLS_CA         CA bundle (PEM) that signed the server certificate',
   'TEMPORAL_TLS_SERVER_NAME  server name to verify, when it differs from the address host',
+  'DRYDOCK_CODEC_KEYS      file:/path or env:NAME of the payload encryption key set (off when unset)',
 ].join('\n');
 
 export function connectionSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<TemporalConnectionSettings> = {}): TemporalConnectionSettings {
@@ -42,6 +46,7 @@ export function connectionSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, 
     namespace: overrides.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: overrides.taskQueue ?? env.DRYDOCK_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     tls: overrides.tls ?? (anyTls ? tlsFiles : undefined),
+    codecKeys: overrides.codecKeys ?? (env.DRYDOCK_CODEC_KEYS || undefined),
   };
 }
 

@@ -1,6 +1,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { startDevServer, DevServer } from '../../src/tools/dev-server';
 import { resolveTemporalCli } from '../../src/tools/temporal-cli';
 import { REPO_ROOT, RUN_STATE_FILE } from './paths';
@@ -22,6 +23,14 @@ export default async function globalSetup(): Promise<void> {
     workflowsPath: require.resolve(join(REPO_ROOT, 'workflows')),
     logger: quietBundlerLogger,
   }).then(({ code }) => writeFileSync(bundlePath, code));
+  // The same workflows with the failure converter of the payload codec (src/codec), for the
+  // production-stack tests' workers: webpack cannot bundle from inside a jest test environment.
+  const codecBundlePath = join(dirname(RUN_STATE_FILE), 'workflow-bundle-codec.js');
+  const bundlingCodec = bundleWorkflowCode({
+    workflowsPath: require.resolve(join(REPO_ROOT, 'workflows')),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietBundlerLogger,
+  }).then(({ code }) => writeFileSync(codecBundlePath, code));
 
   let server: DevServer | undefined;
   let address = process.env.TEMPORAL_ADDRESS;
@@ -34,12 +43,13 @@ export default async function globalSetup(): Promise<void> {
   } else {
     log(`using the Temporal server at TEMPORAL_ADDRESS=${address}`);
   }
-  await bundling;
+  await Promise.all([bundling, bundlingCodec]);
 
   const state: RunState = {
     temporalAddress: address,
     namespace,
     workflowBundlePath: bundlePath,
+    codecWorkflowBundlePath: codecBundlePath,
     temporalUiUrl: server?.uiUrl,
     startedServer: server !== undefined,
     cliPath: server?.cli.path ?? (await resolveTemporalCli({ log })).path,

@@ -6,6 +6,8 @@ export interface RunState {
   temporalAddress: string;
   namespace: string;
   workflowBundlePath: string;
+  /** The workflows bundled with the payload codec's failure converter (src/codec). */
+  codecWorkflowBundlePath: string;
   temporalUiUrl?: string;
   startedServer: boolean;
   /** The `temporal` CLI binary the harness found. */
