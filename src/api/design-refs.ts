@@ -154,18 +154,13 @@ export class DesignRefResolver {
     }
     const chunks: Uint8Array[] = [];
     let size = 0;
-    const reader = response.body?.getReader();
-    if (!reader) return '';
+    if (!response.body) return '';
     try {
-      for (;;) {
-        const { done, value } = (await reader.read()) as ReadableStreamReadResult<Uint8Array>;
-        if (done) break;
-        size += value.byteLength;
-        if (size > this.maxBytes) {
-          await reader.cancel();
-          throw badRequest(`design_ref ${shown} is more than the ${this.maxBytes} bytes this server accepts`);
-        }
-        chunks.push(value);
+      // Node's web streams are async iterables of bytes.
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        if (size > this.maxBytes) throw badRequest(`design_ref ${shown} is more than the ${this.maxBytes} bytes this server accepts`);
+        chunks.push(chunk);
       }
     } catch (err) {
       if (deadline.aborted) throw badRequest(`design_ref ${shown}: the design did not arrive within ${(this.options.timeoutMs ?? 15_000) / 1000} s`);

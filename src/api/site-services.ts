@@ -71,7 +71,8 @@ export function nodeReporterFor(site: CompiledSite, secrets: SecretResolver = ne
         const apiKey = parseMaasApiKey(secrets.resolve(config.apiKey, `MAAS API key for ${config.apiUrl}`));
         const client = new MaasClient({ apiUrl: config.apiUrl, apiKey, keyReference: config.apiKey, caBundle: config.caBundle, timeoutMs: 10_000, getRetries: 1 });
         const machines = await client.get<MaasMachine[]>('machines/');
-        const power = await client.get<Record<string, { power_address?: string }>>('machines/', { op: 'power_parameters' }).catch(() => ({}));
+        type PowerParameters = Record<string, { power_address?: string } | undefined>;
+        const power: PowerParameters = await client.get<PowerParameters>('machines/', { op: 'power_parameters' }).catch((): PowerParameters => ({}));
         return machines.map((m) => ({
           hostname: m.hostname,
           memory: m.memory ?? null,
