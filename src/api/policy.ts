@@ -40,7 +40,14 @@ type Node =
   | { kind: 'and' | 'or'; of: Node[] };
 
 function tokenize(expr: string): string[] {
-  return expr.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').split(/\s+/).filter(Boolean);
+  // `%(key)s` references are part of a check, not parentheses.
+  const kept = expr.replace(/%\((\w+)\)s/g, '%<$1>s');
+  return kept
+    .replace(/\(/g, ' ( ')
+    .replace(/\)/g, ' ) ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((t) => t.replace(/%<(\w+)>s/g, '%($1)s'));
 }
 
 export function parseRule(expr: string): Node {
