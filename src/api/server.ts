@@ -131,13 +131,14 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
     ctx.endUser ??= ctx.identity?.user;
   });
 
-  // Policy of the route, then the per-user rate limit; both before the body is looked at.
+  // The per-user rate limit (refused requests count too), then the route's policy; both before
+  // the body is looked at.
   app.addHook('preValidation', async (request) => {
-    const rule = request.routeOptions.config.rule;
-    if (rule) enforce(request, rule);
     const key = request.drydock.identity ? `user:${request.drydock.identity.user}` : `ip:${request.ip}`;
     const wait = limiter.take(key);
     if (wait !== undefined) throw new ApiError(429, `Rate limit exceeded for ${request.drydock.identity?.user ?? request.ip}: retry in ${wait} s`, true);
+    const rule = request.routeOptions.config.rule;
+    if (rule) enforce(request, rule);
   });
 
   function enforce(request: FastifyRequest, rule: string): void {
@@ -250,7 +251,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
 
   app.post(
     `${V1}/tasks`,
-    { config: { rule: 'physical_provisioner:create_task' }, schema: { body: S.createTaskBody.optional(), response: { 201: S.taskDocument, 400: S.errorBody, 401: S.errorBody, 403: S.errorBody } } },
+    { config: { rule: 'physical_provisioner:create_task' }, schema: { body: S.createTaskBody.nullish(), response: { 201: S.taskDocument, 400: S.errorBody, 401: S.errorBody, 403: S.errorBody } } },
     async (request, reply) => {
       const body = request.body;
       if (!body || typeof body !== 'object') throw badRequest('Task creation requires a JSON object body with fields design_ref, action and optionally node_filter');
@@ -349,7 +350,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
     throw notFound('No build data found');
   });
 
-  app.post(`${V1}/nodefilter`, { config: { rule: 'physical_provisioner:read_data' }, schema: { body: S.nodeFilterBody.optional(), response: { 200: z.array(z.string()), 400: S.errorBody } } }, async (request) => {
+  app.post(`${V1}/nodefilter`, { config: { rule: 'physical_provisioner:read_data' }, schema: { body: S.nodeFilterBody.nullish(), response: { 200: z.array(z.string()), 400: S.errorBody } } }, async (request) => {
     const body = request.body;
     if (!body || body.design_ref === undefined || body.design_ref === null) throw badRequest('Missing input required value: design_ref');
     const filter = parseNodeFilter(body.node_filter);
@@ -366,7 +367,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
 
   app.post(
     `${V1}/validatedesign`,
-    { config: { rule: 'physical_provisioner:validate_site_design' }, schema: { body: S.validateDesignBody.optional(), response: { 200: S.validationStatus, 400: S.validationStatus } } },
+    { config: { rule: 'physical_provisioner:validate_site_design' }, schema: { body: S.validateDesignBody.nullish(), response: { 200: S.validationStatus, 400: S.validationStatus } } },
     async (request, reply) => {
       const body = request.body;
       if (!body) throw badRequest('Request body must not be empty for validation.');

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { exportJWK, SignJWT } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../../activities';
-import { createApiServer, hashToken } from '../../../src/api';
+import { createApiServer, DesignRefResolver, hashToken } from '../../../src/api';
 import { DrydockClient } from '../../../src/client';
 import { DrydockApiClient, DrydockApiError, DrydockNodeFilter } from '../../../src/client/api';
 import { SimLedger } from '../../../src/drivers/sim';
@@ -171,6 +171,27 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
       .setExpirationTime(options.exp ?? '5m')
       .sign(options.key ?? signingKey);
 
+  /** A second API server on a port of its own, with other settings; `fetch`es its routes. */
+  const withServer = async (config: Partial<Parameters<typeof createApiServer>[0]>, fn: (request: (method: string, path: string, token?: string, body?: unknown) => Promise<{ status: number; headers: Headers; json: Record<string, unknown> }>) => Promise<void>) => {
+    const state = readRunState();
+    const local = await DrydockClient.connect({ address: state.temporalAddress, namespace: state.namespace, taskQueue });
+    const server = await createApiServer({ listen: { host: '127.0.0.1', port: 0 }, tokenFile, designRoots: [], allowHosts: [], log: () => undefined, ...config }, local);
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const at = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    try {
+      await fn(async (method, path, token, body) => {
+        const headers: Record<string, string> = token ? { 'X-Auth-Token': token } : {};
+        if (body !== undefined) headers['Content-Type'] = 'application/json';
+        const r = await fetch(`${at}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+        const text = await r.text();
+        return { status: r.status, headers: r.headers, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+      });
+    } finally {
+      await server.close();
+      await local.close();
+    }
+  };
+
   const tasksStarted = async (): Promise<number> => (await drydock.list({ siteWorkflows: true })).filter((r) => r.workflowId.startsWith('drydock-task-')).length;
 
   it('answers /versions and /health openly, /health/extended with the services and the policy', async () => {
@@ -259,7 +280,8 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
     const created = await api.createTask({ action: 'deploy_node', design_ref: `http://127.0.0.1:${designs.port}/moved`, node_filter: filter });
     expect(created).toMatchObject({ action: 'deploy_nodes', status: 'queued', node_filter: filter });
     const done = await api.waitForTask(created.task_id, { timeoutMs: 120_000, intervalMs: 250 });
-    expect(done).toMatchObject({ status: 'complete', result: { status: 'success', successes: ['node0001', 'node0003'], failures: [] } });
+    expect(done).toMatchObject({ status: 'complete', result: { status: 'success', failures: [] } });
+    expect([...done.result.successes].sort()).toEqual(['node0001', 'node0003']);
     expect(done.subtask_id_list).toHaveLength(2);
     const nodeMessages = done.result.details.messageList.filter((m) => m.context_type === 'node').map((m) => [m.context, m.error]);
     expect(nodeMessages.sort()).toEqual([
@@ -333,21 +355,15 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
 
   it('answers an unreachable or silent allowed design server with 400 within the time limit', async () => {
     const closed = await freePort();
-    const state = readRunState();
-    const local = await DrydockClient.connect({ address: state.temporalAddress, namespace: state.namespace, taskQueue });
-    const strict = await createApiServer({ listen: { host: '127.0.0.1', port: 0 }, tokenFile, designRoots: [], allowHosts: [`127.0.0.1:${closed}`, `127.0.0.1:${designs.port}`], log: () => undefined }, local);
-    try {
-      const a = await strict.inject({ method: 'POST', url: '/api/v1.0/validatedesign', headers: { 'x-auth-token': ADMIN, 'content-type': 'application/json' }, payload: { href: `http://127.0.0.1:${closed}/x.yaml` } });
-      expect(a.statusCode).toBe(400);
-      expect(a.json<{ message: string }>().message).toMatch(/is unreachable: ECONNREFUSED/);
-      const started = Date.now();
-      const resolver = new (await import('../../../src/api/design-refs')).DesignRefResolver({ roots: [], allowHosts: [`127.0.0.1:${designs.port}`], timeoutMs: 1000 });
-      await expect(resolver.resolve(`http://127.0.0.1:${designs.port}/slow`)).rejects.toThrow(/no answer within 1 s/);
-      expect(Date.now() - started).toBeLessThan(10_000);
-    } finally {
-      await strict.close();
-      await local.close();
-    }
+    await withServer({ allowHosts: [`127.0.0.1:${closed}`] }, async (request) => {
+      const a = await request('POST', '/api/v1.0/validatedesign', ADMIN, { href: `http://127.0.0.1:${closed}/x.yaml` });
+      expect(a.status).toBe(400);
+      expect(String(a.json.message)).toMatch(/is unreachable: ECONNREFUSED/);
+    });
+    const started = Date.now();
+    const resolver = new DesignRefResolver({ roots: [], allowHosts: [`127.0.0.1:${designs.port}`], timeoutMs: 1000 });
+    await expect(resolver.resolve(`http://127.0.0.1:${designs.port}/slow`)).rejects.toThrow(/no answer within 1 s/);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('validates designs as Drydock does: Success 200, Failure 400 with ValidationMessages', async () => {
@@ -411,21 +427,16 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
   });
 
   it('limits requests per user with 429 and retry: true', async () => {
-    const state = readRunState();
-    const local = await DrydockClient.connect({ address: state.temporalAddress, namespace: state.namespace, taskQueue });
-    const limited = await createApiServer({ listen: { host: '127.0.0.1', port: 0 }, tokenFile, designRoots: [], allowHosts: [], rateLimitPerMinute: 6, log: () => undefined }, local);
-    try {
-      const get = (token: string) => limited.inject({ method: 'GET', url: '/api/v1.0/tasks/6f1e2d3c-4b5a-4968-8776-655443322110', headers: { 'x-auth-token': token } });
-      expect((await get(ADMIN)).statusCode).toBe(404);
+    await withServer({ rateLimitPerMinute: 6 }, async (request) => {
+      const get = (token: string) => request('GET', '/api/v1.0/tasks/6f1e2d3c-4b5a-4968-8776-655443322110', token);
+      expect((await get(ADMIN)).status).toBe(404);
       const second = await get(ADMIN);
-      expect(second.statusCode).toBe(429);
-      expect(second.json()).toMatchObject({ type: 'error', retry: true });
-      expect(Number(second.headers['retry-after'])).toBeGreaterThan(0);
-      expect((await get(READER)).statusCode).toBe(404);
-    } finally {
-      await limited.close();
-      await local.close();
-    }
+      expect(second.status).toBe(429);
+      expect(second.json).toMatchObject({ type: 'error', retry: true });
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Each user has a bucket of their own (the reader is refused by the default policy, not the limit).
+      expect((await get(READER)).status).toBe(403);
+    });
   });
 
   it("serves Drydock's Python client (requests) unchanged: create_task, get_task with every option, get_tasks, validate_design, get_nodes_for_filter, get_nodes", async () => {
