@@ -8,7 +8,7 @@ import { Authenticator, JwtVerifier, KeystoneVerifier, TokenFileVerifier, TokenV
 import { DesignRefResolver } from './design-refs';
 import { PolicyEngine } from './policy';
 import { buildApiServer } from './server';
-import { nodeDriverProbe, nodeReporterFor, ServiceProbe } from './site-services';
+import { nodeReporterFor, siteProbes } from './site-services';
 
 export { buildApiServer } from './server';
 export type { ApiServerDeps } from './server';
@@ -52,8 +52,7 @@ export async function createApiServer(config: ApiConfig, drydock: DrydockClient)
   if (config.keystoneUrl) verifiers.push(new KeystoneVerifier({ url: config.keystoneUrl }));
   const policy = PolicyEngine.fromFile(config.policyFile);
   const site = config.siteDesign?.length ? await loadSite(config.siteDesign) : undefined;
-  const probe = site ? nodeDriverProbe(site) : undefined;
-  const probes: ServiceProbe[] = probe ? [probe] : [];
+  const probes = site ? siteProbes(site) : [];
   let https;
   if (config.tls) {
     try {

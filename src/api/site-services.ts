@@ -1,5 +1,7 @@
 import type { CompiledSite } from '../design/model';
 import { standaloneContext } from '../drivers/context';
+import { createKubernetesDriver } from '../drivers/kubernetes';
+import { createNetworkDriver } from '../drivers/network';
 import { createNodeDriver } from '../drivers/node';
 import { MaasClient } from '../drivers/node/maas/client';
 import { parseMaasApiKey } from '../drivers/node/maas/oauth';
@@ -35,21 +37,30 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function nodeDriverProbe(site: CompiledSite, secrets: SecretResolver = new SecretResolver()): ServiceProbe | undefined {
-  const config = site.region.drivers.node;
-  if (!config) return undefined;
-  return {
-    name: `node driver (${config.type}${config.type === 'maas' ? ` at ${config.apiUrl}` : ''})`,
-    async check() {
-      try {
-        const driver = createNodeDriver(config, { secrets });
-        const result = await driver.validateNodeServices(standaloneContext({ signal: AbortSignal.timeout(10_000) }));
-        return { ok: result.ok, message: result.message };
-      } catch (err) {
-        return { ok: false, message: reason(err) };
-      }
-    },
-  };
+async function probe(run: () => Promise<{ ok: boolean; message: string }>): Promise<{ ok: boolean; message: string }> {
+  try {
+    const result = await run();
+    return { ok: result.ok, message: result.message };
+  } catch (err) {
+    return { ok: false, message: reason(err) };
+  }
+}
+
+/** The site's node, network and Kubernetes drivers, each checked with its Validate*Services action. */
+export function siteProbes(site: CompiledSite, secrets: SecretResolver = new SecretResolver()): ServiceProbe[] {
+  const { node, network, kubernetes } = site.region.drivers;
+  const ctx = () => standaloneContext({ signal: AbortSignal.timeout(10_000) });
+  const { nodes: _nodes, ...siteContext } = site;
+  const probes: ServiceProbe[] = [];
+  if (node) {
+    probes.push({
+      name: `node driver (${node.type}${node.type === 'maas' ? ` at ${node.apiUrl}` : ''})`,
+      check: () => probe(() => createNodeDriver(node, { secrets }).validateNodeServices(ctx())),
+    });
+  }
+  if (network) probes.push({ name: `network driver (${network.type})`, check: () => probe(() => createNetworkDriver(network, { secrets }).validateNetworkServices(siteContext, ctx())) });
+  if (kubernetes) probes.push({ name: `kubernetes driver (${kubernetes.type})`, check: () => probe(() => createKubernetesDriver(kubernetes, { secrets }).validateKubernetesServices(ctx())) });
+  return probes;
 }
 
 interface MaasMachine {

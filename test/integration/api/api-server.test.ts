@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -208,8 +208,29 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
     expect(services.map((m) => [m.service.replace(/ at .*/, ''), m.state])).toEqual([
       ['Temporal', 'up'],
       ['node driver (sim)', 'up'],
+      ['network driver (sim)', 'up'],
+      ['kubernetes driver (sim)', 'up'],
     ]);
     expect(await api.healthy()).toBe(true);
+  });
+
+  it('answers /health 503 and /health/extended with the service that is down', async () => {
+    const closed = await freePort();
+    process.env.API_TEST_MAAS_KEY = 'consumer:token:secret';
+    const maasSite = join(dir, 'maas-site.yaml');
+    writeFileSync(maasSite, design.replace(/ {4}node:\n {6}type: sim\n {6}latency_ms: 5\n/, `    node:\n      type: maas\n      api_url: http://127.0.0.1:${closed}/MAAS\n      api_key: env:API_TEST_MAAS_KEY\n`));
+    expect(readFileSync(maasSite, 'utf8')).toContain('type: maas');
+    await withServer({ siteDesign: [maasSite] }, async (request) => {
+      expect((await request('GET', '/api/v1.0/health')).status).toBe(503);
+      const extended = await request('GET', '/api/v1.0/health/extended', ADMIN);
+      expect(extended.status).toBe(503);
+      expect(extended.json).toMatchObject({ status: 'Failure', code: 503, message: 'Drydock failed to respond', details: { errorCount: 1 } });
+      const down = (extended.json.details as { messageList: Array<{ service: string; state: string; message: string }> }).messageList.filter((m) => m.state === 'down');
+      expect(down.map((m) => m.service)).toEqual([`node driver (maas at http://127.0.0.1:${closed}/MAAS)`]);
+      expect(JSON.stringify(extended.json)).not.toContain('consumer:token:secret');
+      // The node report asks the node provisioner, which does not answer.
+      expect(await request('GET', '/api/v1.0/nodes', ADMIN)).toMatchObject({ status: 503, json: { type: 'error', retry: true } });
+    });
   });
 
   it('refuses requests without a token, with a bad one, with expired, tampered or foreign JWTs (401), and what the policy denies (403)', async () => {
