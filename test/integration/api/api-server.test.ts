@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -458,6 +459,30 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
       // Each user has a bucket of their own (the reader is refused by the default policy, not the limit).
       expect((await get(READER)).status).toBe(403);
     });
+  });
+
+  it('serves HTTPS with the configured certificate', async () => {
+    const key = join(dir, 'tls.key');
+    const cert = join(dir, 'tls.crt');
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    const state = readRunState();
+    const local = await DrydockClient.connect({ address: state.temporalAddress, namespace: state.namespace, taskQueue });
+    const secure = await createApiServer({ listen: { host: '127.0.0.1', port: 0 }, tls: { certPath: cert, keyPath: key }, tokenFile, designRoots: [], allowHosts: [], log: () => undefined }, local);
+    try {
+      await secure.listen({ host: '127.0.0.1', port: 0 });
+      const port = (secure.server.address() as AddressInfo).port;
+      const body = await new Promise<string>((resolve, reject) => {
+        httpsGet({ host: '127.0.0.1', port, path: '/versions', ca: readFileSync(cert) }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      expect(JSON.parse(body)).toEqual({ 'v1.0': { path: '/api/v1.0', status: 'stable' } });
+    } finally {
+      await secure.close();
+      await local.close();
+    }
   });
 
   it("serves Drydock's Python client (requests) unchanged: create_task, get_task with every option, get_tasks, validate_design, get_nodes_for_filter, get_nodes", async () => {
