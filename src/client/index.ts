@@ -17,6 +17,9 @@ import {
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import type { NodeFilterSet } from '../design/model';
 
+export { DrydockApiClient, DrydockApiError } from './api';
+export type { CreateTaskRequest, DrydockApiClientOptions, GetTaskOptions } from './api';
+
 /**
  * A typed client for services and the CLI: start drydock's site actions, follow them, control
  * them, and search what ran on which node. Everything goes through the Temporal client; nothing
