@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeploymentStatus, DrydockClient, DrydockNotFoundError, ExecutionSummary } from '../client';
-import type { NodeProgress, NodeResult, SiteAction, SiteActionResult } from '../contracts/deployment';
+import { QUERIES } from '../contracts/deployment';
+import type { NodeProgress, NodeResult, SiteAction, SiteActionResult, SiteProgress } from '../contracts/deployment';
 import { notFound } from './errors';
 import { DrydockNodeFilter, singleNodeFilter } from './node-filter';
 
@@ -221,7 +222,8 @@ export class TaskService {
     const m = (memo ?? {}) as TaskMemo;
     const id = taskIdOfWorkflow(workflowId) ?? taskId ?? status.runId ?? workflowId;
     const ts = iso(status.closeTime) ?? new Date().toISOString();
-    const state = statusOfExecution(status.execution, status.progress?.phase, status.result !== undefined);
+    let state = statusOfExecution(status.execution, status.progress?.phase, status.result !== undefined);
+    if (status.execution === 'COMPLETED' && status.runId && (await this.wasAborted(workflowId, status.runId))) state = 'terminated';
     return {
       kind: 'Task',
       apiVersion: 'v1',
@@ -242,6 +244,20 @@ export class TaskService {
       retry: {},
       workflow_id: workflowId,
     };
+  }
+
+  /** An aborted run completes normally: its DrydockResult search attribute says `aborted`. Right
+   * after the close, visibility may still show the run as running; then the run's own progress
+   * query (answered by a worker from history) says whether it was aborted. */
+  private async wasAborted(workflowId: string, runId: string): Promise<boolean> {
+    const summary = await this.drydock.findRun(runId);
+    if (summary && summary.execution !== 'RUNNING') return summary.result === 'aborted';
+    try {
+      const progress = await this.drydock.client.workflow.getHandle(workflowId, runId).query<SiteProgress>(QUERIES.progress);
+      return progress.phase === 'aborted';
+    } catch {
+      return false;
+    }
   }
 
   private async nodeTask(summary: ExecutionSummary, taskId: string, parentTaskId?: string | null, parentMemo?: TaskMemo): Promise<TaskDocument> {

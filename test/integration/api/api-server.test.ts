@@ -345,6 +345,17 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
     expect((await api.waitForTask(deckhand.task_id, { timeoutMs: 60_000, intervalMs: 250 })).status).toBe('complete');
   });
 
+  it('reports an aborted task as terminating, then terminated', async () => {
+    writeFileSync(join(root, 'slow.yaml'), simSiteDesign({ site: `${SITE}s`, nodes: 2, racks: 1, latencyMs: 1500 }));
+    const created = await api.createTask({ action: 'deploy_nodes', design_ref: `file://${join(root, 'slow.yaml')}` });
+    await pollUntil(async () => ((await api.getTask(created.task_id)).status === 'running' ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'the task to run' });
+    await drydock.abort(created.workflow_id);
+    const done = await api.waitForTask(created.task_id, { timeoutMs: 60_000, intervalMs: 200 });
+    expect(done).toMatchObject({ status: 'terminated', terminate: true });
+    expect(done.terminated).not.toBeNull();
+    expect(done.result.message).toMatch(/aborted/);
+  });
+
   it('answers bad input with 400 and Drydock’s error body, and starts nothing', async () => {
     const before = await tasksStarted();
     const bad = async (body: unknown, expected: RegExp, raw?: string, contentType?: string) => {
