@@ -132,13 +132,14 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   });
 
   // The per-user rate limit (refused requests count too), then the route's policy; both before
-  // the body is looked at.
-  app.addHook('preValidation', async (request) => {
+  // the body is parsed, so a caller without a token learns nothing but 401.
+  app.addHook('preParsing', async (request, _reply, payload) => {
     const key = request.drydock.identity ? `user:${request.drydock.identity.user}` : `ip:${request.ip}`;
     const wait = limiter.take(key);
     if (wait !== undefined) throw new ApiError(429, `Rate limit exceeded for ${request.drydock.identity?.user ?? request.ip}: retry in ${wait} s`, true);
     const rule = request.routeOptions.config.rule;
     if (rule) enforce(request, rule);
+    return payload;
   });
 
   function enforce(request: FastifyRequest, rule: string): void {
@@ -176,7 +177,7 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
     const validation = (error).validation;
     if (validation) {
       const first = validation[0];
-      const where = `${(error).validationContext ?? 'body'}${first?.instancePath ? first.instancePath.replace(/\//g, '.') : ''}`;
+      const where = `${error.validationContext ?? 'body'}${(first?.instancePath ?? '').replace(/\//g, '.').replace(/\.$/, '')}`;
       return reply.code(400).type('application/json').send(badRequest(`${where}: ${first?.message ?? 'invalid'}`).body());
     }
     const status = (error).statusCode;

@@ -237,6 +237,9 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
   it('refuses requests without a token, with a bad one, with expired, tampered or foreign JWTs (401), and what the policy denies (403)', async () => {
     const unauthenticated = { type: 'error', message: 'Unauthenticated', retry: false };
     expect(await call('GET', '/api/v1.0/tasks')).toMatchObject({ status: 401, json: unauthenticated });
+    // Before the body is parsed: a caller without a token learns nothing about its input.
+    expect(await call('POST', '/api/v1.0/tasks', { raw: '{"action": ' })).toMatchObject({ status: 401, json: unauthenticated });
+    expect(await call('POST', '/api/v1.0/validatedesign', { token: READER, raw: '{"href": ' })).toMatchObject({ status: 403 });
     expect(await call('GET', '/api/v1.0/tasks', { token: 'not-a-token' })).toMatchObject({ status: 401, json: unauthenticated });
     expect(await call('GET', '/api/v1.0/tasks', { bearer: 'not-a-token' })).toMatchObject({ status: 401, json: unauthenticated });
     expect((await call('GET', '/api/v1.0/tasks', { token: ADMIN })).status).toBe(200);
