@@ -348,6 +348,14 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
     expect((await api.waitForTask(deckhand.task_id, { timeoutMs: 60_000, intervalMs: 250 })).status).toBe('complete');
   });
 
+  it('shows a site workflow started elsewhere (CLI, schedules) as a task under its run id', async () => {
+    const { workflowId, runId } = await drydock.startAction('ValidateDesign', { design: { type: 'path', paths: [siteFile()] } });
+    await drydock.waitForResult(workflowId, { intervalMs: 200 });
+    const doc = await api.getTask(runId);
+    expect(doc).toMatchObject({ task_id: runId, action: 'validate_design', status: 'complete', workflow_id: workflowId, design_ref: null, result: { status: 'success' } });
+    await pollUntil(async () => ((await api.getTasks()).some((t) => t.task_id === runId) ? true : undefined), { timeoutMs: 20_000, intervalMs: 250, what: 'the run to be listed' });
+  });
+
   it('reports an aborted task as terminating, then terminated', async () => {
     writeFileSync(join(root, 'slow.yaml'), simSiteDesign({ site: `${SITE}s`, nodes: 2, racks: 1, latencyMs: 1500 }));
     const created = await api.createTask({ action: 'deploy_nodes', design_ref: `file://${join(root, 'slow.yaml')}` });
