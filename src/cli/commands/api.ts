@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ApiConfig, ApiConfigError, createApiServer } from '../../api';
-import { PolicyError } from '../../api/policy';
-import { TokenFileError } from '../../api/auth/token-file';
+import { PolicyEngine, PolicyError } from '../../api/policy';
+import { TokenFileError, TokenFileVerifier } from '../../api/auth/token-file';
 import { DesignReadError } from '../../design/read-files';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { connectForCli } from '../client-connection';
@@ -111,6 +111,14 @@ async function runApi(flags: ApiFlags): Promise<void> {
     siteDesign: flags.siteDesign,
     rateLimitPerMinute: flags.rateLimit,
   };
+  // Bad files are bad input (exit 2), found before Temporal is even asked.
+  try {
+    PolicyEngine.fromFile(config.policyFile);
+    if (config.tokenFile) new TokenFileVerifier(config.tokenFile);
+  } catch (err) {
+    if (err instanceof PolicyError || err instanceof TokenFileError) throw new CliExit(EXIT.badInput, err.message);
+    throw err;
+  }
   const drydock = await connectForCli(flags);
   try {
     let app;

@@ -519,6 +519,23 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ ok: true, created: 'queued', result: 'success', nodes: 4 });
   });
 
+  it('`drydock api` refuses a broken policy file or a missing token file with exit 2, before reaching Temporal', async () => {
+    const badPolicy = join(dir, 'bad-policy.yaml');
+    writeFileSync(badPolicy, '"physical_provisioner:read_task": "role:admin or"\n');
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, [join(REPO_ROOT, 'bin', 'drydock.js'), 'api', ...args], { env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' } }).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+      );
+    const policy = await run(['--policy-file', badPolicy]);
+    expect(policy.code).toBe(2);
+    expect(policy.stderr).toMatch(/policy rule physical_provisioner:read_task: "role:admin or" ends early/);
+    const tokens = await run(['--token-file', join(dir, 'none.yaml')]);
+    expect(tokens.code).toBe(2);
+    expect(tokens.stderr).toMatch(/cannot read the token file .*none\.yaml: ENOENT/);
+    expect((await run(['--listen', 'nowhere'])).code).toBe(2);
+  });
+
   it('runs as `drydock api`, configured from the environment, and stops on SIGTERM', async () => {
     const port = await freePort();
     const state = readRunState();
