@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerActionCommands } from './commands/actions';
+import { registerApiCommand } from './commands/api';
 import { registerDesignCommand } from './commands/design';
 import { registerOobCommand } from './commands/oob';
 import { registerOperateCommands } from './commands/operate';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerStackCommand(program);
   registerCodecServerCommand(program);
+  registerApiCommand(program);
   registerLabCommand(program);
   return program;
 }

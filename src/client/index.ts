@@ -5,6 +5,7 @@ import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } fro
 import {
   DesignRef,
   NodeProgress,
+  NodeResult,
   SiteAction,
   SiteActionInput,
   SiteActionOptions,
@@ -14,6 +15,9 @@ import {
 import { abortUpdate, closeSignal, confirmSignal, nodeProgressQuery, pauseSignal, progressQuery, resumeSignal, retryFailedUpdate } from '../contracts/control';
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import type { NodeFilterSet } from '../design/model';
+
+export { DrydockApiClient, DrydockApiError } from './api';
+export type { CreateTaskRequest, DrydockApiClientOptions, GetTaskOptions } from './api';
 
 /**
  * A typed client for services and the CLI: start drydock's site actions, follow them, control
@@ -277,5 +281,91 @@ export class DrydockClient {
   /** Every operation ever run on a node, newest first (from Temporal visibility). */
   history(node: string, options: { site?: string; limit?: number } = {}): Promise<ExecutionSummary[]> {
     return this.list({ node, site: options.site, siteWorkflows: false, limit: options.limit });
+  }
+
+  // ---- for the REST API (src/api): tasks with a memo, lookups by run id, children, retention ----
+
+  /** Like startAction, with a memo (the REST API keeps the caller's design_ref, node_filter and
+   * user there, so a task document can be rebuilt from Temporal alone). */
+  async startActionWithMemo(action: SiteAction, start: StartOptions & { workflowId: string }, memo: Record<string, unknown>): Promise<{ workflowId: string; runId: string }> {
+    const input: SiteActionInput = { design: start.design, filter: start.filter, options: start.options };
+    const handle = await this.client.workflow.start(action, {
+      taskQueue: this.settings.taskQueue,
+      workflowId: start.workflowId,
+      args: [input],
+      memo,
+      staticSummary: `${action}${start.options?.requestedBy ? ` requested by ${start.options.requestedBy}` : ''}`,
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.DrydockAction, value: action },
+        { key: SEARCH_ATTRIBUTES.DrydockPhase, value: 'starting' },
+        { key: SEARCH_ATTRIBUTES.DrydockResult, value: 'running' },
+      ],
+    });
+    return { workflowId: start.workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /** The memo a run was started with (undefined when it has none). */
+  async memoOf(workflowId: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      return (await this.client.workflow.getHandle(workflowId).describe()).memo;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DrydockNotFoundError(`no drydock workflow with id ${workflowId}`);
+      throw err;
+    }
+  }
+
+  /** The drydock execution with this run id (any run of its chain), from visibility. */
+  async findRun(runId: string): Promise<ExecutionSummary | undefined> {
+    for await (const info of this.client.workflow.list({ query: `RunId = ${quote(runId)} AND ${SEARCH_ATTRIBUTES.DrydockAction.name} IS NOT NULL` })) return summarize(info);
+    return undefined;
+  }
+
+  /** Child workflows (node workflows) started by any run of `parentWorkflowId`, oldest first. */
+  async children(parentWorkflowId: string, limit = 10_000): Promise<ExecutionSummary[]> {
+    const out: ExecutionSummary[] = [];
+    for await (const info of this.client.workflow.list({ query: `ParentWorkflowId = ${quote(parentWorkflowId)}` })) {
+      out.push(summarize(info));
+      if (out.length >= limit) break;
+    }
+    return out.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  }
+
+  /** Deletes closed drydock executions that closed before `closedBefore`; returns how many. */
+  async deleteClosedBefore(closedBefore: Date): Promise<number> {
+    const query = `${SEARCH_ATTRIBUTES.DrydockAction.name} IS NOT NULL AND ExecutionStatus != 'Running' AND CloseTime < ${quote(closedBefore.toISOString())}`;
+    let deleted = 0;
+    for await (const info of this.client.workflow.list({ query })) {
+      await this.client.workflowService.deleteWorkflowExecution({
+        namespace: this.settings.namespace,
+        workflowExecution: { workflowId: info.workflowId, runId: info.runId },
+      });
+      deleted += 1;
+    }
+    return deleted;
+  }
+
+  /** One run of a node workflow: its summary, its progress while running, its result once done. */
+  async getNodeRun(workflowId: string, runId: string): Promise<{ execution: string; startTime: Date; closeTime?: Date; parentWorkflowId?: string; progress?: NodeProgress; result?: NodeResult; failure?: string }> {
+    const handle = this.client.workflow.getHandle(workflowId, runId);
+    let d;
+    try {
+      d = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DrydockNotFoundError(`no drydock workflow with id ${workflowId} and run ${runId}`);
+      throw err;
+    }
+    const out = { execution: d.status.name, startTime: d.startTime, closeTime: d.closeTime, parentWorkflowId: d.parentExecution?.workflowId ?? undefined };
+    if (d.status.name === 'RUNNING') {
+      try {
+        return { ...out, progress: await handle.query(nodeProgressQuery) };
+      } catch {
+        return out;
+      }
+    }
+    try {
+      return { ...out, result: (await handle.result()) as NodeResult };
+    } catch (err) {
+      return { ...out, failure: (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message };
+    }
   }
 }
