@@ -136,7 +136,7 @@ describe.each(REDFISH_TREES)('Redfish driver against the lab vendor service serv
     const ref = String(out.details?.bootOption);
     const option = bootOption(dir, nodeSystem, ref);
     expect(option.Alias).not.toBe('UefiHttp');
-    expect(`${String(option.DisplayName)} ${String(option.UefiDevicePath ?? '')}`).not.toMatch(/HTTP|\/Uri\(/i);
+    expect(`${String(option.DisplayName)} ${typeof option.UefiDevicePath === 'string' ? option.UefiDevicePath : ''}`).not.toMatch(/HTTP|\/Uri\(/i);
   });
 
   it(`[${tree}] ConfigNodePxe with a boot MAC: that NIC's PXE IPv4 entry first, read back where it was written`, async () => {
