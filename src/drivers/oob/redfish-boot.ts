@@ -25,11 +25,12 @@ export async function configPxe(h: SystemHandle): Promise<ActionOutcome> {
       details: { allowedTargets: (boot?.['BootSourceOverrideTarget@Redfish.AllowableValues'] ?? []).join(',') },
     });
   }
+  const hasOrder = Array.isArray(boot.BootOrder) && boot.BootOptions?.['@odata.id'] !== undefined;
   const outcome = await applyBoot(h, { target: 'Pxe', enabled: 'Continuous' });
   return withNote(
     {
       ...outcome,
-      message: `${outcome.changed ? 'PXE set' : 'PXE already set'} as the persistent boot source (BootSourceOverrideTarget Pxe, Continuous); this System exposes no BootOrder with a PXE boot option (HTTP boot entries are not PXE), so the firmware picks the PXE NIC${outcome.message ? `; ${outcome.message}` : ''}`,
+      message: `${outcome.changed ? 'PXE set' : 'PXE already set'} as the persistent boot source (BootSourceOverrideTarget Pxe, Continuous); this System exposes no BootOrder${hasOrder ? ' entry for PXE (HTTP boot entries are not PXE)' : ''}, so the firmware picks the PXE NIC${outcome.message ? `; ${outcome.message}` : ''}`,
       details: { ...outcome.details, method: 'boot-source-override' },
     },
     macNote,
