@@ -11,9 +11,9 @@ import { bmcKey, OobParams, PowerSettings, powerSettings, requireAddress } from 
 /**
  * HTTP plumbing for the Redfish driver: one connection per action, authenticated with a Redfish
  * session where the service offers one and with basic authentication otherwise; every request
- * goes through the per-BMC lock, retries 409/429/503 after Retry-After, follows same-origin
- * redirects (sushy-tools answers 307 for a System requested by name) and maps failures onto the
- * driver error taxonomy. No error, log line or detail carries the password or the session token.
+ * goes through the per-BMC lock, retries 409/429/503 (after Retry-After) and "not ready" MessageIds
+ * with backoff, follows same-origin redirects (sushy-tools answers 307 for a System requested by
+ * name) and task monitors, and maps failures onto the driver error taxonomy. No error, log line or detail carries the password or the session token.
  */
 export interface RedfishSettings extends PowerSettings {
   baseUrl: string;
