@@ -130,6 +130,16 @@ describe('Redfish driver: a stale ETag (412) is re-read once and retried (a prox
   });
 });
 
+describe('Redfish driver: a boot order answered 200 but not applied (a proxy written in this test swallows the PATCH)', () => {
+  it('reads the order back and fails with BmcOperationFailed instead of reporting success', async () => {
+    const svc = await vendor('libredfish/hpe');
+    const url = await proxy(svc.url, async (req) => (req.method === 'PATCH' ? { status: 204 } : undefined));
+    const err = await driverFailure(driver.configNodePxe(targetFor(url, {}, '50:7c:6f:11:f2:a6'), standaloneContext()));
+    expect(err.kind).toBe('OperationFailed');
+    expect(err.message).toContain('Boot0022 first');
+  });
+});
+
 describe('Redfish driver: task monitors (a proxy written in this test answers the boot PATCH with 202 and a Task: the lab models none)', () => {
   let polls = 0;
   const withTask = async (states: string[]): Promise<string> => {
