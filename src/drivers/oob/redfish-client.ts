@@ -11,9 +11,9 @@ import { bmcKey, OobParams, PowerSettings, powerSettings, requireAddress } from 
 /**
  * HTTP plumbing for the Redfish driver: one connection per action, authenticated with a Redfish
  * session where the service offers one and with basic authentication otherwise; every request
- * goes through the per-BMC lock, retries 409/429/503 after Retry-After, follows same-origin
- * redirects (sushy-tools answers 307 for a System requested by name) and maps failures onto the
- * driver error taxonomy. No error, log line or detail carries the password or the session token.
+ * goes through the per-BMC lock, retries 409/429/503 (after Retry-After) and "not ready" MessageIds
+ * with backoff, follows same-origin redirects (sushy-tools answers 307 for a System requested by
+ * name) and task monitors, and maps failures onto the driver error taxonomy. No error, log line or detail carries the password or the session token.
  */
 export interface RedfishSettings extends PowerSettings {
   baseUrl: string;
@@ -30,6 +30,10 @@ export interface RedfishSettings extends PowerSettings {
   /** The longest Retry-After honoured inside the action; longer waits fail with BmcBusy and
    * leave the wait to the activity's retry policy. */
   maxRetryAfterMs: number;
+  /** The first wait before retrying a busy answer without Retry-After; it doubles each time (max 30 s). */
+  busyBackoffMs: number;
+  /** How long a Redfish task monitor (202 + Location of a Task) is followed before BmcTimeout. */
+  taskTimeoutMs: number;
 }
 
 export function redfishSettings(target: OobTarget): RedfishSettings {
@@ -50,6 +54,8 @@ export function redfishSettings(target: OobTarget): RedfishSettings {
     requestTimeoutMs: params.secondsAsMs('request_timeout_s', 30, { min: 1, max: 600 }),
     busyRetries: params.integer('busy_retries', 5, { min: 0, max: 100 }),
     maxRetryAfterMs: params.secondsAsMs('max_retry_after_s', 60, { min: 0, max: 3600 }),
+    busyBackoffMs: params.integer('busy_backoff_ms', 1000, { min: 10, max: 30_000 }),
+    taskTimeoutMs: params.secondsAsMs('task_timeout_s', 300, { min: 1, max: 7200 }),
   };
 }
 
@@ -68,6 +74,28 @@ export interface Fetched<T> {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const BUSY = new Set([409, 429, 503]);
+/**
+ * Answers that mean "not ready, try again" whatever their status, by `@Message.ExtendedInfo`
+ * MessageId (the registry prefix and version vary, so the last segment is compared):
+ * - SYS518: iDRAC "not ready" while the host is in POST or a job runs (OpenStack sushy retries
+ *   exactly this: connector test_op_retry_on_server_500_sys518); the lab's Dell profile answers 500.
+ * - InvalidOperationForSystemState: iLO 5 refusing a Reset while not ready (sushy's "iLO not
+ *   ready" retry); its "Power is on/off" form (a reset into the current state) is not busy.
+ * - UnableToModifyDuringSystemPOST: iLO 5 refusing a Boot PATCH in POST (metal-operator#997).
+ * - ServiceTemporarilyUnavailable: the DMTF Base registry's own "try later".
+ */
+const BUSY_MESSAGE_IDS = new Set(['SYS518', 'InvalidOperationForSystemState', 'UnableToModifyDuringSystemPOST', 'ServiceTemporarilyUnavailable']);
+/** Task states after which a task monitor stops (DSP0268 Task.TaskState). */
+const TASK_DONE = new Set(['Completed', 'Exception', 'Killed', 'Cancelled', 'Interrupted']);
+
+/** What a write led to: done now, or a vendor job that runs at the next reboot (Dell). */
+export interface WriteResult {
+  response: AxiosResponse;
+  /** A 202 whose Location is a job the BMC runs at the next reboot (iDRAC JobState Scheduled). */
+  pendingJob?: { id: string; path: string; state: string };
+  /** A 202 whose Location was a Redfish task monitor, followed to its end. */
+  task?: { path: string; state: string };
+}
 const TLS_VERIFY_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -187,8 +215,17 @@ export class RedfishConnection {
    * (the BMC expires the session on its own). Runs even after cancellation, with its own timeout. */
   async close(): Promise<void> {
     if (!this.sessionPath) return;
-    const path = this.sessionPath;
+    const location = this.sessionPath;
     this.sessionPath = undefined;
+    let path: string;
+    try {
+      // The session's Location comes from the BMC: the token goes only to the service root's origin.
+      path = this.sameOrigin(location, 'DELETE', '/redfish/v1/');
+    } catch {
+      this.ctx.log(`node ${this.node}: the Redfish session's Location is not on ${new URL(this.settings.baseUrl).origin}; not deleting it there (the BMC expires it)`);
+      this.authHeaders = {};
+      return;
+    }
     try {
       const response = await this.http.request({ method: 'DELETE', url: path, headers: this.authHeaders, signal: AbortSignal.timeout(5_000) });
       if (response.status >= 300) this.ctx.log(`node ${this.node}: deleting the Redfish session answered HTTP ${response.status}`);
@@ -200,15 +237,71 @@ export class RedfishConnection {
 
   async get<T extends RedfishResource = RedfishResource>(path: string, what: string): Promise<Fetched<T>> {
     const response = await this.request('GET', path);
-    return { data: asResource(response.data, this.node, what) as T, path: finalPath(response, path), etag: header(response, 'etag') };
+    const data = asResource(response.data, this.node, what) as T;
+    return { data, path: finalPath(response, path), etag: etagOf(response) };
   }
 
-  async patch(path: string, body: unknown, etag?: string): Promise<AxiosResponse> {
-    return this.request('PATCH', path, { body, headers: { 'Content-Type': 'application/json', ...(etag ? { 'If-Match': etag } : {}) } });
+  /**
+   * PATCH of one resource with its ETag in If-Match (the header's, else the body's `@odata.etag`,
+   * of that resource). A 412 (stale tag) or 428 (tag required) re-reads the resource once and
+   * retries with its current tag. A 202 is followed (see `followAccepted`).
+   */
+  async patch(path: string, body: unknown, etag?: string): Promise<WriteResult> {
+    const send = (tag?: string): Promise<AxiosResponse> =>
+      this.request('PATCH', path, { body, headers: { 'Content-Type': 'application/json', ...(tag ? { 'If-Match': tag } : {}) }, allow: [412, 428] });
+    let response = await send(etag);
+    if (response.status === 412 || response.status === 428) {
+      const fresh = await this.get(path, `the resource ${path}`);
+      this.ctx.log(`node ${this.node}: PATCH ${path} answered HTTP ${response.status}; re-read its ETag and retrying once`);
+      response = await send(fresh.etag);
+      if (response.status === 412 || response.status === 428) throw this.httpError('PATCH', path, response);
+    }
+    return this.followAccepted('PATCH', path, response);
   }
 
-  async post(path: string, body: unknown): Promise<AxiosResponse> {
-    return this.request('POST', path, { body, headers: { 'Content-Type': 'application/json' } });
+  async post(path: string, body: unknown): Promise<WriteResult> {
+    const response = await this.request('POST', path, { body, headers: { 'Content-Type': 'application/json' } });
+    return this.followAccepted('POST', path, response);
+  }
+
+  /**
+   * A 202 with a Location: a Redfish task monitor (DSP0266 "Asynchronous operations") is polled
+   * until its Task ends or `task_timeout_s` passes (BmcTimeout); a task that ends in Exception or
+   * Killed is OperationFailed. An iDRAC job (JobState, no TaskState) that is Scheduled runs at the
+   * next reboot: it is returned as pending, not waited for.
+   */
+  private async followAccepted(method: string, path: string, response: AxiosResponse): Promise<WriteResult> {
+    const location = response.status === 202 ? header(response, 'location') : undefined;
+    if (!location) return { response };
+    const monitor = this.sameOrigin(location, method, path);
+    const deadline = Date.now() + this.settings.taskTimeoutMs;
+    for (;;) {
+      const polled = await this.request('GET', monitor, { allow: [202] });
+      const body = polled.data !== null && typeof polled.data === 'object' ? (polled.data as RedfishResource) : {};
+      const jobState = typeof body.JobState === 'string' ? body.JobState : undefined;
+      const taskState = typeof body.TaskState === 'string' ? body.TaskState : undefined;
+      if (jobState !== undefined && taskState === undefined && /^(Scheduled|New|Scheduling)$/.test(jobState)) {
+        return { response, pendingJob: { id: typeof body.Id === 'string' ? body.Id : monitor.split('/').pop() ?? monitor, path: monitor, state: jobState } };
+      }
+      if (taskState !== undefined && TASK_DONE.has(taskState)) {
+        if (taskState !== 'Completed') {
+          throw new DriverError('bmc', 'OperationFailed', `node ${this.node}: ${method} ${path} at ${this.settings.baseUrl} started the task ${monitor}, which ended ${taskState}${redfishMessage({ error: { '@Message.ExtendedInfo': body.Messages } }, ': ')}`, {
+            target: this.node,
+            details: { method, path, task: monitor, taskState },
+          });
+        }
+        return { response, task: { path: monitor, state: taskState } };
+      }
+      if (jobState === 'Completed') return { response, task: { path: monitor, state: jobState } };
+      if (polled.status !== 202 && taskState === undefined && jobState === undefined) return { response, task: { path: monitor, state: 'Completed' } };
+      if (Date.now() >= deadline) {
+        throw new DriverError('bmc', 'Timeout', `node ${this.node}: the task ${monitor} started by ${method} ${path} at ${this.settings.baseUrl} had not ended after ${Math.round(this.settings.taskTimeoutMs / 1000)} s (state ${taskState ?? jobState ?? 'unknown'})`, {
+          target: this.node,
+          details: { method, path, task: monitor, state: taskState ?? jobState ?? null },
+        });
+      }
+      await sleep(Math.min(this.settings.pollIntervalMs, Math.max(0, deadline - Date.now())), undefined, { signal: this.ctx.signal });
+    }
   }
 
   /**
@@ -229,9 +322,9 @@ export class RedfishConnection {
           continue;
         }
       }
-      if (BUSY.has(response.status)) {
+      if (BUSY.has(response.status) || isNotReady(response)) {
         const retryAfterMs = parseRetryAfter(header(response, 'retry-after'));
-        const waitMs = retryAfterMs ?? Math.min(1000 * 2 ** busy, 30_000);
+        const waitMs = retryAfterMs ?? Math.min(this.settings.busyBackoffMs * 2 ** busy, 30_000);
         if (busy >= this.settings.busyRetries || waitMs > this.settings.maxRetryAfterMs) {
           throw new DriverError('bmc', 'Busy', `node ${this.node}: the BMC at ${this.settings.baseUrl} kept answering ${method} ${url} with HTTP ${response.status} (${busy + 1} times${retryAfterMs !== undefined ? `, Retry-After ${Math.ceil(retryAfterMs / 1000)} s` : ''})${redfishMessage(response.data, ': ')}`, {
             target: this.node,
@@ -304,6 +397,28 @@ export class RedfishConnection {
       details: { status, method, path: url },
     });
   }
+}
+
+/** The resource's ETag: the header, else the body's `@odata.etag` (Lenovo, AMI, Supermicro send only that). */
+function etagOf(response: AxiosResponse): string | undefined {
+  const inBody = response.data !== null && typeof response.data === 'object' ? (response.data as RedfishResource)['@odata.etag'] : undefined;
+  return header(response, 'etag') ?? (typeof inBody === 'string' && inBody !== '' ? inBody : undefined);
+}
+
+/** A "not ready" answer (400/500/503 and kin) recognised by its MessageId; see BUSY_MESSAGE_IDS. */
+export function isNotReady(response: Pick<AxiosResponse, 'status' | 'data'>): boolean {
+  if (response.status < 400) return false;
+  const data = response.data as { error?: { '@Message.ExtendedInfo'?: unknown } } | null | undefined;
+  const info = data && typeof data === 'object' ? data.error?.['@Message.ExtendedInfo'] : undefined;
+  if (!Array.isArray(info)) return false;
+  return info.some((m: { MessageId?: unknown; MessageArgs?: unknown }) => {
+    if (typeof m?.MessageId !== 'string') return false;
+    const id = m.MessageId.split('.').pop() ?? '';
+    if (!BUSY_MESSAGE_IDS.has(id)) return false;
+    // iLO's "Power is on"/"Power is off": a reset into the state the System is already in.
+    const args = Array.isArray(m.MessageArgs) ? m.MessageArgs.join(' ') : '';
+    return !(id === 'InvalidOperationForSystemState' && /power is (on|off)/i.test(args));
+  });
 }
 
 function header(response: AxiosResponse, name: string): string | undefined {

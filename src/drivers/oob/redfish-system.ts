@@ -71,7 +71,8 @@ export async function findSystem(conn: RedfishConnection, settings: RedfishSetti
     if (direct.status < 300 && direct.data && typeof direct.data === 'object') {
       const data = direct.data as ComputerSystem;
       const path = data['@odata.id'] ?? direct.config.url ?? wanted;
-      return { path, data, etag: typeof direct.headers.etag === 'string' ? direct.headers.etag : undefined };
+      const bodyTag = data['@odata.etag'];
+      return { path, data, etag: typeof direct.headers.etag === 'string' && direct.headers.etag ? direct.headers.etag : typeof bodyTag === 'string' ? bodyTag : undefined };
     }
   }
   const collection = await conn.get<{ Members?: Array<{ '@odata.id'?: string }> }>(collectionPath, 'the Systems collection');
@@ -108,15 +109,27 @@ export function powerOf(system: ComputerSystem): PowerReading {
   return { power: raw === 'On' ? 'on' : raw === 'Off' ? 'off' : 'unknown', raw };
 }
 
-/** The MAC addresses of the System's EthernetInterfaces, lower case. */
+/** The path of the System's settings object (`@Redfish.Settings.SettingsObject`), if it names one. */
+export function settingsObjectOf(system: ComputerSystem): string | undefined {
+  const settings = system['@Redfish.Settings'] as { SettingsObject?: { '@odata.id'?: unknown } } | undefined;
+  const path = settings?.SettingsObject?.['@odata.id'];
+  return typeof path === 'string' && path !== '' ? path : undefined;
+}
+
+/**
+ * The MAC addresses of the System's EthernetInterfaces, lower case, without the host interface to
+ * the BMC itself: DMTF's mockups and Lenovo XCC and Supermicro name it `ToManager` (a "Host
+ * Interface", DSP0270), and it is no NIC of the node.
+ */
 export async function listMacs(h: SystemHandle): Promise<string[]> {
   const path = h.data.EthernetInterfaces?.['@odata.id'];
   if (!path) return [];
   const collection = await h.conn.get<{ Members?: Array<{ '@odata.id'?: string }> }>(path, 'the EthernetInterfaces collection');
   const macs: string[] = [];
   for (const member of collection.data.Members ?? []) {
-    if (!member['@odata.id']) continue;
+    if (!member['@odata.id'] || /\/ToManager\/?$/.test(member['@odata.id'])) continue;
     const nic = (await h.conn.get(member['@odata.id'], 'an EthernetInterface')).data;
+    if (nic.Id === 'ToManager') continue;
     const mac = [nic.MACAddress, nic.PermanentMACAddress].find((v): v is string => typeof v === 'string' && v !== '');
     if (mac) macs.push(mac.toLowerCase());
   }

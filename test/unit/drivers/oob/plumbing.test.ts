@@ -6,7 +6,7 @@ import { DriverError } from '../../../../src/drivers/errors';
 import { BmcLocks, createOobDriver, oobDriverRegistry, oobTargetFromNode } from '../../../../src/drivers/oob';
 import { ManualDriver } from '../../../../src/drivers/oob/manual';
 import { OobParams, powerSettings } from '../../../../src/drivers/oob/params';
-import { parseRetryAfter, redfishMessage } from '../../../../src/drivers/oob/redfish-client';
+import { isNotReady, parseRetryAfter, redfishMessage } from '../../../../src/drivers/oob/redfish-client';
 import { resumeStep } from '../../../../src/drivers/oob/resume';
 import { SecretResolver } from '../../../../src/secrets/resolver';
 import { nodeWithOob } from '../../../support/oob-nodes';
@@ -141,6 +141,16 @@ describe('Redfish helpers', () => {
   it("quotes the service's own error message", () => {
     expect(redfishMessage({ error: { message: 'A general error', '@Message.ExtendedInfo': [{ Message: 'Property X is read-only' }, { Message: 'A general error' }] } }, ': ')).toBe(': A general error; Property X is read-only');
     expect(redfishMessage('<html>')).toBe('');
+  });
+
+  it('classifies "not ready" answers by MessageId whatever the status, but not a reset into the current power state', () => {
+    const answer = (status: number, MessageId: string, MessageArgs: string[] = []) => ({ status, data: { error: { code: 'x', '@Message.ExtendedInfo': [{ MessageId, MessageArgs }] } } });
+    expect(isNotReady(answer(500, 'IDRAC.2.7.SYS518'))).toBe(true);
+    expect(isNotReady(answer(400, 'iLO.2.37.UnableToModifyDuringSystemPOST', ['BootSourceOverrideTarget']))).toBe(true);
+    expect(isNotReady(answer(400, 'iLO.2.15.InvalidOperationForSystemState'))).toBe(true);
+    expect(isNotReady(answer(400, 'iLO.2.16.InvalidOperationForSystemState', ['Power is on']))).toBe(false);
+    expect(isNotReady(answer(400, 'Base.1.0.PropertyValueNotInList'))).toBe(false);
+    expect(isNotReady({ status: 400, data: '<html>' })).toBe(false);
   });
 });
 
