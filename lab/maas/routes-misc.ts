@@ -1,4 +1,4 @@
-import { ApiError, badRequest } from './http';
+import { ApiError, badRequest, djangoBool } from './http';
 import { API, EmuModel } from './model';
 import { Reply, Router } from './router';
 
@@ -7,9 +7,9 @@ import { Reply, Router } from './router';
 const TAG_NAME = /^[\w-]+$/;
 
 export function addMiscRoutes(router: Router): void {
-  router.get('version/', () => ({
+  router.get('version/', ({ model }) => ({
     capabilities: ['networks-management', 'static-ipaddresses', 'ipv6-deployment-ubuntu', 'devices-management', 'storage-deployment-ubuntu', 'network-deployment-ubuntu', 'authenticate-api'],
-    version: '3.4.0-lab',
+    version: model.config.maasVersion,
     subversion: 'drydock-temporal MAAS emulator',
   }));
   router.get('users/', ({ model }) => ({ username: model.state.credentials.username, email: 'admin@example.com', is_superuser: true, is_local: true, resource_uri: `${API}/users/admin/` }), 'whoami');
@@ -26,8 +26,8 @@ export function addMiscRoutes(router: Router): void {
     const value = params.str('value') ?? '';
     const current = model.state.settings[name];
     if (typeof current === 'boolean') {
-      if (!/^(true|false|1|0)$/i.test(value)) throw badRequest('value', `"${value}" is not a valid boolean.`);
-      model.state.settings[name] = /^(true|1)$/i.test(value);
+      // ConfigForm's BooleanField: CheckboxInput rules ("0" is true; only "false" and "" are false).
+      model.state.settings[name] = djangoBool(value);
     } else if (name === 'default_storage_layout' && !['flat', 'lvm', 'bcache', 'blank', 'custom', 'vmfs6', 'vmfs7'].includes(value)) {
       throw badRequest('value', `Select a valid choice. ${value} is not one of the available choices.`);
     } else {

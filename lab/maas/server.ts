@@ -4,7 +4,9 @@ import { FaultConfig, parseFaultConfig, EmulatorConfigError } from './config';
 import { Engine } from './engine';
 import { ApiError, FormFields, Params, parseForm, readBody, sendError, sendJson, sendText } from './http';
 import { EmuModel } from './model';
-import { Reply, Router } from './router';
+import { Reply, Router, UnknownEndpoint } from './router';
+import { describeDocument } from './describe';
+import { requireState, STATE_RULES } from './state-rules';
 import { addMachineRoutes } from './routes-machines';
 import { addMiscRoutes } from './routes-misc';
 import { addNetworkRoutes } from './routes-network';
@@ -107,6 +109,10 @@ export class EmulatorServer {
       if (url.pathname.startsWith('/MAAS/lab/')) return await this.handleLab(req, res, url.pathname.slice('/MAAS/lab/'.length), method);
       if (!url.pathname.startsWith(API_PREFIX)) return sendText(res, 404, 'Not Found');
       const path = url.pathname.slice(API_PREFIX.length);
+      // doc_handler.py describe(): served to anyone, as `maas login` and python-libmaas expect.
+      if (path === 'describe/' && method === 'GET') {
+        return sendJson(res, 200, describeDocument(this.router, `http://${req.headers.host ?? '127.0.0.1'}`, API_PREFIX));
+      }
       const body = method === 'POST' || method === 'PUT' ? await readBody(req) : Buffer.alloc(0);
       let form: FormFields = {};
       try {
@@ -134,14 +140,20 @@ export class EmulatorServer {
       if (before !== undefined) {
         stats.faults.errors++;
         this.model.save();
-        return sendText(res, before, before === 503 ? 'Service Unavailable (lab fault injection)' : `HTTP ${before} (lab fault injection)`, before === 503 ? { 'Retry-After': '0' } : {});
+        // MAAS answers a transaction it could not serialise with 409 and a database that is
+        // busy or starting with 503, both with Retry-After (src/maasserver/utils/views.py).
+        const transient = before === 503 || before === 409;
+        return sendText(res, before, before === 503 ? 'Service Unavailable (lab fault injection)' : `HTTP ${before} (lab fault injection)`, transient ? { 'Retry-After': '0' } : {});
       }
       if (this.faults.slowRate > 0 && this.random() < this.faults.slowRate) {
         stats.faults.slowed++;
         await sleep(this.faults.slowMs);
       }
+      if (resolveError instanceof UnknownEndpoint) throw resolveError;
       if (!(resolved && resolved.route.template === 'GET version/')) this.authenticate(req);
       if (!resolved) throw resolveError;
+      const rule = STATE_RULES[resolved.route.template];
+      if (rule) requireState(this.model.machine(resolved.match[0]), rule, this.model.config.maasVersion);
 
       // MAAS serves each request in a database transaction: a request that fails changes
       // nothing. The emulator restores its state from before the request (counters excepted).
@@ -206,7 +218,7 @@ export class EmulatorServer {
       return sendJson(
         res,
         200,
-        this.model.state.machines.map((m) => ({ system_id: m.system_id, hostname: m.hostname, lab: m.lab, status: m.status, power_state: m.power_state, operation: m.operation, user_data: m.user_data })),
+        this.model.state.machines.map((m) => ({ system_id: m.system_id, hostname: m.hostname, lab: m.lab, status: m.status, power_state: m.power_state, operation: m.operation, user_data: m.user_data, commission_options: m.commission_options ?? null })),
       );
     }
     sendText(res, 404, 'Unknown lab endpoint: use GET stats, POST stats/reset, GET/PUT faults, GET machines');
