@@ -174,11 +174,11 @@ export function addMiscRoutes(router: Router): void {
   };
   router.get('boot-sources/{id}/', ({ model, match }) => source(model, match[0]));
   const selectionOut = (s: EmuModel['state']['bootSelections'][number]) => ({ ...s, boot_source_id: s.boot_source_id, resource_uri: `${API}/boot-sources/${s.boot_source_id}/selections/${s.id}/` });
-  router.get('boot-sources/{id}/selections/', ({ model, match }) => {
+  router.get('boot-sources/{boot_source_id}/selections/', ({ model, match }) => {
     const s = source(model, match[0]);
     return model.state.bootSelections.filter((x) => x.boot_source_id === s.id).map(selectionOut);
   });
-  router.post('boot-sources/{id}/selections/', ({ model, match, params }) => {
+  router.post('boot-sources/{boot_source_id}/selections/', ({ model, match, params }) => {
     const s = source(model, match[0]);
     const os = params.str('os') ?? 'ubuntu';
     const release = params.required('release');
@@ -189,7 +189,7 @@ export function addMiscRoutes(router: Router): void {
     model.state.bootSelections.push(selection);
     return selectionOut(selection);
   });
-  router.delete('boot-sources/{id}/selections/{selection}/', ({ model, match }) => {
+  router.delete('boot-sources/{boot_source_id}/selections/{id}/', ({ model, match }) => {
     model.state.bootSelections = model.state.bootSelections.filter((x) => !(String(x.boot_source_id) === match[0] && String(x.id) === match[1]));
     return new Reply(204, '');
   });

@@ -39,6 +39,9 @@ export class EmulatorServer {
   private faults: FaultConfig;
   private random: () => number;
   private failNext: FaultConfig['failNext'];
+  /** Per route template, the parameter names each request carried and the values seen (a few
+   * per name): what the table tests compare with MAAS's own handlers. Memory only. */
+  readonly requestLog = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     readonly model: EmuModel,
@@ -84,6 +87,16 @@ export class EmulatorServer {
     } catch (err) {
       if (err instanceof OAuthRefusal) throw new ApiError(err.status, err.message);
       throw err;
+    }
+  }
+
+  private record(template: string, fields: FormFields): void {
+    let names = this.requestLog.get(template);
+    if (!names) this.requestLog.set(template, (names = new Map<string, Set<string>>()));
+    for (const [name, values] of Object.entries(fields)) {
+      let seen = names.get(name);
+      if (!seen) names.set(name, (seen = new Set<string>()));
+      for (const v of values) if (seen.size < 8) seen.add(v.length > 64 ? `${v.slice(0, 64)}...` : v);
     }
   }
 
@@ -135,6 +148,7 @@ export class EmulatorServer {
       const template = resolved ? resolved.route.template : Router.unmatchedTemplate(method, path, op);
       const stats = this.model.state.stats;
       stats.requests[template] = (stats.requests[template] ?? 0) + 1;
+      this.record(template, fields);
 
       const before = this.fault(method, path, op, 'before');
       if (before !== undefined) {
