@@ -252,7 +252,7 @@ export class MaasClient {
       return undefined;
     }
     if (!status) return undefined;
-    const storage = /\/(blockdevices|volume-groups?|partitions?)\b/.test(spec.path) || spec.op === 'set_storage_layout';
+    const storage = /\/(blockdevices|volume-groups?|partitions?)\b/.test(spec.path);
     const unowned = ['New', 'Broken', 'Failed commissioning', 'Failed testing'].includes(status);
     const todo =
       status === 'Ready'

@@ -19,7 +19,6 @@ export interface MaasVlan {
 export interface MaasFabric {
   id: number;
   name: string;
-  description?: string;
   class_type?: string | null;
   vlans: MaasVlan[];
 }
