@@ -107,6 +107,21 @@ describe('MAAS 3.4 fidelity: the driver against the emulator where MAAS says no'
     await client.post(`nodes/${id}/blockdevices/${free.id}/`, 'mount', { mount_point: '/srv' });
   });
 
+  it("answers MAAS's error bodies: an unknown machine, an unknown endpoint (without auth), describe/ without auth", async () => {
+    const missing = await fetch(`${emulator.url}/api/2.0/machines/nosuch/`, { headers: { Authorization: authHeader(emulator) } });
+    expect([missing.status, await missing.text()]).toEqual([404, 'No Machine matches the given query.']);
+    const unknown = await fetch(`${emulator.url}/api/2.0/no-such-thing/`);
+    expect([unknown.status, await unknown.text()]).toEqual([404, 'Unknown API endpoint: /MAAS/api/2.0/no-such-thing/.']);
+    const describe = await fetch(`${emulator.url}/api/2.0/describe/`);
+    expect(describe.status).toBe(200);
+    const doc = (await describe.json()) as { resources: Array<{ name: string; anon: unknown; auth: { uri: string; actions: Array<{ name: string }> } | null }> };
+    const machine = doc.resources.find((r) => r.name === 'MachineHandler')!;
+    expect(machine.auth!.uri).toBe(`${emulator.url}/api/2.0/machines/{system_id}/`);
+    expect(machine.auth!.actions.map((a) => a.name)).toEqual(expect.arrayContaining(['read', 'update', 'delete', 'deploy', 'commission', 'release']));
+    const node = doc.resources.find((r) => r.name === 'NodeHandler')!;
+    expect(node.auth!.actions.map((a) => a.name)).not.toContain('query_power_state');
+  });
+
   it('defect 3: only a 409 or 503 with Retry-After is Busy', async () => {
     emulator.setFaults({ failNext: [{ method: 'POST', path: '^tags/$', count: 1, status: 409 }] });
     const busy = await driverFailure(client.post('tags/', undefined, { name: 'busy-tag' }));
