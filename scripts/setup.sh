@@ -86,11 +86,11 @@ if [ ! -x "$UI_DIR/temporal-ui-server" ] && command -v go >/dev/null; then
   rm -rf "$gobin"
 fi
 
-# 6. Python tools for the lab (sushy-tools' Redfish emulator) in a virtual environment.
+# 6. Python tools for the lab (sushy-tools' Redfish emulator, Canonical's python-libmaas, requests) in a virtual environment.
 VENV="$CACHE_DIR/venv"
 REQ_HASH="$(sha256sum scripts/python-requirements.txt | cut -c1-16)"
 if [ "$(cat "$VENV/.drydock-requirements" 2>/dev/null)" != "$REQ_HASH" ]; then
-  say "creating the Python virtual environment $VENV (sushy-tools)"
+  say "creating the Python virtual environment $VENV (sushy-tools, python-libmaas)"
   mkdir -p "$CACHE_DIR"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r scripts/python-requirements.txt >&2

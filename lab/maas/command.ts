@@ -17,7 +17,7 @@ export function registerLabMaasCommand(lab: Command): void {
     .command('maas')
     .summary('run the MAAS emulator')
     .description(
-      'Runs the lab\'s MAAS emulator: the MAAS 2.0 API on 127.0.0.1, with OAuth checking, its state kept in a file,\nand machines that follow the lab BMCs named in the configuration. Prints its URL and API key; stops on Ctrl-C.\nLab-only endpoints: GET <url>/lab/stats, GET/PUT <url>/lab/faults.',
+      'Runs the lab\'s MAAS emulator: the API 2.0 of MAAS 3.4 on 127.0.0.1, with OAuth checking, its state kept in a file,\nand machines that follow the lab BMCs named in the configuration. Prints its URL and API key; stops on Ctrl-C.\nLab-only endpoints: GET <url>/lab/stats, GET/PUT <url>/lab/faults.',
     )
     .addOption(new Option('--port <number>', 'TCP port (0: any free port)').default('5240'))
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))

@@ -136,6 +136,9 @@ export const emulatorConfigSchema = z
       })
       .strict()
       .default({ cidr: '10.20.0.0/24' }),
+    /** The MAAS release the emulator answers as (GET version/), and whose rules it follows where
+     * releases differ (3.0-3.3 refuse interface edits on New machines). */
+    maasVersion: z.string().regex(/^\d+\.\d+(\.\d+)?([-~+.][\w.~+-]*)?$/, 'a MAAS version such as 3.4.0').default('3.4.0-lab'),
     /** Ubuntu releases imported at first start. */
     bootImages: z.array(z.string()).default(['jammy']),
     /** A fixed API key (consumer:token:secret); a random one is made otherwise. */

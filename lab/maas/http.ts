@@ -50,7 +50,12 @@ export function parseMultipart(body: Buffer, boundary: string): FormFields {
     if (split !== -1) {
       const headers = part.subarray(0, split).toString('utf8');
       const name = /name="([^"]*)"/i.exec(headers)?.[1];
-      if (name !== undefined) add(fields, name, part.subarray(split + 4).toString('utf8'));
+      // MAAS's CLI and python-libmaas send every part with `Content-Transfer-Encoding: base64`
+      // (maascli/api.py, maas/client/bones/helpers.py); Django decodes it (MultiPartParser).
+      const encoding = /^content-transfer-encoding:\s*(\S+)/im.exec(headers)?.[1]?.toLowerCase();
+      const content = part.subarray(split + 4);
+      const value = encoding === 'base64' ? Buffer.from(content.toString('latin1').replace(/\s+/g, ''), 'base64') : content;
+      if (name !== undefined) add(fields, name, value.toString('utf8'));
     }
     start = next;
   }
@@ -127,11 +132,23 @@ export class Params {
     return value;
   }
 
+  /**
+   * A boolean form field the way MAAS reads it: Django's BooleanField with CheckboxInput
+   * (django/forms/widgets.py, CheckboxInput.value_from_datadict): "true"/"false" in any case
+   * are themselves, any other non-empty value is true (so "0" is true), empty is false. An
+   * absent field is `fallback` (false in a Django form; the model's value for updates).
+   */
   bool(name: string, fallback = false): boolean {
     const value = this.str(name);
-    if (value === undefined || value === '') return fallback;
-    if (/^(true|1|on|yes)$/i.test(value)) return true;
-    if (/^(false|0|off|no)$/i.test(value)) return false;
-    throw badRequest(name, `"${value}" is not a valid boolean.`);
+    if (value === undefined) return fallback;
+    return djangoBool(value);
   }
+}
+
+/** Django's CheckboxInput: {"true": True, "false": False}.get(value.lower(), value), then bool(). */
+export function djangoBool(value: string): boolean {
+  const lower = value.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  return value !== '';
 }

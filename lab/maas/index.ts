@@ -7,7 +7,7 @@ import { EmulatorServer } from './server';
 import { initialState, loadState } from './state';
 
 /**
- * The lab's MAAS emulator: a MAAS 2.0 API on loopback whose machines follow the lab's BMCs.
+ * The lab's MAAS emulator: MAAS 3.4's API 2.0 on loopback whose machines follow the lab's BMCs.
  * See docs/maas.md for what it implements and how it differs from MAAS.
  */
 export interface MaasEmulatorOptions {

@@ -58,7 +58,8 @@ export class EmuModel {
   // ---- lookups -------------------------------------------------------------------------------
   machine(systemId: string): EmuMachine {
     const m = this.state.machines.find((x) => x.system_id === systemId);
-    if (!m) throw notFound('Node');
+    // machines.py: get_object_or_404(Machine, ...) -> Django's "No Machine matches the given query."
+    if (!m) throw notFound('Machine');
     return m;
   }
 

@@ -36,6 +36,12 @@ interface CompiledRoute extends Route {
   template: string;
 }
 
+export class UnknownEndpoint extends ApiError {
+  constructor(path: string) {
+    super(404, `Unknown API endpoint: /MAAS/api/2.0/${path}.`);
+  }
+}
+
 export class Router {
   private readonly routes: CompiledRoute[] = [];
 
@@ -61,10 +67,16 @@ export class Router {
     this.add('DELETE', path, null, handler);
   }
 
+  /** Every route, in the order added (for the describe document and the table tests). */
+  list(): Array<Pick<Route, 'method' | 'path' | 'op'>> {
+    return this.routes.map(({ method, path, op }) => ({ method, path, op }));
+  }
+
   /** Finds the route; throws MAAS's answers for an unknown path (404), verb (405) or op (400). */
   resolve(method: string, path: string, op: string | null): { route: CompiledRoute; match: string[] } {
     const byPath = this.routes.map((r) => ({ r, m: r.regex.exec(path) })).filter((x) => x.m !== null);
-    if (byPath.length === 0) throw new ApiError(404, 'Resource not found');
+    // urls.py ends with `^.*` -> not_found_handler: "Unknown API endpoint: <path>." (no auth needed)
+    if (byPath.length === 0) throw new UnknownEndpoint(path);
     const byMethod = byPath.filter((x) => x.r.method === method);
     if (byMethod.length === 0) throw new ApiError(405, `Method ${method} not allowed`);
     const exact = byMethod.find((x) => x.r.op === op);

@@ -13,8 +13,7 @@ import { EmuInterface, EmuLink, EmuMachine, StatusName, UBUNTU_RELEASES } from '
  * moves the machine on once its BMC shows PXE boot and power on.
  */
 const COMMISSIONABLE: StatusName[] = ['New', 'Ready', 'Failed commissioning', 'Failed testing', 'Broken'];
-const RELEASABLE: StatusName[] = ['Allocated', 'Deployed', 'Deploying', 'Failed deployment', 'Failed releasing', 'Failed disk erasing', 'Broken'];
-const INTERFACE_EDITABLE: StatusName[] = ['New', 'Ready', 'Failed testing', 'Allocated', 'Broken'];
+const RELEASABLE: StatusName[] = ['Allocated', 'Deployed', 'Deploying', 'Failed deployment', 'Releasing failed', 'Failed disk erasing', 'Broken'];
 const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'];
 
 function machineOf(ctx: RouteContext): EmuMachine {
@@ -94,7 +93,8 @@ export function addMachineRoutes(router: Router): void {
   for (const base of ['machines/{system_id}/', 'nodes/{system_id}/']) {
     router.get(base, (ctx) => ctx.model.renderMachine(machineOf(ctx)));
     router.get(base, (ctx) => ({ ...machineOf(ctx).power_parameters }), 'power_parameters');
-    router.get(base, (ctx) => ({ state: machineOf(ctx).power_state }), 'query_power_state');
+    // machines.py has query_power_state; NodeHandler (nodes.py) does not.
+    if (base === 'machines/{system_id}/') router.get(base, (ctx) => ({ state: machineOf(ctx).power_state }), 'query_power_state');
     router.get(base, (ctx) => new Reply(200, machineDetails(machineOf(ctx), ctx.model.labMachine(machineOf(ctx)))), 'details');
   }
 
@@ -145,7 +145,15 @@ export function addMachineRoutes(router: Router): void {
       if (!COMMISSIONABLE.includes(machine.status)) throw conflict(`Machine cannot be commissioned in its current state ('${machine.status}').`);
       model.setStatus(machine, 'Commissioning', 'Commissioning');
       machine.error_description = '';
-      startOperation(model, machine, 'commissioning', { skipNetworking: params.bool('skip_networking'), skipStorage: params.bool('skip_storage') });
+      // CommissionForm's BooleanFields (src/maasserver/forms/ephemeral.py), read the Django way.
+      const options = {
+        enable_ssh: params.bool('enable_ssh'),
+        skip_bmc_config: params.bool('skip_bmc_config'),
+        skip_networking: params.bool('skip_networking'),
+        skip_storage: params.bool('skip_storage'),
+      };
+      machine.commission_options = options;
+      startOperation(model, machine, 'commissioning', { skipNetworking: options.skip_networking, skipStorage: options.skip_storage, enableSsh: options.enable_ssh, skipBmcConfig: options.skip_bmc_config });
       return model.renderMachine(machine);
     },
     'commission',
@@ -263,7 +271,7 @@ export function addMachineRoutes(router: Router): void {
     (ctx) => {
       const machine = machineOf(ctx);
       if (!machine.operation) throw conflict(`Unable to abort: machine ${machine.system_id} has no action in progress.`);
-      const back: StatusName = machine.operation.kind === 'deploying' ? 'Allocated' : machine.operation.kind === 'commissioning' ? (machine.previous_status ?? 'New') : 'Failed releasing';
+      const back: StatusName = machine.operation.kind === 'deploying' ? 'Allocated' : machine.operation.kind === 'commissioning' ? (machine.previous_status ?? 'New') : 'Releasing failed';
       machine.operation = null;
       ctx.model.setStatus(machine, back);
       return ctx.model.renderMachine(machine);
@@ -291,7 +299,6 @@ export function addMachineRoutes(router: Router): void {
     'machines/{system_id}/',
     (ctx) => {
       const machine = machineOf(ctx);
-      if (!['Ready', 'Allocated', 'Broken', 'New'].includes(machine.status)) throw conflict(`Machine must be Ready, Allocated or Broken to restore networking (it is ${machine.status}).`);
       restoreNetworking(ctx.model, machine);
       return ctx.model.renderMachine(machine);
     },
@@ -301,7 +308,6 @@ export function addMachineRoutes(router: Router): void {
     'machines/{system_id}/',
     (ctx) => {
       const machine = machineOf(ctx);
-      if (!['Ready', 'Allocated'].includes(machine.status)) throw conflict(`Machine must be Ready or Allocated to restore storage (it is ${machine.status}).`);
       defaultStorageLayout(ctx.model, machine);
       return ctx.model.renderMachine(machine);
     },
@@ -312,12 +318,6 @@ export function addMachineRoutes(router: Router): void {
 }
 
 // ---- interfaces ------------------------------------------------------------------------------
-
-function editable(machine: EmuMachine, operation: string): void {
-  if (!INTERFACE_EDITABLE.includes(machine.status)) {
-    throw conflict(`Cannot ${operation} interface because the machine is not New, Ready, Allocated, or Broken.`);
-  }
-}
 
 /** MAAS keeps an enabled interface that lost its last link "up" (LINK_UP, no address). */
 function ensureLinkUp(model: EmuModel, iface: EmuInterface): void {
@@ -403,7 +403,6 @@ function addInterfaceRoutes(router: Router): void {
     (ctx) => {
       const { model, params } = ctx;
       const machine = machineOf(ctx);
-      editable(machine, 'create bond');
       const name = params.required('name');
       if (machine.interfaces.some((i) => i.name === name)) throw badRequest('name', `Interface with name "${name}" already exists on this machine.`);
       const parentIds = params.fields.parents ?? [];
@@ -446,7 +445,6 @@ function addInterfaceRoutes(router: Router): void {
     (ctx) => {
       const { model, params } = ctx;
       const machine = machineOf(ctx);
-      editable(machine, 'create VLAN');
       const vlan = model.vlan(params.required('vlan'));
       const parentId = params.required('parent');
       const parent = machine.interfaces.find((i) => String(i.id) === parentId);
@@ -482,7 +480,6 @@ function addInterfaceRoutes(router: Router): void {
     const { model, params } = ctx;
     const machine = machineOf(ctx);
     const iface = ifaceOf(ctx);
-    editable(machine, 'update');
     if (params.has('name') && iface.type !== 'vlan') {
       const name = params.required('name');
       if (machine.interfaces.some((i) => i !== iface && i.name === name)) throw badRequest('name', `Interface with name "${name}" already exists on this machine.`);
@@ -504,7 +501,6 @@ function addInterfaceRoutes(router: Router): void {
 
   router.delete(one, (ctx) => {
     const machine = machineOf(ctx);
-    editable(machine, 'delete');
     removeInterface(ctx.model, machine, ifaceOf(ctx));
     return new Reply(204, '');
   });
@@ -515,7 +511,6 @@ function addInterfaceRoutes(router: Router): void {
       const { model, params } = ctx;
       const machine = machineOf(ctx);
       const iface = ifaceOf(ctx);
-      editable(machine, 'link subnet');
       if (inBond(machine, iface)) throw badRequest('bond', `Cannot link interface(${iface.name}) when interface is in a bond(${inBond(machine, iface)!.name}).`);
       const mode = (params.required('mode')).toLowerCase();
       if (!['auto', 'dhcp', 'static', 'link_up'].includes(mode)) {
@@ -571,7 +566,6 @@ function addInterfaceRoutes(router: Router): void {
     (ctx) => {
       const machine = machineOf(ctx);
       const iface = ifaceOf(ctx);
-      editable(machine, 'unlink subnet');
       const id = ctx.params.required('id');
       const link = iface.links.find((l) => String(l.id) === id);
       if (!link) throw badRequest('id', `Select a valid choice. ${id} is not one of the available choices.`);
@@ -588,7 +582,6 @@ function addInterfaceRoutes(router: Router): void {
     (ctx) => {
       const machine = machineOf(ctx);
       const iface = ifaceOf(ctx);
-      editable(machine, 'set default gateway');
       const linkId = ctx.params.str('link_id');
       const candidates = iface.links.filter((l) => (l.mode === 'static' || l.mode === 'auto') && l.subnet_id !== null && ctx.model.subnet(l.subnet_id).gateway_ip);
       const link = linkId ? candidates.find((l) => String(l.id) === linkId) : candidates.length === 1 ? candidates[0] : undefined;
@@ -604,7 +597,6 @@ function addInterfaceRoutes(router: Router): void {
     (ctx) => {
       const machine = machineOf(ctx);
       const iface = ifaceOf(ctx);
-      editable(machine, 'disconnect');
       if (iface.links.some((l) => l.id === machine.gateway_link_ipv4)) machine.gateway_link_ipv4 = null;
       iface.links = [];
       iface.vlan_id = null;

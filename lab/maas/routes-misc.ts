@@ -1,4 +1,4 @@
-import { ApiError, badRequest } from './http';
+import { ApiError, badRequest, djangoBool } from './http';
 import { API, EmuModel } from './model';
 import { Reply, Router } from './router';
 
@@ -7,9 +7,9 @@ import { Reply, Router } from './router';
 const TAG_NAME = /^[\w-]+$/;
 
 export function addMiscRoutes(router: Router): void {
-  router.get('version/', () => ({
+  router.get('version/', ({ model }) => ({
     capabilities: ['networks-management', 'static-ipaddresses', 'ipv6-deployment-ubuntu', 'devices-management', 'storage-deployment-ubuntu', 'network-deployment-ubuntu', 'authenticate-api'],
-    version: '3.4.0-lab',
+    version: model.config.maasVersion,
     subversion: 'drydock-temporal MAAS emulator',
   }));
   router.get('users/', ({ model }) => ({ username: model.state.credentials.username, email: 'admin@example.com', is_superuser: true, is_local: true, resource_uri: `${API}/users/admin/` }), 'whoami');
@@ -26,8 +26,8 @@ export function addMiscRoutes(router: Router): void {
     const value = params.str('value') ?? '';
     const current = model.state.settings[name];
     if (typeof current === 'boolean') {
-      if (!/^(true|false|1|0)$/i.test(value)) throw badRequest('value', `"${value}" is not a valid boolean.`);
-      model.state.settings[name] = /^(true|1)$/i.test(value);
+      // ConfigForm's BooleanField: CheckboxInput rules ("0" is true; only "false" and "" are false).
+      model.state.settings[name] = djangoBool(value);
     } else if (name === 'default_storage_layout' && !['flat', 'lvm', 'bcache', 'blank', 'custom', 'vmfs6', 'vmfs7'].includes(value)) {
       throw badRequest('value', `Select a valid choice. ${value} is not one of the available choices.`);
     } else {
@@ -174,11 +174,11 @@ export function addMiscRoutes(router: Router): void {
   };
   router.get('boot-sources/{id}/', ({ model, match }) => source(model, match[0]));
   const selectionOut = (s: EmuModel['state']['bootSelections'][number]) => ({ ...s, boot_source_id: s.boot_source_id, resource_uri: `${API}/boot-sources/${s.boot_source_id}/selections/${s.id}/` });
-  router.get('boot-sources/{id}/selections/', ({ model, match }) => {
+  router.get('boot-sources/{boot_source_id}/selections/', ({ model, match }) => {
     const s = source(model, match[0]);
     return model.state.bootSelections.filter((x) => x.boot_source_id === s.id).map(selectionOut);
   });
-  router.post('boot-sources/{id}/selections/', ({ model, match, params }) => {
+  router.post('boot-sources/{boot_source_id}/selections/', ({ model, match, params }) => {
     const s = source(model, match[0]);
     const os = params.str('os') ?? 'ubuntu';
     const release = params.required('release');
@@ -189,7 +189,7 @@ export function addMiscRoutes(router: Router): void {
     model.state.bootSelections.push(selection);
     return selectionOut(selection);
   });
-  router.delete('boot-sources/{id}/selections/{selection}/', ({ model, match }) => {
+  router.delete('boot-sources/{boot_source_id}/selections/{id}/', ({ model, match }) => {
     model.state.bootSelections = model.state.bootSelections.filter((x) => !(String(x.boot_source_id) === match[0] && String(x.id) === match[1]));
     return new Reply(204, '');
   });

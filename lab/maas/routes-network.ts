@@ -1,6 +1,6 @@
 import { canonicalCidr, toAddress, toNetwork } from './ip';
-import { ApiError, badRequest } from './http';
-import { inSubnet, normaliseIp, EmuModel, Subnet } from './model';
+import { ApiError, badRequest, notFound } from './http';
+import { API, inSubnet, normaliseIp, EmuModel, Subnet } from './model';
 import { Reply, Router, RouteContext } from './router';
 
 /** Site networking: fabrics, VLANs, subnets, IP ranges, static routes and DNS domains. */
@@ -95,6 +95,34 @@ export function addNetworkRoutes(router: Router): void {
   });
   const vlanOf = ({ model, match }: RouteContext) => model.vlanByVid(model.fabric(match[0]).id, match[1]);
   router.get('fabrics/{fabric_id}/vlans/{vid}/', (ctx) => ctx.model.renderVlan(vlanOf(ctx)));
+  // Read-only objects real clients walk (python-libmaas, `maas <profile> zones read`): one zone,
+  // one resource pool (MAAS creates both at install: src/maasserver/models/zone.py,
+  // resourcepool.py) and the "undefined" space of VLANs without one (api/spaces.py).
+  const zone = { id: 1, name: 'default', description: '', resource_uri: `${API}/zones/default/` };
+  const pool = { id: 0, name: 'default', description: 'Default pool', resource_uri: `${API}/resourcepool/0/` };
+  router.get('zones/', () => [zone]);
+  router.get('zones/{name}/', ({ match }) => {
+    if (match[0] !== zone.name) throw notFound('Zone');
+    return zone;
+  });
+  router.get('resourcepools/', () => [pool]);
+  router.get('resourcepool/{id}/', ({ match }) => {
+    if (match[0] !== String(pool.id)) throw notFound('ResourcePool');
+    return pool;
+  });
+  const undefinedSpace = (model: RouteContext['model']) => ({
+    id: -1,
+    name: 'undefined',
+    description: '',
+    vlans: model.state.vlans.map((v) => model.renderVlan(v)),
+    subnets: model.state.subnets.map((s) => model.renderSubnet(s)),
+    resource_uri: `${API}/spaces/undefined/`,
+  });
+  router.get('spaces/', ({ model }) => [undefinedSpace(model)]);
+  router.get('spaces/{id}/', ({ model, match }) => {
+    if (match[0] !== 'undefined' && match[0] !== '-1') throw notFound('Space');
+    return undefinedSpace(model);
+  });
   router.get('vlans/{id}/', ({ model, match }) => model.renderVlan(model.vlan(match[0])));
   router.put('fabrics/{fabric_id}/vlans/{vid}/', (ctx) => {
     const { model, params } = ctx;

@@ -1,23 +1,19 @@
-import { badRequest, conflict, Params } from './http';
+import { badRequest, Params } from './http';
 import { alignDown, newUuid, PARTITION_ALIGNMENT } from './model';
 import { Reply, Router, RouteContext } from './router';
-import { EmuBlockDevice, EmuFilesystem, EmuMachine, StatusName } from './state';
+import { EmuBlockDevice, EmuFilesystem, EmuMachine } from './state';
 
 /**
  * Storage: block devices (format, mount, boot disk), partitions and volume groups with their
- * logical volumes, with MAAS's rules: edits only on Ready or Allocated machines (logical volumes
- * only on Ready), partitions aligned down to 4 MiB, no filesystem on a partitioned disk, no
+ * logical volumes, with MAAS's rules: the machine states of state-rules.ts (checked by the
+ * server before a handler runs: creating and deleting need Ready, format and mount also
+ * Allocated), partitions aligned down to 4 MiB, no filesystem on a partitioned disk, no
  * partition or volume group member that is already used.
  */
-const STORAGE_EDITABLE: StatusName[] = ['Ready', 'Allocated'];
 const FSTYPES = ['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'fat32', 'vfat', 'swap', 'ramfs', 'tmpfs', 'zfsroot', 'bcache-backing'];
 
 function machineOf(ctx: RouteContext): EmuMachine {
   return ctx.model.machine(ctx.match[0]);
-}
-
-function editable(machine: EmuMachine, what: string): void {
-  if (!STORAGE_EDITABLE.includes(machine.status)) throw conflict(`Cannot ${what} because the machine is not Ready or Allocated.`);
 }
 
 function format(params: Params): EmuFilesystem {
@@ -53,7 +49,6 @@ export function addStorageRoutes(router: Router): void {
   router.delete(device, (ctx) => {
     const machine = machineOf(ctx);
     const d = deviceOf(ctx);
-    editable(machine, 'delete block device');
     if (d.type === 'virtual') machine.blockdevices = machine.blockdevices.filter((x) => x !== d);
     else {
       if (ctx.model.vgOfMember(machine, 'device', d.id) || d.partitions.some((p) => ctx.model.vgOfMember(machine, 'partition', p.id))) {
@@ -71,7 +66,6 @@ export function addStorageRoutes(router: Router): void {
       (ctx) => {
         const machine = machineOf(ctx);
         const d = deviceOf(ctx);
-        editable(machine, `${op.replace(/_/g, ' ')} block device`);
         fn(ctx, machine, d);
         return ctx.model.renderBlockDevice(machine, d);
       },
@@ -111,7 +105,6 @@ export function addStorageRoutes(router: Router): void {
     const { model, params } = ctx;
     const machine = machineOf(ctx);
     const d = deviceOf(ctx);
-    editable(machine, 'create partition');
     if (d.filesystem || model.vgOfMember(machine, 'device', d.id)) throw badRequest('__all__', `Cannot create a partition on ${d.name}: it is formatted or in a volume group.`);
     if (d.partition_table_type === null) d.partition_table_type = machine.bios_boot_method === 'uefi' || d.size > 2 * 1024 ** 4 ? 'GPT' : 'MBR';
     const available = model.deviceAvailable(machine, d);
@@ -135,7 +128,6 @@ export function addStorageRoutes(router: Router): void {
       const machine = machineOf(ctx);
       const d = deviceOf(ctx);
       const p = partOf(ctx);
-      editable(machine, 'delete partition');
       if (ctx.model.vgOfMember(machine, 'partition', p.id)) throw badRequest('__all__', 'Cannot delete partition because it is part of a volume group.');
       d.partitions = d.partitions.filter((x) => x !== p);
       return new Reply(204, '');
@@ -147,7 +139,6 @@ export function addStorageRoutes(router: Router): void {
           const machine = machineOf(ctx);
           const d = deviceOf(ctx);
           const p = partOf(ctx);
-          editable(machine, `${op} partition`);
           fn(ctx, machine, p);
           return ctx.model.renderPartition(machine, d, p);
         },
@@ -179,7 +170,6 @@ export function addStorageRoutes(router: Router): void {
   router.post(vgs, (ctx) => {
     const { model, params } = ctx;
     const machine = machineOf(ctx);
-    editable(machine, 'create volume group');
     const name = params.required('name');
     if (machine.volume_groups.some((v) => v.name === name)) throw badRequest('name', 'Volume group with this Name already exists.');
     const members: Array<{ kind: 'device' | 'partition'; id: number }> = [];
@@ -206,7 +196,6 @@ export function addStorageRoutes(router: Router): void {
     router.put(path, (ctx) => {
       const machine = machineOf(ctx);
       const vg = vgOf(ctx);
-      editable(machine, 'update volume group');
       if (ctx.params.has('name')) vg.name = ctx.params.required('name');
       if (ctx.params.has('uuid')) vg.uuid = ctx.params.required('uuid');
       return ctx.model.renderVolumeGroup(machine, vg);
@@ -214,7 +203,6 @@ export function addStorageRoutes(router: Router): void {
     router.delete(path, (ctx) => {
       const machine = machineOf(ctx);
       const vg = vgOf(ctx);
-      editable(machine, 'delete volume group');
       machine.blockdevices = machine.blockdevices.filter((d) => d.volume_group_id !== vg.id);
       machine.volume_groups = machine.volume_groups.filter((v) => v !== vg);
       return new Reply(204, '');
@@ -225,7 +213,6 @@ export function addStorageRoutes(router: Router): void {
         const { model, params } = ctx;
         const machine = machineOf(ctx);
         const vg = vgOf(ctx);
-        if (machine.status !== 'Ready') throw conflict('Cannot create logical volume because the machine is not Ready.');
         const lvName = params.required('name');
         const fullName = `${vg.name}-${lvName}`;
         if (machine.blockdevices.some((d) => d.name === fullName)) throw badRequest('name', `A logical volume named ${lvName} already exists in ${vg.name}.`);
@@ -258,7 +245,6 @@ export function addStorageRoutes(router: Router): void {
       (ctx) => {
         const machine = machineOf(ctx);
         const vg = vgOf(ctx);
-        if (machine.status !== 'Ready') throw conflict('Cannot delete logical volume because the machine is not Ready.');
         const id = ctx.params.required('id');
         machine.blockdevices = machine.blockdevices.filter((d) => !(d.volume_group_id === vg.id && String(d.id) === id));
         return new Reply(204, '');

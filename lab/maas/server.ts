@@ -4,7 +4,9 @@ import { FaultConfig, parseFaultConfig, EmulatorConfigError } from './config';
 import { Engine } from './engine';
 import { ApiError, FormFields, Params, parseForm, readBody, sendError, sendJson, sendText } from './http';
 import { EmuModel } from './model';
-import { Reply, Router } from './router';
+import { Reply, Router, UnknownEndpoint } from './router';
+import { describeDocument } from './describe';
+import { requireState, STATE_RULES } from './state-rules';
 import { addMachineRoutes } from './routes-machines';
 import { addMiscRoutes } from './routes-misc';
 import { addNetworkRoutes } from './routes-network';
@@ -37,6 +39,9 @@ export class EmulatorServer {
   private faults: FaultConfig;
   private random: () => number;
   private failNext: FaultConfig['failNext'];
+  /** Per route template, the parameter names each request carried and the values seen (a few
+   * per name): what the table tests compare with MAAS's own handlers. Memory only. */
+  readonly requestLog = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     readonly model: EmuModel,
@@ -85,6 +90,16 @@ export class EmulatorServer {
     }
   }
 
+  private record(template: string, fields: FormFields): void {
+    let names = this.requestLog.get(template);
+    if (!names) this.requestLog.set(template, (names = new Map<string, Set<string>>()));
+    for (const [name, values] of Object.entries(fields)) {
+      let seen = names.get(name);
+      if (!seen) names.set(name, (seen = new Set<string>()));
+      for (const v of values) if (seen.size < 8) seen.add(v.length > 64 ? `${v.slice(0, 64)}...` : v);
+    }
+  }
+
   /** Whether a configured fault applies to this request now, and with which status. */
   private fault(method: string, path: string, op: string | null, when: 'before' | 'after'): number | undefined {
     const next = this.failNext.find(
@@ -107,6 +122,10 @@ export class EmulatorServer {
       if (url.pathname.startsWith('/MAAS/lab/')) return await this.handleLab(req, res, url.pathname.slice('/MAAS/lab/'.length), method);
       if (!url.pathname.startsWith(API_PREFIX)) return sendText(res, 404, 'Not Found');
       const path = url.pathname.slice(API_PREFIX.length);
+      // doc_handler.py describe(): served to anyone, as `maas login` and python-libmaas expect.
+      if (path === 'describe/' && method === 'GET') {
+        return sendJson(res, 200, describeDocument(this.router, `http://${req.headers.host ?? '127.0.0.1'}`, API_PREFIX));
+      }
       const body = method === 'POST' || method === 'PUT' ? await readBody(req) : Buffer.alloc(0);
       let form: FormFields = {};
       try {
@@ -129,19 +148,26 @@ export class EmulatorServer {
       const template = resolved ? resolved.route.template : Router.unmatchedTemplate(method, path, op);
       const stats = this.model.state.stats;
       stats.requests[template] = (stats.requests[template] ?? 0) + 1;
+      this.record(template, fields);
 
       const before = this.fault(method, path, op, 'before');
       if (before !== undefined) {
         stats.faults.errors++;
         this.model.save();
-        return sendText(res, before, before === 503 ? 'Service Unavailable (lab fault injection)' : `HTTP ${before} (lab fault injection)`, before === 503 ? { 'Retry-After': '0' } : {});
+        // MAAS answers a transaction it could not serialise with 409 and a database that is
+        // busy or starting with 503, both with Retry-After (src/maasserver/utils/views.py).
+        const transient = before === 503 || before === 409;
+        return sendText(res, before, before === 503 ? 'Service Unavailable (lab fault injection)' : `HTTP ${before} (lab fault injection)`, transient ? { 'Retry-After': '0' } : {});
       }
       if (this.faults.slowRate > 0 && this.random() < this.faults.slowRate) {
         stats.faults.slowed++;
         await sleep(this.faults.slowMs);
       }
+      if (resolveError instanceof UnknownEndpoint) throw resolveError;
       if (!(resolved && resolved.route.template === 'GET version/')) this.authenticate(req);
       if (!resolved) throw resolveError;
+      const rule = STATE_RULES[resolved.route.template];
+      if (rule) requireState(this.model.machine(resolved.match[0]), rule, this.model.config.maasVersion);
 
       // MAAS serves each request in a database transaction: a request that fails changes
       // nothing. The emulator restores its state from before the request (counters excepted).
@@ -206,7 +232,7 @@ export class EmulatorServer {
       return sendJson(
         res,
         200,
-        this.model.state.machines.map((m) => ({ system_id: m.system_id, hostname: m.hostname, lab: m.lab, status: m.status, power_state: m.power_state, operation: m.operation, user_data: m.user_data })),
+        this.model.state.machines.map((m) => ({ system_id: m.system_id, hostname: m.hostname, lab: m.lab, status: m.status, power_state: m.power_state, operation: m.operation, user_data: m.user_data, commission_options: m.commission_options ?? null })),
       );
     }
     sendText(res, 404, 'Unknown lab endpoint: use GET stats, POST stats/reset, GET/PUT faults, GET machines');

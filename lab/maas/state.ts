@@ -20,7 +20,8 @@ export const STATUS_CODES = {
   Allocated: 10,
   'Failed deployment': 11,
   Releasing: 12,
-  'Failed releasing': 13,
+  // src/maasserver/enum.py NODE_STATUS_CHOICES: FAILED_RELEASING is labelled "Releasing failed"
+  'Releasing failed': 13,
   'Disk erasing': 14,
   'Failed disk erasing': 15,
   Testing: 21,
@@ -98,6 +99,9 @@ export interface EmuOperation {
   runningSince: number | null;
   skipNetworking?: boolean;
   skipStorage?: boolean;
+  /** CommissionForm's other booleans as MAAS parsed them (src/maasserver/forms/ephemeral.py). */
+  enableSsh?: boolean;
+  skipBmcConfig?: boolean;
 }
 
 export interface EmuMachine {
@@ -124,6 +128,8 @@ export interface EmuMachine {
   workload_annotations: Record<string, string>;
   user_data: string | null;
   commissioned: boolean;
+  /** The booleans of the last commission request, as MAAS parsed them (lab view only). */
+  commission_options?: { enable_ssh: boolean; skip_bmc_config: boolean; skip_networking: boolean; skip_storage: boolean };
   interfaces: EmuInterface[];
   boot_interface_id: number | null;
   blockdevices: EmuBlockDevice[];

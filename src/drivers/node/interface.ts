@@ -191,7 +191,7 @@ export interface NodeDriver {
    * @param site the site design
    * @param ctx cancellation, heartbeats (each status read) and the previous attempt's progress
    * @returns `changed: false` when no machine matches or there is nothing to release
-   * @throws DriverError the API errors; OperationFailed when MAAS reports Failed releasing or
+   * @throws DriverError the API errors; OperationFailed when MAAS reports Releasing failed or
    *   Failed disk erasing; InvalidRequest when someone else moved the machine to another status
    *   meanwhile; Timeout when the release outlasts the release timeout
    */

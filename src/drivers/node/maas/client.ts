@@ -7,7 +7,8 @@ import { pause } from './session';
 import { MaasApiKey, oauthAuthorizationHeader } from './oauth';
 
 /**
- * The HTTP layer of the MAAS driver: MAAS 2.0 API requests signed with OAuth 1.0a PLAINTEXT,
+ * The HTTP layer of the MAAS driver: requests to MAAS's API 2.0 (the only REST API of MAAS 3.x,
+ * under /MAAS/api/2.0/) signed with OAuth 1.0a PLAINTEXT,
  * `op=` operations in the query string, request bodies as multipart/form-data (what MAAS's own
  * clients send), and every failure mapped onto a DriverError.
  *
@@ -60,12 +61,20 @@ function encodeParams(params: Fields | undefined): URLSearchParams {
   return search;
 }
 
+/**
+ * A field's text on the wire. Booleans are "true"/"false": MAAS reads boolean form fields with
+ * Django's CheckboxInput, for which only "false" and "" are false ("0" is true).
+ */
+export function fieldText(value: string | number | boolean): string {
+  return typeof value === 'boolean' ? (value ? 'true' : 'false') : String(value);
+}
+
 function formData(fields: Fields | undefined): FormData {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields ?? {})) {
     if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) for (const v of value) form.append(key, String(v));
-    else form.append(key, String(value));
+    if (Array.isArray(value)) for (const v of value) form.append(key, fieldText(v));
+    else form.append(key, fieldText(value));
   }
   return form;
 }
@@ -122,6 +131,14 @@ export class MaasClient {
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
     });
+  }
+
+  private version: string | undefined;
+
+  /** The region's version text (`GET version/`), read once and kept. */
+  async regionVersion(signal?: AbortSignal): Promise<string> {
+    if (this.version === undefined) this.version = (await this.get<{ version: string }>('version/', undefined, signal)).version;
+    return this.version;
   }
 
   get<T>(path: string, params?: Fields, signal?: AbortSignal): Promise<T> {
@@ -221,10 +238,34 @@ export class MaasClient {
         return body as T;
       }
     }
-    throw this.statusError(what, response, body);
+    throw this.statusError(what, response, body, status === 409 && retryAfterSeconds(response) === undefined ? await this.stateHint(spec) : undefined);
   }
 
-  private statusError(what: string, response: AxiosResponse, body: string): DriverError {
+  /** For a state conflict on a machine's path: what the machine's state is and what to do. */
+  private async stateHint(spec: RequestSpec): Promise<string | undefined> {
+    const id = /^(?:machines|nodes)\/([^/]+)\//.exec(spec.path)?.[1];
+    if (!id) return undefined;
+    let status: string | undefined;
+    try {
+      status = (await this.once<{ status_name?: string }>({ method: 'GET', path: `machines/${id}/`, signal: spec.signal })).status_name;
+    } catch {
+      return undefined;
+    }
+    if (!status) return undefined;
+    const storage = /\/(blockdevices|volume-groups?|partitions?)\b/.test(spec.path);
+    const unowned = ['New', 'Broken', 'Failed commissioning', 'Failed testing'].includes(status);
+    const todo =
+      status === 'Ready'
+        ? 'check what else holds the machine'
+        : unowned
+          ? 'commission it first (ConfigureHardware), then try again'
+          : storage
+            ? 'MAAS changes storage only on Ready machines (format and mount also when Allocated): release it first (DestroyNode), then apply storage again'
+            : 'release it first (DestroyNode), then try again';
+    return `; machine ${id} is ${status}: ${todo}`;
+  }
+
+  private statusError(what: string, response: AxiosResponse, body: string, machineState?: string): DriverError {
     const status = response.status;
     const details = { request: what, httpStatus: status };
     const target = this.apiUrl;
@@ -242,8 +283,16 @@ export class MaasClient {
     const said = describeBody(body);
     const suffix = said ? `: ${said}` : '';
     if (status === 404) return new DriverError('maas', 'NotFound', `MAAS at ${this.apiUrl} has no such object: ${what} answered HTTP 404${suffix}`, { target, details });
-    if (status === 409 || status === 429 || status === 503) {
-      return new DriverError('maas', 'Busy', `MAAS at ${this.apiUrl} answered HTTP ${status} to ${what}${suffix}`, { target, details, retryAfterSeconds: retryAfterSeconds(response) });
+    // Busy is only what MAAS says will pass: a 409 (a transaction it could not serialise) or 503
+    // (database busy, region starting) carrying Retry-After (src/maasserver/utils/views.py), and
+    // 429. A 409 without Retry-After is a NodeStateViolation: the machine's state forbids the
+    // request, and retrying cannot help.
+    const retryAfter = retryAfterSeconds(response);
+    if (status === 429 || ((status === 409 || status === 503) && retryAfter !== undefined)) {
+      return new DriverError('maas', 'Busy', `MAAS at ${this.apiUrl} answered HTTP ${status} to ${what}${suffix}`, { target, details, retryAfterSeconds: retryAfter });
+    }
+    if (status === 409) {
+      return new DriverError('maas', 'InvalidRequest', `MAAS at ${this.apiUrl} refused ${what} (HTTP 409, the machine's state does not allow it)${suffix}${machineState ?? ''}`, { target, details });
     }
     if (status >= 500) return new DriverError('maas', 'Unreachable', `MAAS at ${this.apiUrl} failed with HTTP ${status} on ${what}${suffix}`, { target, details });
     return new DriverError('maas', 'InvalidRequest', `MAAS at ${this.apiUrl} rejected ${what} (HTTP ${status})${suffix}`, { target, details });

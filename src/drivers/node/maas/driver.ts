@@ -22,7 +22,8 @@ export interface MaasDriverConfig {
 }
 
 /**
- * The MAAS node driver: Drydock's node actions against the MAAS 2.0 API. Each action lives in a
+ * The MAAS node driver: Drydock's node actions against MAAS 3.x (its REST API 2.0; see
+ * versions.ts for the supported releases and what differs between them). Each action lives in a
  * module of its own (site networks, node networking, storage, platform, lifecycle, site
  * settings); this class wires them to one signed HTTP client.
  */

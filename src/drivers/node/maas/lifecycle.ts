@@ -77,7 +77,9 @@ export async function configureHardware(session: MaasSession, node: NodeModel): 
     if (progress.resumed && status === STATUS.failedCommissioning) {
       throw nodeError(node, 'OperationFailed', `MAAS machine ${id} failed commissioning${machine.status_message ? `: ${machine.status_message}` : ''}`, { machine: id, status });
     }
-    await client.post<MaasMachine>(machinePath(id), 'commission', { enable_ssh: 0, skip_bmc_config: 0 }, ctx.signal);
+    // CommissionForm's BooleanFields are read by Django's CheckboxInput: any value but "false"
+    // (or empty) is true, so "0" would enable SSH and skip the BMC configuration.
+    await client.post<MaasMachine>(machinePath(id), 'commission', { enable_ssh: false, skip_bmc_config: false }, ctx.signal);
     requested = true;
     ctx.heartbeat({ phase: 'commissioning', machineId: id, since: progress.since, status: STATUS.commissioning, requested });
     ctx.log(`node ${node.name}: commissioning MAAS machine ${id} (was ${status})`);

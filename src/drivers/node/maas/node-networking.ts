@@ -3,7 +3,8 @@ import type { ActionOutcome } from '../../context';
 import type { SiteContext } from '../../../contracts/site-context';
 import { cidrContains, normaliseCidr, sameIp } from '../../../design/ip';
 import { withKernelDeviceNames } from './device-names';
-import { checkEditable, EDITABLE_NETWORK_STATES, readMachine, requireMachine } from './machines';
+import { checkEditable, readMachine, requireMachine } from './machines';
+import { editableNetworkStates, regionRelease } from './versions';
 import { ChangeLog, MaasSession, nodeError } from './session';
 import { readFabricsAndSubnets } from './site-network';
 import type { MaasFabric, MaasInterface, MaasLink, MaasMachine, MaasSubnet, MaasVlan } from './types';
@@ -213,7 +214,9 @@ function bondDiffers(current: MaasInterface, wanted: DesiredInterface): string[]
 export async function applyNodeNetworking(session: MaasSession, node: NodeModel, site: SiteContext): Promise<ActionOutcome> {
   const { client, ctx } = session;
   const found = await requireMachine(session, node);
-  if (checkEditable(node, found, EDITABLE_NETWORK_STATES, 'networking') === 'deployed') {
+  // MAAS 3.0-3.3 refuse interface edits on New machines; 3.4 and later allow them.
+  const editable = editableNetworkStates(await regionRelease(client, ctx.signal));
+  if (checkEditable(node, found, editable, 'networking') === 'deployed') {
     return { changed: false, message: `node ${node.name}: MAAS machine ${found.system_id} is ${found.status_name}; its networking is applied at deployment (DestroyNode first to change it)` };
   }
   const systemId = found.system_id;

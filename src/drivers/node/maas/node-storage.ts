@@ -2,10 +2,10 @@ import type { NodeModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
 import { withKernelDeviceNames } from './device-names';
 import { checkEditable, EDITABLE_STORAGE_STATES, readMachine, requireMachine } from './machines';
-import { ChangeLog, MaasSession } from './session';
+import { ChangeLog, MaasSession, nodeError } from './session';
 import { formatBytes } from './sizes';
 import { diffStorage, lvSizes, planNodeStorage, type StorageDiff, type StoragePlan } from './storage-plan';
-import type { MaasBlockDevice, MaasMachine, MaasPartition, MaasVolumeGroup } from './types';
+import { STATUS, type MaasBlockDevice, type MaasMachine, type MaasPartition, type MaasVolumeGroup } from './types';
 
 /**
  * ApplyNodeStorage: the node's disks as the design lays them out, declaratively. The plan and
@@ -25,6 +25,7 @@ export async function applyNodeStorage(session: MaasSession, node: NodeModel): P
   const step: StorageStep = { session, node, sid: encodeURIComponent(systemId), plan, log: new ChangeLog(session.ctx) };
   const currentVgs = await session.client.get<MaasVolumeGroup[]>(`nodes/${step.sid}/volume-groups/`, undefined, session.ctx.signal);
   const diff = diffStorage(node, plan, machine, currentVgs);
+  requireReadyForChanges(node, machine, plan, diff, currentVgs);
 
   await deleteVolumeGroups(step, currentVgs, diff);
   await clearDevices(step, machine, diff);
@@ -37,6 +38,25 @@ export async function applyNodeStorage(session: MaasSession, node: NodeModel): P
     message: step.log.summary(`node ${node.name} storage (MAAS machine ${systemId})`, 'every disk already matches the design'),
     details: { machine: systemId, changes: step.log.changes.length, devices: plan.devices.length, volumeGroups: plan.vgs.length },
   };
+}
+
+/**
+ * MAAS creates and deletes partitions, volume groups and logical volumes and sets the boot disk
+ * only on Ready machines (partitions.py, volume_groups.py, blockdevices.py: NodeStateViolation,
+ * HTTP 409); format and mount are also allowed on Allocated ones. An Allocated machine whose
+ * layout already matches passes; one that needs changes gets a clear error before any write.
+ */
+function requireReadyForChanges(node: NodeModel, machine: MaasMachine, plan: StoragePlan, diff: StorageDiff, currentVgs: MaasVolumeGroup[]): void {
+  if (machine.status_name === STATUS.ready) return;
+  const bootDiskDiffers = plan.rootDevice !== undefined && machine.boot_disk?.name !== plan.rootDevice;
+  const changes = diff.rebuild.size > 0 || currentVgs.some((vg) => !diff.keepVgs.has(vg.name)) || plan.vgs.some((vg) => !diff.keepVgs.has(vg.name)) || bootDiskDiffers;
+  if (!changes) return;
+  throw nodeError(
+    node,
+    'InvalidRequest',
+    `MAAS machine ${machine.system_id} is ${machine.status_name}, and MAAS changes storage only on Ready machines; release it first (DestroyNode), then run ApplyNodeStorage again`,
+    { machine: machine.system_id, status: machine.status_name },
+  );
 }
 
 /** What every apply step works with: the session, the node, its machine's id in a path, the plan. */

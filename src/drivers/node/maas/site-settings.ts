@@ -6,12 +6,15 @@ import { distroSeries } from './lifecycle';
 import { LifecycleProgress, progressSince } from './machines';
 import { validateStorageDesign } from './storage-plan';
 import { ChangeLog, MaasSession, pause } from './session';
+import { parseMaasVersion, requireSupported } from './versions';
 import type { MaasBootResource, MaasBootSource, MaasBootSourceSelection, MaasPackageRepository, MaasRackController, MaasSshKey, MaasTag, MaasVersion } from './types';
 
-/** ValidateNodeServices: MAAS answers, accepts the key, has images and a rack controller. */
+/** ValidateNodeServices: MAAS answers, is a supported release (3.x), accepts the key, has
+ * images and a rack controller. An unsupported release is refused before anything else. */
 export async function validateNodeServices(session: MaasSession): Promise<ServiceCheck> {
   const { client, ctx } = session;
   const version = await client.get<MaasVersion>('version/', undefined, ctx.signal);
+  requireSupported(parseMaasVersion(version.version), version.version, client.apiUrl);
   const whoami = await client.get<{ username: string; is_superuser: boolean }>('users/', { op: 'whoami' }, ctx.signal);
   const [importing, resources, racks] = await Promise.all([
     client.get<boolean>('boot-resources/', { op: 'is_importing' }, ctx.signal),

@@ -1,5 +1,5 @@
 /**
- * The parts of MAAS 2.0 API objects the driver reads (MAAS sends many more fields). Shapes follow
+ * The parts of MAAS API 2.0 objects (MAAS 3.x) the driver reads (MAAS sends many more fields). Shapes follow
  * MAAS's API handlers (`src/maasserver/api/*.py`, DISPLAYED_*_FIELDS) and its published examples.
  */
 export interface MaasVlan {
@@ -19,7 +19,6 @@ export interface MaasVlan {
 export interface MaasFabric {
   id: number;
   name: string;
-  description?: string;
   class_type?: string | null;
   vlans: MaasVlan[];
 }
@@ -237,7 +236,8 @@ export const STATUS = {
   deployed: 'Deployed',
   failedDeployment: 'Failed deployment',
   releasing: 'Releasing',
-  failedReleasing: 'Failed releasing',
+  // src/maasserver/enum.py: NODE_STATUS.FAILED_RELEASING is labelled "Releasing failed" (2.0 to master)
+  failedReleasing: 'Releasing failed',
   diskErasing: 'Disk erasing',
   failedDiskErasing: 'Failed disk erasing',
   broken: 'Broken',
