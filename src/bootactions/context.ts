@@ -33,7 +33,7 @@ export interface TemplateContext {
   [key: string]: unknown;
 }
 
-export function templateContext(node: NodeModel, site: SiteContext, action: ActionContextInput): TemplateContext {
+export function templateContext(node: NodeModel, site: Pick<SiteContext, 'networks'>, action: ActionContextInput): TemplateContext {
   const network: TemplateContext['node']['network'] = {};
   for (const a of node.addressing) {
     if (!a.address) continue;
