@@ -21,7 +21,11 @@ export interface BuildDataDatabase {
  * `{ dataDir }` for the embedded default (e.g. `.drydock/builddata`); migrations run on open.
  */
 export async function openBuildDataDatabase(options: { url?: string; dataDir?: string }): Promise<BuildDataDatabase> {
-  const sql = options.url ? await openPostgres(options.url) : await openPglite(options.dataDir);
+  return onSql(options.url ? await openPostgres(options.url) : await openPglite(options.dataDir));
+}
+
+/** The stores on an open connection (migrated first); closing the result closes it. */
+export async function onSql(sql: Sql): Promise<BuildDataDatabase> {
   try {
     await migrate(sql);
   } catch (e) {

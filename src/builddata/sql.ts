@@ -25,6 +25,9 @@ export async function openPglite(dataDir?: string): Promise<Sql> {
 export async function openPostgres(connectionString: string, options: { max?: number } = {}): Promise<Sql> {
   const { Pool } = await import('pg');
   const pool = new Pool({ connectionString, max: options.max ?? 4 });
+  // An idle connection dropped by a server restart: the pool replaces it on the next query, and
+  // without a listener the error would end the process.
+  pool.on('error', () => undefined);
   const query = async <R>(text: string, params?: unknown[]): Promise<{ rows: R[] }> => ({ rows: (await pool.query(text, params)).rows as R[] });
   return {
     query,
