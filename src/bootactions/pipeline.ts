@@ -44,7 +44,7 @@ export function runPipeline(input: PipelineValue, pipeline: readonly string[], c
         return;
       case 'base64_decode': {
         const text = value.kind === 'text' ? value.text : latin1(value.bytes);
-        if (value.kind === 'text' && /[^\x00-\x7f]/.test(text)) throw new PipelineError('segment base64_decode: text to decode must be ASCII', i, segment);
+        if (value.kind === 'text' && [...text].some((c) => c.charCodeAt(0) > 0x7f)) throw new PipelineError('segment base64_decode: text to decode must be ASCII', i, segment);
         try {
           value = { kind: 'bytes', bytes: base64Decode(text) };
         } catch (e) {

@@ -110,7 +110,7 @@ function parsePackageList(data: Uint8Array, fail: (e: Error) => never): Record<s
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return fail(new Error('package data should have a top-level mapping'));
   const out: Record<string, string | null> = {};
-  for (const [k, v] of Object.entries(parsed)) {
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
     if (v !== null && v !== '' && typeof v !== 'string') return fail(new Error(`package ${k}: keys and values must be strings`));
     out[k] = v ? v : null;
   }

@@ -87,7 +87,7 @@ type Tok =
 const OPS = ['**', '//', '==', '!=', '<=', '>=', '<', '>', '+', '-', '*', '/', '%', '~', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}', '='];
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
 
-function lex(source: string): Tok[] {
+function lex(source: string): { toks: Tok[]; lastLine: number } {
   const src = source.endsWith('\r\n') ? source.slice(0, -2) : source.endsWith('\n') ? source.slice(0, -1) : source;
   const toks: Tok[] = [];
   let pos = 0;
@@ -197,7 +197,7 @@ function lex(source: string): Tok[] {
       pos += op.length;
     }
   }
-  return toks;
+  return { toks, lastLine: line };
 }
 
 function count(s: string, from: number, to: number): number {
@@ -243,6 +243,8 @@ class Parser {
   constructor(
     private readonly toks: Tok[],
     private readonly maxDepth: number,
+    /** The template's last line, where an unexpected end is reported (as Jinja does). */
+    private readonly lastLine: number,
   ) {}
 
   template(): Stmt[] {
@@ -259,7 +261,7 @@ class Parser {
       const t = this.toks[this.i];
       if (!t) {
         this.depth--;
-        if (ends.length) throw new TemplateError(`unexpected end of template, expected {% ${ends.join(' %} or {% ')} %}`, this.toks[this.toks.length - 1]?.line ?? 1, 'syntax');
+        if (ends.length) throw new TemplateError(`unexpected end of template, expected {% ${ends.join(' %} or {% ')} %}`, this.lastLine, 'syntax');
         return { body: out };
       }
       if (t.t === 'text') {
@@ -569,7 +571,7 @@ class Parser {
   }
   private next(): Tok {
     const t = this.toks[this.i++];
-    if (!t) throw new TemplateError('unexpected end of template', this.toks[this.toks.length - 1]?.line ?? 1, 'syntax');
+    if (!t) throw new TemplateError('unexpected end of template', this.lastLine, 'syntax');
     return t;
   }
   private isOp(v: string): boolean {
@@ -616,7 +618,8 @@ function describe(t: Tok): string {
 }
 
 export function parseTemplate(source: string, limits: Partial<TemplateLimits> = {}): Template {
-  return { body: new Parser(lex(source), limits.maxDepth ?? DEFAULT_LIMITS.maxDepth).template() };
+  const { toks, lastLine } = lex(source);
+  return { body: new Parser(toks, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth, lastLine).template() };
 }
 
 // ---------------------------------------------------------------- evaluation
@@ -1125,5 +1128,5 @@ export function renderTemplate(template: string | Template, context: Record<stri
   const parsed = typeof template === 'string' ? parseTemplate(template, all) : template;
   const root = toValue(context);
   const scope = root instanceof Map ? root : new Map<string, Value>();
-  return new Renderer(all).run(parsed.body, [scope, new Map()]);
+  return new Renderer(all).run(parsed.body, [scope, new Map<string, Value>()]);
 }

@@ -20,8 +20,8 @@ export interface BuildData {
 
 export interface BuildDataInput extends Omit<BuildData, 'collected_date' | 'data_element'> {
   collected_date?: string | Date;
-  /** Text as is; bytes as UTF-8; anything else as JSON (Drydock casts to str). */
-  data_element: string | Uint8Array | unknown;
+  /** Text as is; bytes (Uint8Array) as UTF-8; anything else as JSON (Drydock casts to str). */
+  data_element: unknown;
 }
 
 export class BuildDataError extends Error {
