@@ -6,9 +6,10 @@
  * `node.interfaces.<name>.sriov` (`vf_count`, `trustedmode`), and `action.action_id`,
  * `action.action_key`, `action.report_url`, `action.design_ref`. `action.id` and `action.key`
  * are aliases of the first two. Plain data only: the template engine copies it anyway.
+ *
+ * Pure, and imports only design types: design validation (src/design) uses it.
  */
-import type { NodeModel } from '../design/model';
-import type { SiteContext } from '../contracts/site-context';
+import type { NetworkModel, NodeModel } from '../design/model';
 
 export interface ActionContextInput {
   /** The boot action's ULID on this node. */
@@ -33,7 +34,7 @@ export interface TemplateContext {
   [key: string]: unknown;
 }
 
-export function templateContext(node: NodeModel, site: Pick<SiteContext, 'networks'>, action: ActionContextInput): TemplateContext {
+export function templateContext(node: NodeModel, site: { networks: Record<string, NetworkModel> }, action: ActionContextInput): TemplateContext {
   const network: TemplateContext['node']['network'] = {};
   for (const a of node.addressing) {
     if (!a.address) continue;
