@@ -16,6 +16,11 @@ import type { TemplateLimits } from './template';
  * and time limits) belong in the implementation the caller passes. */
 export type LocationFetcher = (url: string) => Promise<Uint8Array>;
 
+/** Drydock's location schemes `deckhand+http(s)` and `promenade+http(s)` are plain HTTP(S) fetches. */
+export function locationUrl(location: string): string {
+  return location.replace(/^(deckhand|promenade)\+(https?):\/\//, '$2://');
+}
+
 export interface RenderedAsset {
   bootAction: string;
   index: number;

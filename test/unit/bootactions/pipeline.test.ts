@@ -1,6 +1,6 @@
 import { templateContext } from '../../../src/bootactions/context';
 import { base64Decode, PipelineError, pipelineBytes, runPipeline } from '../../../src/bootactions/pipeline';
-import { AssetRenderError, renderBootAction } from '../../../src/bootactions/render';
+import { AssetRenderError, locationUrl, renderBootAction } from '../../../src/bootactions/render';
 import type { BootActionModel } from '../../../src/design/model';
 import { node, site } from './support';
 
@@ -99,5 +99,13 @@ describe('rendering a boot action for a node', () => {
     const ok = await renderBootAction(pk, node, site, action, { fetchLocation: async () => new TextEncoder().encode('curl: ""\njq: "1.6-2"\n') });
     expect(ok[0].packages).toEqual({ curl: null, jq: '1.6-2' });
     await expect(renderBootAction(pk, node, site, action, { fetchLocation: async () => new TextEncoder().encode('- curl\n') })).rejects.toThrow(/top-level mapping/);
+  });
+});
+
+describe('asset locations', () => {
+  it("fetches Drydock's deckhand+http and promenade+http schemes over plain HTTP", () => {
+    expect(locationUrl('deckhand+http://dh:9000/api/v1.0/revisions/1')).toBe('http://dh:9000/api/v1.0/revisions/1');
+    expect(locationUrl('promenade+https://p/join')).toBe('https://p/join');
+    expect(locationUrl('http://x/y')).toBe('http://x/y');
   });
 });
