@@ -4,7 +4,8 @@
  * Airship's curtin configuration, which downloads `/bootactions/nodes/{hostname}/units` and
  * `/files` with the node's key, unpacks them at `/` and enables every unit. Here the user data
  * does it all, on the node's first boot: `write_files` puts a small fetch script in place (the
- * key lives in that root-only file, never in a command line), `runcmd` runs it. The script
+ * key lives in that root-only file and a root-only header file for curl, never on a command
+ * line), `runcmd` runs it. The script
  * retries the download, unpacks units and files at `/`, runs `systemctl daemon-reload`, and
  * enables and starts each unit it unpacked.
  */
@@ -31,12 +32,15 @@ export function bootActionFetchScript(input: Omit<BootActionUserDataInput, 'pack
     '#!/bin/sh',
     '# Installs this node\'s Drydock boot actions: units and files from the deployment\'s API.',
     'set -eu',
-    `KEY='${input.nodeKey.replace(/[^0-9a-fA-F]/g, '')}'`,
+    'umask 077',
+    'mkdir -p /var/lib/drydock',
+    // The key goes to curl in a header file (printf is a builtin), never on a command line.
+    `printf 'X-Bootaction-Key: %s\\n' '${input.nodeKey.replace(/[^0-9a-fA-F]/g, '')}' > /var/lib/drydock/bootaction-key.header`,
     `BASE='${base.replace(/'/g, "'\\''")}'`,
     'fetch() {',
     '  out="/var/lib/drydock/$1.tar.gz"',
     '  for i in 1 2 3 4 5 6 7 8 9 10; do',
-    '    if curl -fsS -H "X-Bootaction-Key: $KEY" -o "$out" "$BASE/$1"; then break; fi',
+    '    if curl -fsS -H @/var/lib/drydock/bootaction-key.header -o "$out" "$BASE/$1"; then break; fi',
     '    [ "$i" = 10 ] && { echo "drydock: cannot download $1" >&2; exit 1; }',
     '    sleep 6',
     '  done',

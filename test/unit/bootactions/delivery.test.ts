@@ -91,7 +91,8 @@ describe('user data', () => {
     expect(cfg.write_files[0]).toMatchObject({ path: FETCH_SCRIPT_PATH, permissions: '0700' });
     const script = cfg.write_files[0].content;
     expect(script).toContain("BASE='http://api:9000/api/v1.0/bootactions/nodes/n1'");
-    expect(script).toMatch(/curl -fsS -H "X-Bootaction-Key: \$KEY"/);
+    expect(script).toMatch(/curl -fsS -H @\/var\/lib\/drydock\/bootaction-key.header /);
+    expect(script).toContain(`printf 'X-Bootaction-Key: %s\\n' '${'ab'.repeat(32)}' > /var/lib/drydock/bootaction-key.header`);
     expect(script).toMatch(/fetch files\nfetch units\nsystemctl daemon-reload/);
     expect(script).toMatch(/systemctl enable "\$\(basename "\$u"\)"/);
     execFileSync('sh', ['-n', '-c', script]);
@@ -131,7 +132,8 @@ describe('per-node delivery through a store', () => {
     const prepared = await prepareNodeBootActions(store, { node: n1, site, taskId: 'deploy:lab:1', designRef: 'file:///site', apiUrl: 'http://api:9000/api/v1.0' });
     expect(prepared.actions.map((a) => [a.name, a.signaling])).toEqual([['hello', true], ['quiet', false]]);
     expect(JSON.stringify(prepared.actions)).not.toMatch(/[0-9a-f]{64}/);
-    const nodeKey = /KEY='([0-9a-f]{64})'/.exec(prepared.userData!)![1];
+    const fetchScript = (parse(prepared.userData!) as { write_files: Array<{ content: string }> }).write_files[0].content;
+    const nodeKey = / '([0-9a-f]{64})' > /.exec(fetchScript)![1];
     expect(JSON.stringify(await store.getNodeContext('n1'))).not.toContain(nodeKey);
     expect(parse(prepared.userData!)).toMatchObject({ packages: ['curl', ['jq', '1.6-2']] });
 
