@@ -4,7 +4,7 @@ import { migrate } from './migrations';
 import { openPglite, openPostgres, type Sql } from './sql';
 import { BuildDataStore } from './store';
 
-export { BuildDataStore, retentionCutoff, toBuildData, type BuildData, type BuildDataInput } from './store';
+export { bootActionBuildData, BuildDataStore, retentionCutoff, toBuildData, type BuildData, type BuildDataInput } from './store';
 export { SqlBootActionStore } from './boot-action-store';
 export { migrate, MIGRATIONS } from './migrations';
 export type { Sql } from './sql';

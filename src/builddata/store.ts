@@ -6,6 +6,7 @@
  * `GET /nodes/{hostname}/builddata[?latest=true]` and `GET /tasks/{id}/builddata`. Kept out of
  * workflow histories: activities write it here and pass on nothing but its size.
  */
+import type { BootActionRecord } from '../bootactions/reports';
 import type { Sql } from './sql';
 
 export interface BuildData {
@@ -102,4 +103,16 @@ export function retentionCutoff(retention: string, now: Date = new Date()): Date
   if (!m) throw new BuildDataError(`retention ${retention} is not a duration like 30d, 12h or 90m`);
   const ms = Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'];
   return new Date(now.getTime() - ms);
+}
+
+/** A boot action's details as build data (Drydock keeps them as the task's result messages). */
+export function bootActionBuildData(record: BootActionRecord, collectedDate: string | Date = new Date()): BuildDataInput {
+  return {
+    node_name: record.nodeName,
+    task_id: record.taskId,
+    collected_date: collectedDate,
+    generator: `bootaction:${record.actionName}`,
+    data_format: 'application/json',
+    data_element: { action_id: record.actionId, action_name: record.actionName, action_status: record.status, details: record.details },
+  };
 }

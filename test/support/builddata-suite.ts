@@ -1,6 +1,6 @@
 import { hashKey } from '../../src/bootactions/keys';
 import type { BootActionRecord } from '../../src/bootactions/reports';
-import { migrate, retentionCutoff, toBuildData, type BuildDataDatabase } from '../../src/builddata';
+import { bootActionBuildData, migrate, retentionCutoff, toBuildData, type BuildDataDatabase } from '../../src/builddata';
 
 /** The build-data store's behaviour, run on each database (PGlite, PostgreSQL); `reopen` restarts it. */
 export function buildDataStoreSuite(name: string, open: () => Promise<BuildDataDatabase>, reopen: () => Promise<BuildDataDatabase>): void {
@@ -50,6 +50,10 @@ export function buildDataStoreSuite(name: string, open: () => Promise<BuildDataD
       expect(await db.bootActions.updateAction({ ...next, status: 'failure' }, 'incomplete')).toBe(false);
       expect(await db.bootActions.getAction(rec.actionId)).toEqual(next);
       expect(await db.bootActions.actionsForNode('n1', 'deploy:lab:2')).toEqual([next]);
+      const asData = toBuildData(bootActionBuildData(next, '2026-01-02T00:05:00Z'));
+      expect(asData).toMatchObject({ node_name: 'n1', task_id: 'deploy:lab:2', generator: 'bootaction:hello', data_format: 'application/json' });
+      expect(JSON.parse(asData.data_element)).toEqual({ action_id: rec.actionId, action_name: 'hello', action_status: 'success', details: next.details });
+      expect(asData.data_element).not.toContain(rec.keyHash);
     });
 
     it('survives a reopen of the database, and migrations run once', async () => {
