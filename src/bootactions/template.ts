@@ -923,12 +923,12 @@ function callMethod(self: Value, name: string, args: Value[], line: number, size
       case 'split':
         return args.length && args[0] !== null ? self.split(s(0)) : self.split(/\s+/).filter(Boolean);
       case 'replace': {
-        const r = self.split(s(0)).join(s(1));
+        const r = replaceSized(self, s(0), s(1));
         size(r.length);
         return r;
       }
       case 'join': {
-        const r = iterate(args[0] ?? [], line).map(str).join(self);
+        const r = joinSized(iterate(args[0] ?? [], line), self);
         size(r.length);
         return r;
       }
@@ -987,11 +987,58 @@ function fail(message: string, line: number): never {
   throw new TemplateError(message, line, 'render');
 }
 
+/** The size limit of the render in progress (rendering is synchronous, one at a time). */
+let maxChars = DEFAULT_LIMITS.maxOutputChars;
+
+/** Refuses, before building it, a printed form longer than the limit (a list of a million
+ * references to one long string is small in memory, and huge once printed). */
+function measure(v: Value, acc = { n: 0 }): number {
+  if (typeof v === 'string') acc.n += v.length + 2;
+  else if (Array.isArray(v)) {
+    acc.n += 2;
+    for (const x of v) {
+      measure(x, acc);
+      acc.n += 2;
+      if (acc.n > maxChars) break;
+    }
+  } else if (v instanceof Map) {
+    acc.n += 2;
+    for (const [k, x] of v) {
+      acc.n += k.length + 4;
+      measure(x, acc);
+      if (acc.n > maxChars) break;
+    }
+  } else acc.n += 5;
+  if (acc.n > maxChars) throw new TemplateError(`the template produced more than ${maxChars} characters`, 0, 'limit');
+  return acc.n;
+}
+
 /** Python's str() of a value, as Jinja prints it. */
 function str(v: Value): string {
   if (v instanceof Undefined) return '';
   if (typeof v === 'string') return v;
+  if (Array.isArray(v) || v instanceof Map) measure(v);
   return repr(v);
+}
+
+/** Joins the printed items, refusing a result over the limit before building it. */
+function joinSized(items: Value[], sep: string, toStr: (v: Value) => string = str): string {
+  const parts: string[] = [];
+  let n = 0;
+  for (const x of items) {
+    const p = toStr(x);
+    n += p.length + sep.length;
+    if (n > maxChars + sep.length) throw new TemplateError(`the template produced more than ${maxChars} characters`, 0, 'limit');
+    parts.push(p);
+  }
+  return parts.join(sep);
+}
+
+/** str.replace, sized before it is built. */
+function replaceSized(s: string, a: string, b: string): string {
+  const pieces = s.split(a);
+  if (s.length + (pieces.length - 1) * (b.length - a.length) > maxChars) throw new TemplateError(`the template produced more than ${maxChars} characters`, 0, 'limit');
+  return pieces.join(b);
 }
 
 function repr(v: Value): string {
@@ -1052,14 +1099,8 @@ const FILTERS: Record<string, Filter> = {
     return items[items.length - 1] ?? new Undefined('the last item');
   },
   list: (v, _a, env) => [...iterate(v, env.line)],
-  join: (v, [sep, attr], env) =>
-    sized(
-      env,
-      iterate(v, env.line)
-        .map((x) => str(attr === undefined ? x : getAttr(x, str(attr), env.line)))
-        .join(sep === undefined ? '' : str(sep)),
-    ),
-  replace: (v, [a, b], env) => sized(env, str(v).split(str(a ?? '')).join(str(b ?? ''))),
+  join: (v, [sep, attr], env) => sized(env, joinSized(iterate(v, env.line), sep === undefined ? '' : str(sep), (x) => str(attr === undefined ? x : getAttr(x, str(attr), env.line)))),
+  replace: (v, [a, b], env) => sized(env, replaceSized(str(v), str(a ?? ''), str(b ?? ''))),
   sort: (v, [reverse], env) => {
     const items = [...iterate(v, env.line)].sort((a, b) => (str(a) < str(b) ? -1 : str(a) > str(b) ? 1 : 0));
     return truthy(reverse ?? false) ? items.reverse() : items;
@@ -1073,9 +1114,13 @@ const FILTERS: Record<string, Filter> = {
   indent: (v, [width, first], env) => {
     const pad = typeof width === 'string' ? width : ' '.repeat(Math.min(typeof width === 'number' ? width : 4, 1000));
     const lines = str(v).split('\n');
+    env.size(lines.length * pad.length + str(v).length);
     return sized(env, lines.map((l, i) => ((i > 0 || truthy(first ?? false)) && l ? pad + l : l)).join('\n'));
   },
-  tojson: (v, _a, env) => sized(env, JSON.stringify(toJson(v)) ?? 'null'),
+  tojson: (v, _a, env) => {
+    measure(v);
+    return sized(env, JSON.stringify(toJson(v)) ?? 'null');
+  },
   b64encode: (v, _a, env) => sized(env, base64Encode(utf8(str(v)))),
   abs: (v, _a, env) => Math.abs(num(v, env.line)),
   e: (v) => escapeHtml(str(v)),
@@ -1128,5 +1173,11 @@ export function renderTemplate(template: string | Template, context: Record<stri
   const parsed = typeof template === 'string' ? parseTemplate(template, all) : template;
   const root = toValue(context);
   const scope = root instanceof Map ? root : new Map<string, Value>();
-  return new Renderer(all).run(parsed.body, [scope, new Map<string, Value>()]);
+  const outer = maxChars;
+  maxChars = all.maxOutputChars;
+  try {
+    return new Renderer(all).run(parsed.body, [scope, new Map<string, Value>()]);
+  } finally {
+    maxChars = outer;
+  }
 }

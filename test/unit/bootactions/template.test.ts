@@ -98,6 +98,13 @@ describe('the boot-action template engine (a Jinja2 subset)', () => {
       ["{% set s = 'x' * 1000 %}{% for i in range(100000) %}{{ s }}{% endfor %}", /characters/],
       ["{% set s = 'xx' %}{% for i in range(40) %}{% set s = s ~ s %}{% endfor %}", /characters|steps/],
       ['{{ 10 ** 100000 }}', /too large/],
+      ["{{ ['x' * 100000] * 100000 }}", /characters/],
+      ["{{ (['x' * 100000] * 100000) | tojson }}", /characters/],
+      ["{{ (['x' * 100000] * 100000) | join(',') }}", /characters/],
+      ["{{ range(100000) | join('y' * 100000) }}", /characters/],
+      ["{{ ('a' * 100000) | replace('a', 'b' * 100000) }}", /characters/],
+      ["{{ ('a' * 100000).replace('a', 'bb' * 100000) }}", /characters/],
+      ["{{ ('\\n' * 100000) | indent('z' * 100000) }}", /characters/],
       [`{{ ${'('.repeat(500)}1${')'.repeat(500)} }}`, /nested/],
       [`${'{% if true %}'.repeat(300)}${'{% endif %}'.repeat(300)}`, /nested/],
     ])('bounds template %#', (tpl, message) => {
