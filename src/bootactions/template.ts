@@ -31,7 +31,9 @@ export class TemplateError extends Error {
 }
 
 export interface TemplateLimits {
-  /** Evaluation steps (expressions, statements, loop iterations). */
+  /** Evaluation steps: one per expression, statement and loop iteration, plus the work of
+   * operations on big values (one per item of a list searched, compared, sorted or filtered, one
+   * per 64 characters of a string built). */
   maxSteps: number;
   /** Characters of output, and of any string or list built on the way. */
   maxOutputChars: number;
@@ -42,7 +44,7 @@ export interface TemplateLimits {
   now?: () => number;
 }
 
-export const DEFAULT_LIMITS: TemplateLimits = { maxSteps: 500_000, maxOutputChars: 4 * 1024 * 1024, maxDepth: 100 };
+export const DEFAULT_LIMITS: TemplateLimits = { maxSteps: 2_000_000, maxOutputChars: 4 * 1024 * 1024, maxDepth: 100 };
 
 // ---------------------------------------------------------------- values
 
@@ -645,6 +647,11 @@ class Renderer {
       throw new TemplateError(`the template ran longer than ${this.limits.timeoutMs} ms`, line, 'limit');
     }
   }
+  /** Work proportional to the size of the values involved. */
+  private charge(n: number, line: number): void {
+    this.steps += Math.floor(n);
+    this.step(line);
+  }
   private size(n: number, line: number): void {
     if (n > this.limits.maxOutputChars) throw new TemplateError(`the template produced more than ${this.limits.maxOutputChars} characters`, line, 'limit');
   }
@@ -690,6 +697,7 @@ class Renderer {
 
   private emit(s: string, line: number, parts: string[]): void {
     this.out += s.length;
+    this.steps += Math.floor(s.length / 64);
     this.size(this.out, line);
     parts.push(s);
   }
@@ -757,7 +765,12 @@ class Renderer {
         return this.call(x, scopes);
       case 'filter': {
         const f = FILTERS[x.name];
-        return f(this.eval(x.value, scopes), x.args.map((a) => this.eval(a, scopes)), { line: x.line, size: (n) => this.size(n, x.line) });
+        const value = this.eval(x.value, scopes);
+        const args = x.args.map((a) => this.eval(a, scopes));
+        this.charge(weight(value) * (x.name === 'sort' || x.name === 'unique' ? 20 : 1) + args.reduce<number>((n, a) => n + weight(a), 0), x.line);
+        const out = f(value, args, { line: x.line, size: (n) => this.size(n, x.line) });
+        this.charge(weight(out), x.line);
+        return out;
       }
       case 'test': {
         const r = TESTS[x.name](this.eval(x.value, scopes), x.args.map((a) => this.eval(a, scopes)));
@@ -788,6 +801,7 @@ class Renderer {
     const l = this.eval(x.left, scopes);
     const r = this.eval(x.right, scopes);
     const line = x.line;
+    this.charge(weight(l) + weight(r), line);
     switch (x.op) {
       case '==':
         return equal(l, r);
@@ -828,6 +842,7 @@ class Renderer {
         if ((typeof seq === 'string' || Array.isArray(seq)) && typeof n === 'number' && Number.isInteger(n)) {
           const times = Math.max(0, n);
           this.size(seq.length * times, line);
+          this.charge(weight(seq) * times, line);
           return typeof seq === 'string' ? seq.repeat(times) : Array.from({ length: times }, () => seq).flat();
         }
         throw new TemplateError(`cannot multiply ${typeName(l)} by ${typeName(r)}`, line, 'render');
@@ -863,13 +878,17 @@ class Renderer {
         if (stepBy === 0) throw new TemplateError('range() step must not be zero', line, 'render');
         const n = Math.max(0, Math.ceil((stop - start) / stepBy));
         this.size(n, line);
+        this.charge(n, line);
         return Array.from({ length: n }, (_, i) => start + i * stepBy);
       }
       if (x.fn.name === 'dict') return new Map(x.kwargs.map(([k, v]) => [k, this.eval(v, scopes)]));
     }
     if (x.fn.e === 'attr') {
       const self = this.eval(x.fn.obj, scopes);
-      return callMethod(self, x.fn.name, args, line, (n) => this.size(n, line));
+      this.charge(weight(self) + args.reduce<number>((n, a) => n + weight(a), 0), line);
+      const out = callMethod(self, x.fn.name, args, line, (n) => this.size(n, line));
+      this.charge(weight(out), line);
+      return out;
     }
     throw new TemplateError('only range(), dict() and the methods of strings, lists and mappings can be called', line, 'render');
   }
@@ -939,6 +958,14 @@ function callMethod(self: Value, name: string, args: Value[], line: number, size
 }
 
 // ---------------------------------------------------------------- helpers, filters, tests
+
+/** The work an operation on `v` is charged: items of a list or mapping, 64-character chunks of a string. */
+function weight(v: Value): number {
+  if (typeof v === 'string') return v.length / 64;
+  if (Array.isArray(v)) return v.length;
+  if (v instanceof Map) return v.size;
+  return 0;
+}
 
 function truthy(v: Value): boolean {
   if (v instanceof Undefined || v === null) return false;
@@ -1105,7 +1132,15 @@ const FILTERS: Record<string, Filter> = {
     const items = [...iterate(v, env.line)].sort((a, b) => (str(a) < str(b) ? -1 : str(a) > str(b) ? 1 : 0));
     return truthy(reverse ?? false) ? items.reverse() : items;
   },
-  unique: (v, _a, env) => iterate(v, env.line).filter((x, i, all) => all.findIndex((y) => equal(x, y)) === i),
+  unique: (v, _a, env) => {
+    const seen = new Set<string>();
+    return iterate(v, env.line).filter((x) => {
+      const k = `${typeName(x)}:${str(x)}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  },
   reverse: (v, _a, env) => (typeof v === 'string' ? [...v].reverse().join('') : [...iterate(v, env.line)].reverse()),
   dictsort: (v, _a, env) => {
     if (!(v instanceof Map)) return fail('dictsort needs a mapping', env.line);
