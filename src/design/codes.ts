@@ -53,6 +53,7 @@ export const CODES = {
   'libvirt-validity': { severity: 'error', stage: 'validate', checks: 'A libvirt node has a `qemu+ssh://` libvirt_uri and a boot MAC address.', drydock: 'LibvirtValidity DD4002' },
   'bootaction-defined': { severity: 'warning', stage: 'validate', checks: 'Every node is targeted by at least one boot action.', drydock: 'BootactionDefined DD4001' },
   'bootaction-package-list': { severity: 'error', stage: 'validate', checks: 'A pkg_list asset has package data (a mapping of name to version) or a location, and each version is a valid Debian version.', drydock: 'BootactionPackageListValid DD4002' },
+  'bootaction-template': { severity: 'error', stage: 'validate', checks: 'The pipelines of every unit and file asset run on its inline data, and every template parses and renders (sandboxed) for each node the boot action targets.', drydock: 'none (Drydock renders templates only when the node fetches its assets)' },
   'undefined-reference': { severity: 'error', stage: 'validate', checks: 'Networks, links and racks named anywhere exist. Racks and rack-local networks that are not defined are warnings (Drydock accepts them).' },
   'oob-credentials': { severity: 'error', stage: 'validate', checks: 'IPMI and Redfish nodes have an `oob.account` and an `oob.credential`.' },
   'credential-reference': { severity: 'error', stage: 'validate', checks: 'Credentials (`oob.credential`, driver keys and tokens, switch SSH keys) are well-formed `env:`, `file:` or `secret:` references; cleartext is a warning.' },

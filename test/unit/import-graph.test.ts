@@ -20,6 +20,7 @@ interface Rule {
 const RULES: Rule[] = [
   { from: 'src/contracts', forbidden: ['src/drivers', 'activities', 'workflows'], why: 'contracts are shared by every side and depend on none' },
   { from: 'activities', forbidden: ['workflows'], why: 'activities take their contract from src/contracts' },
+  { from: 'src/design', forbidden: ['src/contracts', 'src/drivers', 'src/builddata', 'activities', 'workflows'], why: 'the design is pure and at the bottom, with the pure boot-action template engine' },
   { from: 'workflows', forbidden: ['src/drivers', 'activities'], why: 'workflows see activities only through src/contracts/activities' },
   // Also enforced by the lint rule drydock/no-lab-import (eslint.config.mjs).
   ...['src', 'workflows', 'activities'].map((from) => ({ from, forbidden: ['lab'], why: 'the lab is a development tool outside the product (`drydock lab` runs it as a child process)' })),

@@ -1,6 +1,7 @@
 import { bootStorageRational } from './boot-storage-rational';
 import { bootactionDefined } from './bootaction-defined';
 import { bootactionPackageList } from './bootaction-package-list';
+import { bootactionTemplate } from './bootaction-template';
 import { cidrValidity } from './cidr-validity';
 import type { Rule } from './context';
 import { credentialReference } from './credential-reference';
@@ -46,6 +47,7 @@ export const RULES: readonly Rule[] = [
   libvirtValidity,
   bootactionDefined,
   bootactionPackageList,
+  bootactionTemplate,
   undefinedReference,
   oobCredentials,
   credentialReference,

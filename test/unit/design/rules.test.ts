@@ -155,6 +155,15 @@ const CASES: Record<string, Case> = {
     },
     expect: { field: 'assets[2].data.curl', message: /version specifier "7\.81:\)" of package curl is not a valid format/ },
   },
+  'bootaction-template': {
+    valid: (d) => {
+      data(d, 'BootAction', 'hello').assets.push({ path: '/etc/drydock/node', type: 'file', data: 'host={{ node.hostname }} ip={{ node.network.mgmt.ip }}\n{% for t in node.tags %}{{ t }}{% endfor %}', data_pipeline: ['utf8_decode', 'template'] });
+    },
+    invalid: (d) => {
+      data(d, 'BootAction', 'hello').assets.push({ path: '/etc/drydock/bad', type: 'file', data: 'ok\n{% if node.hostname %}\nno end', data_pipeline: ['utf8_decode', 'template'] });
+    },
+    expect: { field: 'assets[2].data', message: /asset 2 \(\/etc\/drydock\/bad\), for node n1: data_pipeline\[1\] segment template: line 3: unexpected end of template/ },
+  },
   'undefined-reference': {
     invalid: (d) => {
       data(d, 'HostProfile', 'base').interfaces.bond0.device_link = 'gp2';

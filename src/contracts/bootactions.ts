@@ -1,0 +1,32 @@
+/**
+ * What the REST API and the node workflow share about boot actions (issue 16): the signal that
+ * carries a node's report into its workflow, the actions DeployNode waits for, and the wait's
+ * timeout. No keys ever travel here: the API verifies them, the workflow only sees ids, names,
+ * statuses and messages.
+ */
+import { defineSignal } from '@temporalio/workflow';
+
+/** One boot action of a node in a deployment, as prepared before MAAS deploys it. */
+export interface BootActionRef {
+  actionId: string;
+  name: string;
+  /** Only signalling actions are waited for (Drydock: `signaling`, default true). */
+  signaling: boolean;
+}
+
+/** A report the API accepted (POST /api/v1.0/bootactions/{id}), sent to `node:<site>:<node>`. */
+export interface BootActionReportEvent {
+  actionId: string;
+  actionName: string;
+  node: string;
+  /** Set when the report was final. */
+  status?: 'success' | 'failure';
+  details: Array<{ message: string; error: boolean }>;
+  /** When the API took it (ISO 8601). */
+  at: string;
+}
+
+export const bootActionReportSignal = defineSignal<[BootActionReportEvent]>('bootActionReport');
+
+/** Drydock's default wait for a signalling boot action (`bootaction_final_status` timeout): 15 minutes. */
+export const DEFAULT_BOOT_ACTION_TIMEOUT_MS = 15 * 60 * 1000;
