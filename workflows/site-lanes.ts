@@ -43,26 +43,19 @@ export function useLanes(run: SiteRun): boolean {
  */
 export function planLanes(nodes: LaneNode[], opts: { laneSize: number; maxParallel: number; maxPerRack?: number }): LanePlan[] {
   const maxParallel = Math.max(1, opts.maxParallel);
-  const laneSize = Math.max(1, opts.laneSize, Math.ceil(nodes.length / maxParallel));
   const racks = new Map<string | undefined, LaneNode[]>();
   for (const n of nodes) {
     const list = racks.get(n.rack);
     if (list) list.push(n);
     else racks.set(n.rack, [n]);
   }
-  const lanes: Array<{ nodes: LaneNode[]; split: number }> = [];
-  let current: { nodes: LaneNode[]; split: number } | undefined;
-  for (const rack of racks.values()) {
-    if (rack.length > laneSize) {
-      const chunks = Math.ceil(rack.length / laneSize);
-      for (let i = 0; i < rack.length; i += laneSize) lanes.push({ nodes: rack.slice(i, i + laneSize), split: chunks });
-      continue;
-    }
-    if (!current || current.nodes.length + rack.length > laneSize) lanes.push((current = { nodes: [], split: 1 }));
-    current.nodes.push(...rack);
-  }
-  const shares = lanes.map((l) => (maxParallel * l.nodes.length) / nodes.length);
-  const parallel = shares.map((s) => Math.floor(s));
+  let laneSize = Math.max(1, opts.laneSize, Math.ceil(nodes.length / maxParallel));
+  let lanes = packRacks([...racks.values()], laneSize);
+  while (lanes.length > maxParallel) lanes = packRacks([...racks.values()], (laneSize *= 2));
+  // One node at a time for every lane, the rest in proportion to their sizes.
+  const rest = maxParallel - lanes.length;
+  const shares = lanes.map((l) => (rest * l.nodes.length) / nodes.length);
+  const parallel = shares.map((s) => 1 + Math.floor(s));
   let left = maxParallel - parallel.reduce((a, b) => a + b, 0);
   for (const i of shares.map((_, i) => i).sort((a, b) => shares[b] - Math.floor(shares[b]) - (shares[a] - Math.floor(shares[a])) || a - b)) {
     if (left <= 0) break;
@@ -71,9 +64,26 @@ export function planLanes(nodes: LaneNode[], opts: { laneSize: number; maxParall
   }
   return lanes.map((l, i) => ({
     nodes: l.nodes,
-    maxParallelNodes: Math.max(1, parallel[i]),
+    maxParallelNodes: parallel[i],
     ...(opts.maxPerRack === undefined ? {} : { maxParallelPerRack: Math.max(1, Math.floor(opts.maxPerRack / l.split)) }),
   }));
+}
+
+/** Whole racks into lanes of at most `laneSize`, in order; a rack larger than a lane is split. */
+function packRacks(racks: LaneNode[][], laneSize: number): Array<{ nodes: LaneNode[]; split: number }> {
+  const lanes: Array<{ nodes: LaneNode[]; split: number }> = [];
+  let current: { nodes: LaneNode[]; split: number } | undefined;
+  for (const rack of racks) {
+    if (rack.length > laneSize) {
+      const chunks = Math.ceil(rack.length / laneSize);
+      for (let i = 0; i < rack.length; i += laneSize) lanes.push({ nodes: rack.slice(i, i + laneSize), split: chunks });
+      current = undefined;
+      continue;
+    }
+    if (!current || current.nodes.length + rack.length > laneSize) lanes.push((current = { nodes: [], split: 1 }));
+    current.nodes.push(...rack);
+  }
+  return lanes;
 }
 
 /** Runs the queued nodes through lane workflows until every lane has returned its results. */
