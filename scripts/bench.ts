@@ -22,7 +22,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { DrydockClient } from '../src/client';
-import type { DesignRef, SiteActionResult } from '../src/contracts/deployment';
+import { nodeWorkflowId, type DesignRef, type SiteActionResult } from '../src/contracts/deployment';
 import type { SimCall } from '../src/drivers/sim/ledger';
 import { simSiteDesign } from '../src/lab/sim-site';
 import { labSiteDesign } from '../src/lab/lab-site-design';
@@ -337,7 +337,8 @@ async function historyFigures(client: Client, siteWorkflowId: string, result: Si
   }
   let nodeEventsMax = 0;
   if (readNodes) {
-    const ids = result.nodes.map((n) => n.workflowId);
+    // Large results name the nodes that succeeded without their results (successNodeResultsOmitted).
+    const ids = [...result.successes, ...result.failures.map((f) => f.node), ...result.skipped.map((s) => s.node)].map((n) => nodeWorkflowId(result.site, n));
     for (let i = 0; i < ids.length; i += 25) {
       const batch = await Promise.all(ids.slice(i, i + 25).map((id) => client.workflow.getHandle(id).fetchHistory()));
       for (const h of batch) {

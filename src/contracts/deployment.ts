@@ -149,6 +149,10 @@ export interface SiteActionResult {
    * query, and the state carried across continue-as-new) stays far below Temporal's 2 MB payload
    * limit. Every node workflow (`node:<site>:<node>`) still returns its full step list. */
   compactNodeResults?: boolean;
+  /** Set for runs of more than 2,000 nodes: `nodes` holds only the nodes that did not succeed
+   * (those that did are named in `successes`), so that a 10,000-node result stays about a tenth
+   * of Temporal's 2 MB payload limit instead of near it. */
+  successNodeResultsOmitted?: boolean;
 }
 
 /** State a site workflow carries across continue-as-new. */
