@@ -14,6 +14,11 @@ import type { RunningLane, SiteRun } from './site-control';
 
 export const DEFAULT_LANE_SIZE = 500;
 const DEFAULT_MAX_PARALLEL = 50;
+const DEFAULT_HISTORY_LIMIT = 10_000;
+/** History events a node adds to its parent after the parent stops starting nodes (the child's
+ * start, end and the workflow tasks around them): a lane stops that much earlier, so that it
+ * continues as new below Temporal's 10,240-event warning even with hundreds of nodes in flight. */
+const EVENTS_PER_RUNNING_NODE = 8;
 /** Runs that predate lanes parent every node themselves, and replay so. */
 const LANES_PATCH = 'site-lanes';
 
@@ -86,6 +91,10 @@ function packRacks(racks: LaneNode[][], laneSize: number): Array<{ nodes: LaneNo
   return lanes;
 }
 
+function laneHistoryLimit(limit: number, parallel: number): number {
+  return Math.max(Math.ceil(limit / 2), limit - parallel * EVENTS_PER_RUNNING_NODE);
+}
+
 /** Runs the queued nodes through lane workflows until every lane has returned its results. */
 export async function scheduleLanes(run: SiteRun, site: SiteContext): Promise<void> {
   const { state } = run;
@@ -116,7 +125,7 @@ async function runLane(run: SiteRun, site: SiteContext, plan: LanePlan, workflow
     nodes: plan.nodes,
     maxParallelNodes: plan.maxParallelNodes,
     maxParallelPerRack: plan.maxParallelPerRack,
-    historyEventLimit: run.limits.historyEventLimit,
+    historyEventLimit: laneHistoryLimit(run.limits.historyEventLimit ?? DEFAULT_HISTORY_LIMIT, plan.maxParallelNodes),
     compactNodeResults: state.compactNodeResults,
     siteWorkflowId: run.siteWorkflowId,
     startPaused: state.paused,
