@@ -77,6 +77,21 @@ describe('large site runs through lane workflows', () => {
     });
   }, 120_000);
 
+  it('a lane continues as new when its history grows, carrying its results, and the site gets every node', async () => {
+    const ledger = new SimLedger();
+    const site = `s${Date.now() % 100000}C`;
+    await runWith(ledger, async (client, drydock) => {
+      const { workflowId } = await drydock.startAction('RelabelNodes', { design: inline(simSiteDesign({ site, nodes: 12, racks: 2 })), options: { laneSize: 6, maxParallelNodes: 2, historyEventLimit: 60 } });
+      const result = (await client.workflow.getHandle(workflowId).result()) as SiteActionResult;
+      expect(result.status).toBe('success');
+      expect(result.successes).toHaveLength(12);
+      const runs: string[] = [];
+      for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}:lane:0.0-0'` })) runs.push(info.runId);
+      expect(runs.length).toBeGreaterThan(1);
+    });
+    expect(ledger.count('RelabelNode')).toBe(12);
+  }, 120_000);
+
   it('a second operation on a lane-held node names the site run that holds it', async () => {
     const ledger = new SimLedger();
     const site = `s${Date.now() % 100000}H`;
