@@ -22,7 +22,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { DrydockClient } from '../src/client';
-import type { DesignRef, SiteActionResult } from '../src/contracts/deployment';
+import { nodeWorkflowId, type DesignRef, type SiteActionResult } from '../src/contracts/deployment';
 import type { SimCall } from '../src/drivers/sim/ledger';
 import { simSiteDesign } from '../lab/sim-site';
 import { labSiteDesign } from '../lab/lab-site-design';
@@ -49,6 +49,7 @@ interface BenchOptions {
   inMemory: boolean;
   histories: boolean;
   historyLimit?: number;
+  laneSize?: number;
   maxConcurrentActivities?: number;
   maxConcurrentWorkflowTasks?: number;
   maxCachedWorkflows?: number;
@@ -70,6 +71,7 @@ function parseOptions(argv: string[]): BenchOptions {
     .addOption(new Option('--parallel <n>', 'maxParallelNodes of the run').argParser(int(1)).default(50))
     .addOption(new Option('--racks <n>', 'racks (default: nodes / 50)').argParser(int(1)))
     .addOption(new Option('--history-limit <n>', 'historyEventLimit of the run (default: the workflow default, 10,000)').argParser(int(10)))
+    .addOption(new Option('--lane-size <n>', 'laneSize of the run: above it, nodes go through lane workflows (default: the workflow default, 500)').argParser(int(1)))
     .addOption(new Option('--max-concurrent-activities <n>', 'passed to drydock worker').argParser(int(1)))
     .addOption(new Option('--max-concurrent-workflow-tasks <n>', 'passed to drydock worker').argParser(int(2)))
     .addOption(new Option('--max-cached-workflows <n>', 'passed to drydock worker').argParser(int(0)))
@@ -156,6 +158,11 @@ async function startWorker(env: NodeJS.ProcessEnv, args: string[]): Promise<Work
 interface HistoryFigures {
   siteRuns: number;
   siteEventsMax: number;
+  /** Lane workflows (runs above the lane size): how many, their runs, the largest run's events. */
+  lanes: number;
+  laneRuns: number;
+  laneEventsMax: number;
+  laneHistoryBytesMax: number;
   siteEventsTotal: number;
   /** The largest run's history, bytes of its protobuf form. */
   siteHistoryBytesMax: number;
@@ -307,9 +314,31 @@ async function historyFigures(client: Client, siteWorkflowId: string, result: Si
       if (bytes > largest.bytes) largest = { bytes, type: eventType(e) };
     }
   }
+  // Lanes: the site's children of type laneWorkflow; they parent the node workflows, so their
+  // histories hold the child-start figures.
+  const laneIds = new Set<string>();
+  for (const runId of runs) {
+    for (const e of (await client.workflow.getHandle(siteWorkflowId, runId).fetchHistory()).events ?? []) {
+      const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
+      if (a?.workflowType?.name === 'laneWorkflow' && a.workflowId) laneIds.add(a.workflowId);
+    }
+  }
+  let laneRuns = 0;
+  let laneEventsMax = 0;
+  let laneHistoryBytesMax = 0;
+  for (const laneId of laneIds) {
+    for await (const info of client.workflow.list({ query: `WorkflowId = '${laneId}'` })) {
+      const events = (await client.workflow.getHandle(laneId, info.runId).fetchHistory()).events ?? [];
+      laneRuns++;
+      laneEventsMax = Math.max(laneEventsMax, events.length);
+      laneHistoryBytesMax = Math.max(laneHistoryBytesMax, protoBytes(events));
+      stats.addSite(events);
+    }
+  }
   let nodeEventsMax = 0;
   if (readNodes) {
-    const ids = result.nodes.map((n) => n.workflowId);
+    // Large results name the nodes that succeeded without their results (successNodeResultsOmitted).
+    const ids = [...result.successes, ...result.failures.map((f) => f.node), ...result.skipped.map((s) => s.node)].map((n) => nodeWorkflowId(result.site, n));
     for (let i = 0; i < ids.length; i += 25) {
       const batch = await Promise.all(ids.slice(i, i + 25).map((id) => client.workflow.getHandle(id).fetchHistory()));
       for (const h of batch) {
@@ -322,6 +351,10 @@ async function historyFigures(client: Client, siteWorkflowId: string, result: Si
   return {
     siteRuns: runs.length,
     siteEventsMax,
+    lanes: laneIds.size,
+    laneRuns,
+    laneEventsMax,
+    laneHistoryBytesMax,
     siteEventsTotal,
     siteHistoryBytesMax,
     nodeHistoryBytesMax,
@@ -500,7 +533,7 @@ async function main(): Promise<void> {
 
     const cpuBefore = { worker: worker.cpuSeconds() ?? 0, server: cpuSeconds(server.process.child.pid) ?? 0, bench: process.cpuUsage() };
     const started = Date.now();
-    const { workflowId } = await drydock.startDeployment({ design, options: { maxParallelNodes: opts.parallel, retryWindow: '0s', ...(opts.historyLimit ? { historyEventLimit: opts.historyLimit } : {}) } });
+    const { workflowId } = await drydock.startDeployment({ design, options: { maxParallelNodes: opts.parallel, retryWindow: '0s', ...(opts.historyLimit ? { historyEventLimit: opts.historyLimit } : {}), ...(opts.laneSize ? { laneSize: opts.laneSize } : {}) } });
     let result: SiteActionResult;
     try {
       result = (await client.workflow.getHandle(workflowId).result()) as SiteActionResult;
@@ -593,6 +626,7 @@ async function main(): Promise<void> {
             ['workflow task queue time', pct(history.workflowTaskScheduleToStart)],
             ['workflow task run time', pct(history.workflowTaskRun)],
             ['workflow tasks', String(history.workflowTasks)],
+            ...(history.lanes > 0 ? [['lane workflows', `${history.lanes} lane(s), ${history.laneRuns} run(s), up to ${history.laneEventsMax} events per run (${(history.laneHistoryBytesMax / 1024 / 1024).toFixed(1)} MiB)`]] : []),
             ['site workflow', `${history.siteRuns} run(s), up to ${history.siteEventsMax} events per run (${(history.siteHistoryBytesMax / 1024 / 1024).toFixed(1)} MiB); largest event ${(history.siteLargestEvent.bytes / 1024).toFixed(0)} KiB (${history.siteLargestEvent.type}); result ${(history.resultBytes / 1024).toFixed(0)} KiB${result.compactNodeResults ? ' (compact node results)' : ''}`],
             ['node workflow', `up to ${history.nodeEventsMax} events (${(history.nodeHistoryBytesMax / 1024).toFixed(0)} KiB); run time ${pct(history.nodeWorkflowRun)}`],
             ['nodes in flight', `${(history.nodeWorkflowRunTotalMs / wallMs).toFixed(1)} on average (of up to ${opts.parallel}); as the site workflow sees them ${(history.openChildrenTotalMs / wallMs).toFixed(1)}`],

@@ -5,7 +5,7 @@
 import { ApplicationFailure, ChildWorkflowCancellationType, condition, isCancellation, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { WorkflowActivities } from '../src/contracts/activities';
-import { nodeWorkflowId, WORKFLOW_FAILURES, type NodeProgress, type NodeResult } from '../src/contracts/deployment';
+import { nodeWorkflowId, siteWorkflowIdOf, WORKFLOW_FAILURES, type NodeProgress, type NodeResult } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import type { SiteContext } from '../src/contracts/site-context';
 import type { NodeModel } from '../src/design/model';
@@ -13,7 +13,7 @@ import * as options from './activity-options';
 import { nodeWorkflow } from './node';
 import { describeFailure } from './node-steps';
 import { keptNodeResult, nodeSiteContext } from './results';
-import type { RunningNode, SiteRun } from './site-control';
+import { ABORTED_MESSAGE, type NodeRun, type RunningNode } from './node-run';
 
 const design = proxyActivities<WorkflowActivities>(options.designActivity);
 const lookup = proxyActivities<WorkflowActivities>(options.lookupActivity);
@@ -24,10 +24,9 @@ const DEFAULT_HISTORY_LIMIT = 10_000;
 const MODEL_BATCH = 100;
 
 /** Runs queued nodes until the queue is empty ('done') or history needs a continue-as-new. */
-export async function scheduleNodes(run: SiteRun, site: SiteContext): Promise<'done' | 'continue-as-new'> {
-  run.enterPhase('nodes');
+export async function scheduleNodes(run: NodeRun, site: SiteContext): Promise<'done' | 'continue-as-new'> {
   const { state } = run;
-  const opts = run.input.options ?? {};
+  const opts = run.limits;
   const maxParallel = Math.max(1, opts.maxParallelNodes ?? DEFAULT_MAX_PARALLEL);
   const historyLimit = opts.historyEventLimit ?? DEFAULT_HISTORY_LIMIT;
   const models = new Map<string, NodeModel>();
@@ -57,19 +56,19 @@ export async function scheduleNodes(run: SiteRun, site: SiteContext): Promise<'d
   }
 }
 
-function rackHasRoom(run: SiteRun, rack: string | undefined): boolean {
-  const maxPerRack = run.input.options?.maxParallelPerRack ?? Number.POSITIVE_INFINITY;
+function rackHasRoom(run: NodeRun, rack: string | undefined): boolean {
+  const maxPerRack = run.limits.maxParallelPerRack ?? Number.POSITIVE_INFINITY;
   if (rack === undefined || !Number.isFinite(maxPerRack)) return true;
   let count = 0;
   for (const r of run.running.values()) if (r.rack === rack) count++;
   return count < maxPerRack;
 }
 
-async function nodeModel(run: SiteRun, name: string, cache: Map<string, NodeModel>): Promise<NodeModel> {
+async function nodeModel(run: NodeRun, name: string, cache: Map<string, NodeModel>): Promise<NodeModel> {
   const { state } = run;
   if (!cache.has(name)) {
     const batch = [name, ...state.queue.filter((n) => !cache.has(n)).slice(0, MODEL_BATCH - 1)];
-    for (const model of await design.getNodeModels({ design: run.input.design, designHash: state.designHash, names: batch })) cache.set(model.name, model);
+    for (const model of await design.getNodeModels({ design: run.design, designHash: state.designHash, names: batch })) cache.set(model.name, model);
   }
   const model = cache.get(name);
   if (!model) throw ApplicationFailure.create({ type: WORKFLOW_FAILURES.unknownNode, nonRetryable: true, message: `node ${name} is not in the design ${state.designHash.slice(0, 12)}` });
@@ -78,7 +77,7 @@ async function nodeModel(run: SiteRun, name: string, cache: Map<string, NodeMode
 }
 
 /** One node's child workflow, from its start to its result (or the reason it has none). */
-async function runNode(run: SiteRun, node: NodeModel, site: SiteContext): Promise<void> {
+async function runNode(run: NodeRun, node: NodeModel, site: SiteContext): Promise<void> {
   const { action, state } = run;
   const workflowId = nodeWorkflowId(state.siteName, node.name);
   const progress: NodeProgress = { node: node.name, action, state: 'running', steps: [], workflowId, startedAt: Date.now() };
@@ -88,7 +87,7 @@ async function runNode(run: SiteRun, node: NodeModel, site: SiteContext): Promis
     const result = await run.nodesScope.run(async () => {
       entry.handle = await startChild(nodeWorkflow, {
         workflowId,
-        args: [{ action, node, site: nodeSiteContext(node, site), designHash: state.designHash, parentWorkflowId: workflowInfo().workflowId, startPaused: state.paused }],
+        args: [{ action, node, site: nodeSiteContext(node, site), designHash: state.designHash, parentWorkflowId: run.siteWorkflowId, startPaused: state.paused }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         staticSummary: `${action} ${node.name}${node.rack ? ` (rack ${node.rack})` : ''}`,
@@ -110,19 +109,19 @@ async function runNode(run: SiteRun, node: NodeModel, site: SiteContext): Promis
   }
 }
 
-async function failedStart(run: SiteRun, node: NodeModel, workflowId: string, err: unknown): Promise<NodeResult> {
+async function failedStart(run: NodeRun, node: NodeModel, workflowId: string, err: unknown): Promise<NodeResult> {
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     const holder = await lookup.describeNodeHolder({ workflowId });
-    const by = holder?.parentWorkflowId ? ` by ${holder.parentWorkflowId}` : '';
+    const by = holder?.parentWorkflowId ? ` by ${siteWorkflowIdOf(holder.parentWorkflowId)}` : '';
     return skippedResult(run, node.name, `node busy: ${workflowId} is already running${by}${holder?.action ? ` (${holder.action})` : ''}`, workflowId);
   }
   if (isCancellation(err) || run.aborted) {
-    return { node: node.name, rack: node.rack, outcome: 'failure', message: 'aborted by an operator', workflowId, steps: [] };
+    return { node: node.name, rack: node.rack, outcome: 'failure', message: ABORTED_MESSAGE, workflowId, steps: [] };
   }
   const failure = describeFailure(err instanceof Error && err.cause ? err.cause : err);
   return { node: node.name, rack: node.rack, outcome: 'failure', message: failure.message, workflowId, steps: [] };
 }
 
-function skippedResult(run: SiteRun, name: string, reason: string, workflowId = nodeWorkflowId(run.state.siteName, name)): NodeResult {
+export function skippedResult(run: NodeRun, name: string, reason: string, workflowId = nodeWorkflowId(run.state.siteName, name)): NodeResult {
   return { node: name, rack: run.racks.get(name), outcome: 'skipped', message: reason, workflowId, steps: [] };
 }

@@ -2,6 +2,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -11,7 +12,10 @@ import { confirmSignal, nodeProgressQuery, pauseSignal, resumeSignal } from '../
 import type { NodeProgress, NodeResult, NodeStep, NodeWorkflowInput, StepRecord } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import { describeFailure, runNodeStep } from './node-steps';
-import { nodePlan } from './plans';
+import { nodePlan, STEP_PHASE } from './plans';
+
+/** Runs that predate it upsert DrydockPhase at every step, and replay so. */
+const PHASE_UPSERTS_PATCH = 'node-phase-upserts';
 
 /** Skipped when the bootstrapper already knows the node (Drydock's check-exist). */
 const PXE_STEPS: NodeStep[] = ['SetNodeBoot', 'PowerCycleNode'];
@@ -49,6 +53,7 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
   };
 
   let knownToBootstrapper = false;
+  let shownPhase: string | undefined;
   try {
     for (const planned of nodePlan(action, node, site)) {
       const started = Date.now();
@@ -68,7 +73,8 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
       }
       progress.step = planned.step;
       progress.stepStartedAt = Date.now();
-      upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.DrydockPhase, value: planned.step }]);
+      const phase = patched(PHASE_UPSERTS_PATCH) ? STEP_PHASE[planned.step] : planned.step;
+      if (phase !== shownPhase) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.DrydockPhase, value: (shownPhase = phase) }]);
       setCurrentDetails(`${action}: step **${planned.step}** (${steps.length + 1})${progress.lastError ? `\n\nlast error: ${progress.lastError}` : ''}`);
       try {
         const result = await runNodeStep(planned.step, { node, site });
@@ -77,7 +83,7 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
           confirmed = false;
           progress.state = 'awaiting-confirmation';
           progress.confirmationPrompt = result.awaitConfirmation.prompt;
-          upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.DrydockPhase, value: `${planned.step}:awaiting-confirmation` }]);
+          upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.DrydockPhase, value: (shownPhase = `${planned.step}:awaiting-confirmation`) }]);
           setCurrentDetails(`waiting for a person: ${result.awaitConfirmation.prompt}`);
           await condition(() => confirmed);
           progress.state = 'running';

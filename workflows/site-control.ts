@@ -2,23 +2,30 @@
  * A site run's control: the state that signals, updates and queries read and change, and the
  * handlers that do it. The site workflow's steps and the node scheduler act on the same `SiteRun`.
  */
-import { CancellationScope, setHandler, upsertSearchAttributes, type ChildWorkflowHandle } from '@temporalio/workflow';
-import { abortUpdate, closeSignal, confirmSignal, pauseSignal, progressQuery, resumeSignal, retryFailedUpdate } from '../src/contracts/control';
-import type { CarriedState, NodeProgress, SiteAction, SiteActionInput, SiteActionResult, SiteProgress } from '../src/contracts/deployment';
+import { CancellationScope, condition, setHandler, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { abortLaneSignal, abortUpdate, closeSignal, confirmSignal, pauseSignal, progressQuery, resumeSignal, retryFailedUpdate } from '../src/contracts/control';
+import type { CarriedState, DesignRef, ProgressQueryOptions, SiteAction, SiteActionInput, SiteActionResult, SiteProgress } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
+import type { laneWorkflow } from './lane';
 import type { nodeWorkflow } from './node';
+import { ABORTED_MESSAGE, type NodeRun, type RunningNode } from './node-run';
+import { pageNodes } from './progress';
 import { siteResult } from './results';
 
-export interface RunningNode {
-  handle?: ChildWorkflowHandle<typeof nodeWorkflow>;
-  progress: NodeProgress;
-  rack?: string;
+export type { RunningNode } from './node-run';
+
+/** A lane workflow of this run: its nodes until its result is in. */
+export interface RunningLane {
+  workflowId: string;
+  nodes: string[];
+  handle?: ChildWorkflowHandle<typeof laneWorkflow>;
+  done: boolean;
 }
 
 const freshState = (): CarriedState => ({ siteName: '', designHash: '', siteSteps: [], results: [], queue: [], findings: [], paused: false, retries: 0, runs: 0 });
 
 /** The state of one site run (one workflow run: a continue-as-new carries `state` over). */
-export class SiteRun {
+export class SiteRun implements NodeRun {
   readonly state: CarriedState;
   phase: SiteProgress['phase'];
   aborted = false;
@@ -31,6 +38,11 @@ export class SiteRun {
   finalResult: SiteActionResult | undefined;
   /** Node work runs in here, so an abort cancels all of it at once. */
   readonly nodesScope = new CancellationScope();
+  /** Lane workflows of this run (runs larger than the lane size), by workflow id. */
+  readonly lanes = new Map<string, RunningLane>();
+  /** The lane holding each lane-held node (until its lane's result is in). */
+  readonly laneOf = new Map<string, RunningLane>();
+  readonly siteWorkflowId = workflowInfo().workflowId;
 
   constructor(
     readonly action: SiteAction,
@@ -38,6 +50,14 @@ export class SiteRun {
   ) {
     this.state = input.carried ?? freshState();
     this.phase = input.carried ? 'nodes' : 'loading-design';
+  }
+
+  get design(): DesignRef {
+    return this.input.design;
+  }
+
+  get limits(): NonNullable<SiteActionInput['options']> {
+    return this.input.options ?? {};
   }
 
   bump(): void {
@@ -54,33 +74,28 @@ export class SiteRun {
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.DrydockPhase, value: phase }, ...(result === undefined ? [] : [{ key: SEARCH_ATTRIBUTES.DrydockResult, value: result }])]);
   }
 
-  childHandles(): Array<ChildWorkflowHandle<typeof nodeWorkflow>> {
-    return [...this.running.values()].flatMap((r) => (r.handle ? [r.handle] : []));
+  /** The node workflows and lane workflows this run parents now, for passing on control. */
+  childHandles(): Array<ChildWorkflowHandle<typeof nodeWorkflow | typeof laneWorkflow>> {
+    return [...[...this.running.values()].flatMap((r) => (r.handle ? [r.handle] : [])), ...this.unfinishedLanes().flatMap((l) => (l.handle ? [l.handle] : []))];
   }
 
-  progress(): SiteProgress {
+  unfinishedLanes(): RunningLane[] {
+    return [...this.lanes.values()].filter((l) => !l.done);
+  }
+
+  progress(options?: ProgressQueryOptions): SiteProgress {
     const { action, state } = this;
-    const done = state.results;
-    const nodes: NodeProgress[] = [
-      ...done.map((r): NodeProgress => ({ node: r.node, action, state: r.outcome === 'success' ? 'succeeded' : r.outcome === 'failure' ? 'failed' : 'skipped', steps: r.steps, lastError: r.outcome === 'failure' ? r.message : undefined, workflowId: r.workflowId })),
-      ...[...this.running.values()].map((r) => r.progress),
-      ...state.queue.map((name): NodeProgress => ({ node: name, action, state: 'pending', steps: [] })),
-    ];
+    const page = pageNodes({ action, results: state.results, running: [...this.running.values()].map((r) => r.progress), queue: state.queue }, options);
+    const inLanes = this.laneOf.size;
     return {
       action,
       site: state.siteName || undefined,
       phase: this.phase,
       paused: state.paused,
       siteSteps: state.siteSteps,
-      nodes,
-      counts: {
-        total: nodes.length,
-        pending: state.queue.length,
-        running: this.running.size,
-        succeeded: done.filter((r) => r.outcome === 'success').length,
-        failed: done.filter((r) => r.outcome === 'failure').length,
-        skipped: done.filter((r) => r.outcome === 'skipped').length,
-      },
+      ...page,
+      counts: { ...page.counts, total: page.counts.total + inLanes, running: page.counts.running + inLanes },
+      ...(this.lanes.size > 0 ? { lanes: [...this.lanes.values()].map((l) => ({ workflowId: l.workflowId, nodes: l.nodes.length, done: l.done })) } : {}),
       result: this.finalResult,
     };
   }
@@ -88,7 +103,7 @@ export class SiteRun {
 
 /** Answers the progress query and the operators' signals and updates for this run. */
 export function acceptControl(run: SiteRun): void {
-  setHandler(progressQuery, () => run.progress());
+  setHandler(progressQuery, (options) => run.progress(options));
   setHandler(pauseSignal, async () => {
     run.state.paused = true;
     run.bump();
@@ -100,8 +115,8 @@ export function acceptControl(run: SiteRun): void {
     await Promise.all(run.childHandles().map((h) => h.signal(resumeSignal)));
   });
   setHandler(confirmSignal, async ({ node }) => {
-    const child = run.running.get(node);
-    if (child?.handle) await child.handle.signal(confirmSignal, { node });
+    const child = run.running.get(node)?.handle ?? run.laneOf.get(node)?.handle;
+    if (child) await child.signal(confirmSignal, { node });
   });
   setHandler(closeSignal, () => {
     run.closed = true;
@@ -119,9 +134,16 @@ export function acceptControl(run: SiteRun): void {
 const abort = (run: SiteRun) => async (): Promise<string[]> => {
   run.aborted = true;
   const names = [...run.running.keys()];
+  const lanes = run.unfinishedLanes();
   run.nodesScope.cancel();
   run.bump();
-  return names;
+  if (lanes.length === 0) return names;
+  // Lanes end their own node work and return their results: the nodes that were running are
+  // those whose results say so.
+  await Promise.all(lanes.flatMap((l) => (l.handle ? [l.handle.signal(abortLaneSignal)] : [])));
+  await condition(() => lanes.every((l) => l.done));
+  const laneNodes = new Set(lanes.flatMap((l) => l.nodes));
+  return [...names, ...run.state.results.filter((r) => laneNodes.has(r.node) && r.outcome === 'failure' && r.message === ABORTED_MESSAGE).map((r) => r.node)];
 };
 
 const retryFailed = (run: SiteRun) => async (): Promise<string[]> => {

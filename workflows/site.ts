@@ -4,6 +4,7 @@ import { WORKFLOW_FAILURES, type SiteAction, type SiteActionInput, type SiteActi
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import { scheduleNodes } from './node-scheduler';
 import { acceptControl, SiteRun } from './site-control';
+import { scheduleLanes, useLanes } from './site-lanes';
 import { loadDesign, reloadDesign, runSiteSteps } from './site-steps';
 
 const DEFAULT_RETRY_WINDOW = '1 hour';
@@ -11,7 +12,8 @@ const DEFAULT_RETRY_WINDOW = '1 hour';
 /**
  * Runs one of Drydock's orchestrator actions on a site: loads and validates the design once,
  * runs the site-level steps, then one child workflow per selected node with bounded
- * parallelism (site-wide and per rack). Failed nodes never stop the others; a run with failures
+ * parallelism (site-wide and per rack); above the lane size the node workflows are children of
+ * lane workflows, the site's children. Failed nodes never stop the others; a run with failures
  * stays open for `retryFailed` during the retry window.
  */
 export async function runSiteAction(action: SiteAction, input: SiteActionInput): Promise<SiteActionResult> {
@@ -21,7 +23,9 @@ export async function runSiteAction(action: SiteAction, input: SiteActionInput):
   const site = input.carried ? await reloadDesign(run) : await loadDesign(run);
   if (!input.carried) await runSiteSteps(run, site);
   for (;;) {
-    if ((await scheduleNodes(run, site)) === 'continue-as-new') return continueWithCarriedState(run);
+    run.enterPhase('nodes');
+    if (useLanes(run)) await scheduleLanes(run, site);
+    else if ((await scheduleNodes(run, site)) === 'continue-as-new') return continueWithCarriedState(run);
     if (!(await awaitRetryWindow(run))) break;
   }
   return finish(run);

@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { clientDataConverter } from '../codec/data-converter';
 import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } from '../config/temporal-connection';
 import {
+  DEFAULT_PROGRESS_PAGE,
   DesignRef,
   NodeProgress,
   NodeResult,
+  ProgressQueryOptions,
   SiteAction,
   SiteActionInput,
   SiteActionOptions,
@@ -172,8 +174,10 @@ export class DrydockClient {
     return this.startAction('DeployNodes', start);
   }
 
-  /** Status with per-node progress: step, attempt, elapsed time and last error. */
-  async getStatus(workflowId: string): Promise<DeploymentStatus> {
+  /** Status with per-node progress: step, attempt, elapsed time and last error. The counts cover
+   * every node; `progress.nodes` is one page of them (default: the first DEFAULT_PROGRESS_PAGE;
+   * `options` picks another page, or only the nodes in one state). */
+  async getStatus(workflowId: string, options: ProgressQueryOptions = {}): Promise<DeploymentStatus> {
     const handle = this.client.workflow.getHandle(workflowId);
     let description;
     try {
@@ -191,7 +195,7 @@ export class DrydockClient {
       closeTime: description.closeTime,
     };
     if (description.status.name === 'RUNNING') {
-      const progress = await handle.query(progressQuery);
+      const progress = await this.progress(workflowId, options);
       status.progress = { ...progress, nodes: await Promise.all(progress.nodes.map((n) => this.nodeDetail(n))) };
       status.result = progress.result;
     } else if (description.status.name === 'COMPLETED') {
@@ -205,6 +209,41 @@ export class DrydockClient {
       }
     }
     return status;
+  }
+
+  /** The progress query of a site run, with the counts and nodes of its running lanes (large
+   * runs: the site counts a lane's nodes as running until the lane returns). The page runs over
+   * the site's own list, then each running lane's, in order. */
+  private async progress(workflowId: string, options: ProgressQueryOptions): Promise<SiteProgress> {
+    const query = (id: string, o: ProgressQueryOptions): Promise<SiteProgress> => this.client.workflow.getHandle(id).query(progressQuery, o);
+    const site = await query(workflowId, options);
+    const lanes = (site.lanes ?? []).filter((l) => !l.done);
+    if (lanes.length === 0) return site;
+    const answers = await Promise.all(lanes.map(async (l) => ({ lane: l, counts: await query(l.workflowId, { state: options.state, limit: 0 }).catch(() => undefined) })));
+    const counts = { ...site.counts };
+    let matched = site.page?.matched ?? site.nodes.length;
+    for (const { lane, counts: answer } of answers) {
+      if (!answer) continue; // the lane ended between the two queries: the site counts it as running
+      counts.running -= lane.nodes;
+      for (const k of ['pending', 'running', 'succeeded', 'failed', 'skipped'] as const) counts[k] += answer.counts[k];
+      matched += answer.page?.matched ?? 0;
+    }
+    const offset = Math.max(0, options.offset ?? 0);
+    const limit = Math.max(0, options.limit ?? DEFAULT_PROGRESS_PAGE);
+    const nodes = [...site.nodes];
+    let skip = Math.max(0, offset - (site.page?.matched ?? site.nodes.length));
+    for (const { lane, counts: answer } of answers) {
+      const laneMatched = answer?.page?.matched ?? 0;
+      if (nodes.length >= limit) break;
+      if (skip >= laneMatched) {
+        skip -= laneMatched;
+        continue;
+      }
+      const page = await query(lane.workflowId, { state: options.state, offset: skip, limit: limit - nodes.length }).catch(() => undefined);
+      nodes.push(...(page?.nodes ?? []));
+      skip = 0;
+    }
+    return { ...site, counts, nodes, page: { offset, limit, ...(options.state ? { state: options.state } : {}), matched } };
   }
 
   private async nodeDetail(node: NodeProgress): Promise<NodeDetail> {
@@ -226,9 +265,9 @@ export class DrydockClient {
   }
 
   /** Progress events until the run finishes (or waits for retries). */
-  async *watch(workflowId: string, options: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<ProgressEvent> {
+  async *watch(workflowId: string, options: { intervalMs?: number; signal?: AbortSignal; progress?: ProgressQueryOptions } = {}): AsyncGenerator<ProgressEvent> {
     for (;;) {
-      const status = await this.getStatus(workflowId);
+      const status = await this.getStatus(workflowId, options.progress);
       yield { at: new Date(), status };
       if (status.execution !== 'RUNNING' || status.progress?.phase === 'awaiting-retry') return;
       if (options.signal?.aborted) return;

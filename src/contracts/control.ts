@@ -5,7 +5,7 @@
  * objects: clients may import them outside a workflow.)
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { NodeProgress, SiteProgress } from './deployment';
+import type { NodeProgress, ProgressQueryOptions, SiteProgress } from './deployment';
 
 /** Holds new work between steps (a running step finishes first); site runs pass it to their nodes. */
 export const pauseSignal = defineSignal('pause');
@@ -20,7 +20,11 @@ export const retryFailedUpdate = defineUpdate<string[]>('retryFailed');
 /** Cancels all node work; returns the names of the nodes that were running. */
 export const abortUpdate = defineUpdate<string[]>('abort');
 
-/** SiteProgress of a site workflow. */
-export const progressQuery = defineQuery<SiteProgress>('progress');
+/** Ends a lane's node work (the site's abort, passed down): running nodes are cancelled, queued
+ * ones skipped, and the lane returns its results. */
+export const abortLaneSignal = defineSignal('abortLane');
+
+/** SiteProgress of a site (or lane) workflow: counts, and one page of the node list. */
+export const progressQuery = defineQuery<SiteProgress, [ProgressQueryOptions?]>('progress');
 /** NodeProgress of a node workflow. */
 export const nodeProgressQuery = defineQuery<NodeProgress>('nodeProgress');

@@ -46,6 +46,10 @@ export interface SiteActionOptions {
   failWorkflowOnFailure?: boolean;
   /** Continue-as-new after this many history events (default 10,000); tests lower it. */
   historyEventLimit?: number;
+  /** Nodes per lane workflow (default 500). A run of more nodes than this spreads them over lane
+   * workflows (whole racks where they fit), each the parent of its nodes' workflows, so that no
+   * one workflow parents every node; smaller runs parent their nodes directly. Tests lower it. */
+  laneSize?: number;
 }
 
 export interface SiteActionInput {
@@ -145,6 +149,10 @@ export interface SiteActionResult {
    * query, and the state carried across continue-as-new) stays far below Temporal's 2 MB payload
    * limit. Every node workflow (`node:<site>:<node>`) still returns its full step list. */
   compactNodeResults?: boolean;
+  /** Set for runs of more than 2,000 nodes: `nodes` holds only the nodes that did not succeed
+   * (those that did are named in `successes`), so that a 10,000-node result stays about a tenth
+   * of Temporal's 2 MB payload limit instead of near it. */
+  successNodeResultsOmitted?: boolean;
 }
 
 /** State a site workflow carries across continue-as-new. */
@@ -182,6 +190,46 @@ export function nodeWorkflowId(site: string, node: string): string {
   return `node:${site}:${node}`;
 }
 
+// ---- lanes: the middle of the site -> lane -> node tree ----
+
+export const LANE_WORKFLOW = 'laneWorkflow';
+
+export interface LaneWorkflowInput {
+  action: SiteAction;
+  design: DesignRef;
+  designHash: string;
+  siteName: string;
+  site: SiteContext;
+  /** The lane's nodes, in order. */
+  nodes: Array<{ name: string; rack?: string }>;
+  /** The lane's share of the site-wide parallelism, and the per-rack limit within the lane. */
+  maxParallelNodes: number;
+  maxParallelPerRack?: number;
+  historyEventLimit?: number;
+  compactNodeResults?: boolean;
+  /** The site workflow: the node workflows name it as their parent operation. */
+  siteWorkflowId: string;
+  startPaused?: boolean;
+  /** Set by the lane itself when it continues as new. */
+  carried?: { queue: string[]; results: NodeResult[]; paused: boolean; runs: number };
+}
+
+export interface LaneResult {
+  results: NodeResult[];
+}
+
+/** `<site workflow id>:lane:<round>-<index>`, the round `<runs>.<retries>`: unique per round of a site run. */
+export function laneWorkflowId(siteWorkflowId: string, round: string, index: number): string {
+  return `${siteWorkflowId}:lane:${round}-${index}`;
+}
+
+/** The site workflow of a lane's id; any other id as it is (a node's parent is its lane or, in
+ * runs too small for lanes, its site workflow). */
+export function siteWorkflowIdOf(parentWorkflowId: string): string {
+  const m = /^(.*):lane:[\d.]+-\d+$/.exec(parentWorkflowId);
+  return m ? m[1] : parentWorkflowId;
+}
+
 export interface NodeProgress {
   node: string;
   action: SiteAction;
@@ -199,6 +247,19 @@ export interface NodeProgress {
 
 // ---- control: the signals, updates and queries are in ./control ----
 
+/** Arguments of the progress query: which page of the node list to return. */
+export interface ProgressQueryOptions {
+  /** Nodes to skip (of those matching `state`); default 0. */
+  offset?: number;
+  /** Nodes to return at most; default DEFAULT_PROGRESS_PAGE, 0 for counts only. */
+  limit?: number;
+  /** Only nodes in this state. */
+  state?: NodeProgress['state'];
+}
+
+/** The progress query's default page: at 10,000 nodes the whole list would be megabytes. */
+export const DEFAULT_PROGRESS_PAGE = 1000;
+
 export interface SiteProgress {
   action: SiteAction;
   site?: string;
@@ -207,6 +268,14 @@ export interface SiteProgress {
   siteSteps: StepRecord[];
   nodes: NodeProgress[];
   counts: { total: number; pending: number; running: number; succeeded: number; failed: number; skipped: number };
+  /** The page of `nodes`: `matched` nodes matched the query's state filter (in this workflow's
+   * own list: a site run's lane-held nodes are listed by their lanes), `nodes` holds those from
+   * `offset`, at most `limit`. */
+  page?: { offset: number; limit: number; state?: NodeProgress['state']; matched: number };
+  /** Runs with lanes: the lane workflows, their node counts and whether their result is in.
+   * The nodes of unfinished lanes count as running here and are not in `nodes`; the client's
+   * getStatus asks the lanes (they answer the same query) for their counts and nodes. */
+  lanes?: Array<{ workflowId: string; nodes: number; done: boolean }>;
   /** Set once the run finished (also while it waits for retries). */
   result?: SiteActionResult;
 }

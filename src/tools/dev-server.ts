@@ -21,6 +21,9 @@ export interface DevServerOptions {
   /** SQLite pragmas for the file (`--sqlite-pragma`), e.g. `journal_mode=wal`. Default:
    * DEFAULT_SQLITE_PRAGMAS, or DRYDOCK_SQLITE_PRAGMAS (comma-separated; empty for none). */
   sqlitePragmas?: string[];
+  /** `--dynamic-config-value` pairs. Default: DEFAULT_DYNAMIC_CONFIG, or
+   * DRYDOCK_DEV_SERVER_DYNAMIC_CONFIG (comma-separated; empty for none). */
+  dynamicConfig?: string[];
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How long to wait for the frontend to answer. 2 cores need far more than the SDK's 5 s. */
@@ -59,7 +62,26 @@ export function sqlitePragmasFromEnv(env: NodeJS.ProcessEnv = process.env): stri
   return raw.split(',').map((p) => p.trim()).filter(Boolean);
 }
 
-export function devServerArgs(opts: { ip: string; port: number; uiPort?: number; dbFilename?: string; sqlitePragmas?: string[]; namespace: string; logLevel: string }): string[] {
+/**
+ * Dynamic configuration of the dev server (`--dynamic-config-value KEY=VALUE`, values in YAML):
+ * - `system.forceSearchAttributesCacheRefreshOnRead=false`: the CLI's start-dev sets it to true
+ *   (so a search attribute just created is usable at once), which makes every read of a workflow's
+ *   search attributes reload the cache; the server's own documentation says never to use it in
+ *   production. Our attributes are registered at start-up, before any workflow runs.
+ * - `system.enableActivityEagerExecution=true`: an activity scheduled by a workflow task can be
+ *   handed straight back to the worker that completes the task (the TypeScript SDK asks for it when
+ *   it has a free slot), saving a round trip through the task queue per step.
+ * Override with DRYDOCK_DEV_SERVER_DYNAMIC_CONFIG (comma-separated KEY=VALUE; empty for none).
+ */
+export const DEFAULT_DYNAMIC_CONFIG = ['system.forceSearchAttributesCacheRefreshOnRead=false', 'system.enableActivityEagerExecution=true'];
+
+export function dynamicConfigFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const raw = env.DRYDOCK_DEV_SERVER_DYNAMIC_CONFIG;
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+export function devServerArgs(opts: { ip: string; port: number; uiPort?: number; dbFilename?: string; sqlitePragmas?: string[]; dynamicConfig?: string[]; namespace: string; logLevel: string }): string[] {
   const args = [
     'server', 'start-dev',
     '--ip', opts.ip,
@@ -74,6 +96,7 @@ export function devServerArgs(opts: { ip: string; port: number; uiPort?: number;
     for (const pragma of opts.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
   }
   for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
+  for (const value of opts.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
   return args;
 }
 
@@ -128,7 +151,8 @@ async function startOnce(options: DevServerOptions, ip: string, cli: ResolvedTem
   const port = options.port ?? (await freePort(ip));
   const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort(ip)));
   const sqlitePragmas = options.sqlitePragmas ?? sqlitePragmasFromEnv() ?? DEFAULT_SQLITE_PRAGMAS;
-  const args = devServerArgs({ ip, port, uiPort, dbFilename: options.dbFilename, sqlitePragmas, namespace, logLevel: options.logLevel ?? 'warn' });
+  const dynamicConfig = options.dynamicConfig ?? dynamicConfigFromEnv() ?? DEFAULT_DYNAMIC_CONFIG;
+  const args = devServerArgs({ ip, port, uiPort, dbFilename: options.dbFilename, sqlitePragmas, dynamicConfig, namespace, logLevel: options.logLevel ?? 'warn' });
   const proc = startProcessGroup('temporal', cli.path, args);
   const address = `${ip}:${port}`;
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;

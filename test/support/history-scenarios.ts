@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import { nodeWorkflowId } from '../../src/contracts/deployment';
+import { laneWorkflowId, nodeWorkflowId } from '../../src/contracts/deployment';
 import { STACK_CHECK_WORKFLOW } from '../../src/contracts/stack-check';
 import { SimLedger } from '../../src/drivers/sim';
 import { simSiteDesign } from '../../lab/sim-site';
@@ -44,6 +44,26 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
         args: [{ design: { type: 'inline', sources: [{ name: 'site.yaml', text }] }, options: { retryWindow: 0, maxParallelNodes: 2 } }],
       });
       return { 'deploy-nodes-sim': workflowId, 'node-workflow-sim': nodeWorkflowId(SIM_SITE, 'node0001') };
+    },
+  },
+  {
+    // The tree of large runs (the lane size lowered to 2): the site workflow parenting two lane
+    // workflows, a lane parenting its node workflows, and a node workflow that upserts its
+    // DrydockPhase per phase (the `node-phase-upserts` patch), with one failing node.
+    name: 'deploy-nodes-lanes',
+    activities: () => {
+      process.env.SIM_BMC_PASSWORD ??= 'history-recorder';
+      return createActivities({ simLedger: new SimLedger() });
+    },
+    async run(client, taskQueue, workflowId) {
+      const site = `${SIM_SITE}-lanes`;
+      const text = simSiteDesign({ site, nodes: 4, racks: 2, latencyMs: 1, failures: [{ node: 'node0003', action: 'ApplyNodeStorage' }] });
+      await client.workflow.execute('DeployNodes', {
+        taskQueue,
+        workflowId,
+        args: [{ design: { type: 'inline', sources: [{ name: 'site.yaml', text }] }, options: { retryWindow: 0, maxParallelNodes: 2, laneSize: 2 } }],
+      });
+      return { 'deploy-nodes-lanes': workflowId, 'lane-workflow-sim': laneWorkflowId(workflowId, '0.0', 1), 'node-workflow-phases': nodeWorkflowId(site, 'node0003') };
     },
   },
 ];

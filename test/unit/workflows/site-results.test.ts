@@ -52,6 +52,27 @@ describe('node results kept by the site workflow', () => {
   });
 });
 
+describe('the result of a 10,000-node run', () => {
+  it('names every node but keeps results only of nodes that did not succeed: about a tenth of the 2 MB limit', () => {
+    const all = Array.from({ length: 10000 }, (_, i) => keptNodeResult(nodeResult(i, i % 100 === 0 ? 9 : undefined), true));
+    const result = siteResult('DeployNodes', state(all, true), false);
+    expect(result).toMatchObject({ status: 'partial_success', compactNodeResults: true, successNodeResultsOmitted: true });
+    expect(result.successes).toHaveLength(9900);
+    expect(result.failures).toHaveLength(100);
+    expect(result.nodes.map((n) => n.outcome)).toEqual(Array(100).fill('failure'));
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(300 * 1024);
+    // Every result kept, even compact, would be near the limit.
+    expect(Buffer.byteLength(JSON.stringify({ ...result, nodes: all }))).toBeGreaterThan(1.2 * 1024 * 1024);
+  });
+
+  it('keeps every node result up to 2,000 nodes', () => {
+    const all = Array.from({ length: 2000 }, (_, i) => keptNodeResult(nodeResult(i), true));
+    const result = siteResult('DeployNodes', state(all, true), false);
+    expect(result.nodes).toHaveLength(2000);
+    expect(result).not.toHaveProperty('successNodeResultsOmitted');
+  });
+});
+
 describe('the site context a node workflow gets', () => {
   const compiled = processDesign([{ name: 'site.yaml', text: simSiteDesign({ site: 'big', nodes: 400, racks: 8 }) }]);
   const site = siteContextOf(compiled.site!);

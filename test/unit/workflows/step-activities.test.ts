@@ -37,6 +37,7 @@ describe('control definitions', () => {
       abortUpdate: 'abort',
       progressQuery: 'progress',
       nodeProgressQuery: 'nodeProgress',
+      abortLaneSignal: 'abortLane',
     });
   });
 });

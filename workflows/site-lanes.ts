@@ -1,0 +1,155 @@
+/**
+ * The site -> lane -> node tree of large runs: the site's queued nodes are split into lanes
+ * (whole racks where they fit), each a lane workflow with its share of the parallelism, and the
+ * lanes' results become the site's. See `laneWorkflow` (./lane).
+ */
+import { ChildWorkflowCancellationType, isCancellation, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
+import { abortLaneSignal } from '../src/contracts/control';
+import { laneWorkflowId, type LaneWorkflowInput } from '../src/contracts/deployment';
+import type { SiteContext } from '../src/contracts/site-context';
+import { laneWorkflow } from './lane';
+import { describeFailure } from './node-steps';
+import { skippedResult } from './node-scheduler';
+import type { RunningLane, SiteRun } from './site-control';
+
+export const DEFAULT_LANE_SIZE = 500;
+const DEFAULT_MAX_PARALLEL = 50;
+const DEFAULT_HISTORY_LIMIT = 10_000;
+/** History events a node adds to its parent after the parent stops starting nodes (the child's
+ * start, end and the workflow tasks around them): a lane stops that much earlier, so that it
+ * continues as new below Temporal's 10,240-event warning even with hundreds of nodes in flight. */
+const EVENTS_PER_RUNNING_NODE = 8;
+/** Runs that predate lanes parent every node themselves, and replay so. */
+const LANES_PATCH = 'site-lanes';
+
+export interface LaneNode {
+  name: string;
+  rack?: string;
+}
+
+export interface LanePlan {
+  nodes: LaneNode[];
+  maxParallelNodes: number;
+  maxParallelPerRack?: number;
+}
+
+/** Whether this round's queue goes to lanes (deterministic: it depends on the queue and the patch). */
+export function useLanes(run: SiteRun): boolean {
+  const laneSize = run.limits.laneSize ?? DEFAULT_LANE_SIZE;
+  return run.state.queue.length > laneSize && patched(LANES_PATCH);
+}
+
+/**
+ * Splits nodes into lanes of at most `laneSize` (more when the parallelism is lower than the
+ * number of lanes: every lane runs at least one node at a time, and together they run at most
+ * `maxParallel`). Racks stay whole where they fit; a rack larger than a lane is split, and each
+ * of its lanes gets an equal share of the per-rack limit (at least 1). The parallelism is shared
+ * in proportion to the lanes' sizes (largest remainders), so the lanes finish about together.
+ */
+export function planLanes(nodes: LaneNode[], opts: { laneSize: number; maxParallel: number; maxPerRack?: number }): LanePlan[] {
+  const maxParallel = Math.max(1, opts.maxParallel);
+  const racks = new Map<string | undefined, LaneNode[]>();
+  for (const n of nodes) {
+    const list = racks.get(n.rack);
+    if (list) list.push(n);
+    else racks.set(n.rack, [n]);
+  }
+  let laneSize = Math.max(1, opts.laneSize, Math.ceil(nodes.length / maxParallel));
+  let lanes = packRacks([...racks.values()], laneSize);
+  while (lanes.length > maxParallel) lanes = packRacks([...racks.values()], (laneSize *= 2));
+  // One node at a time for every lane, the rest in proportion to their sizes.
+  const rest = maxParallel - lanes.length;
+  const shares = lanes.map((l) => (rest * l.nodes.length) / nodes.length);
+  const parallel = shares.map((s) => 1 + Math.floor(s));
+  let left = maxParallel - parallel.reduce((a, b) => a + b, 0);
+  for (const i of shares.map((_, i) => i).sort((a, b) => shares[b] - Math.floor(shares[b]) - (shares[a] - Math.floor(shares[a])) || a - b)) {
+    if (left <= 0) break;
+    parallel[i]++;
+    left--;
+  }
+  return lanes.map((l, i) => ({
+    nodes: l.nodes,
+    maxParallelNodes: parallel[i],
+    ...(opts.maxPerRack === undefined ? {} : { maxParallelPerRack: Math.max(1, Math.floor(opts.maxPerRack / l.split)) }),
+  }));
+}
+
+/** Whole racks into lanes of at most `laneSize`, in order; a rack larger than a lane is split. */
+function packRacks(racks: LaneNode[][], laneSize: number): Array<{ nodes: LaneNode[]; split: number }> {
+  const lanes: Array<{ nodes: LaneNode[]; split: number }> = [];
+  let current: { nodes: LaneNode[]; split: number } | undefined;
+  for (const rack of racks) {
+    if (rack.length > laneSize) {
+      const chunks = Math.ceil(rack.length / laneSize);
+      for (let i = 0; i < rack.length; i += laneSize) lanes.push({ nodes: rack.slice(i, i + laneSize), split: chunks });
+      current = undefined;
+      continue;
+    }
+    if (!current || current.nodes.length + rack.length > laneSize) lanes.push((current = { nodes: [], split: 1 }));
+    current.nodes.push(...rack);
+  }
+  return lanes;
+}
+
+function laneHistoryLimit(limit: number, parallel: number): number {
+  return Math.max(Math.ceil(limit / 2), limit - parallel * EVENTS_PER_RUNNING_NODE);
+}
+
+/** Runs the queued nodes through lane workflows until every lane has returned its results. */
+export async function scheduleLanes(run: SiteRun, site: SiteContext): Promise<void> {
+  const { state } = run;
+  const names = state.queue.splice(0);
+  if (run.aborted) {
+    for (const name of names) state.results.push(skippedResult(run, name, 'the run was aborted before this node started'));
+    return;
+  }
+  const plan = planLanes(
+    names.map((name) => ({ name, rack: run.racks.get(name) })),
+    { laneSize: run.limits.laneSize ?? DEFAULT_LANE_SIZE, maxParallel: run.limits.maxParallelNodes ?? DEFAULT_MAX_PARALLEL, maxPerRack: run.limits.maxParallelPerRack },
+  );
+  const round = `${state.runs}.${state.retries}`;
+  await Promise.all(plan.map((lane, i) => runLane(run, site, lane, laneWorkflowId(run.siteWorkflowId, round, i))));
+}
+
+async function runLane(run: SiteRun, site: SiteContext, plan: LanePlan, workflowId: string): Promise<void> {
+  const { action, state } = run;
+  const lane: RunningLane = { workflowId, nodes: plan.nodes.map((n) => n.name), done: false };
+  run.lanes.set(workflowId, lane);
+  for (const name of lane.nodes) run.laneOf.set(name, lane);
+  const input: LaneWorkflowInput = {
+    action,
+    design: run.design,
+    designHash: state.designHash,
+    siteName: state.siteName,
+    site,
+    nodes: plan.nodes,
+    maxParallelNodes: plan.maxParallelNodes,
+    maxParallelPerRack: plan.maxParallelPerRack,
+    historyEventLimit: laneHistoryLimit(run.limits.historyEventLimit ?? DEFAULT_HISTORY_LIMIT, plan.maxParallelNodes),
+    compactNodeResults: state.compactNodeResults,
+    siteWorkflowId: run.siteWorkflowId,
+    startPaused: state.paused,
+  };
+  try {
+    lane.handle = await startChild(laneWorkflow, {
+      workflowId,
+      args: [input],
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+      staticSummary: `${action} ${state.siteName}: lane of ${plan.nodes.length} node(s), ${plan.maxParallelNodes} at a time`,
+    });
+    // An abort that came while the lane was starting did not reach it.
+    if (run.aborted) await lane.handle.signal(abortLaneSignal);
+    const { results } = await lane.handle.result();
+    state.results.push(...results);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // The lane itself failed (not its nodes, whose failures are results): its nodes have no result.
+    const failure = describeFailure(err instanceof Error && err.cause ? err.cause : err);
+    for (const n of plan.nodes) state.results.push({ ...skippedResult(run, n.name, ''), outcome: 'failure', message: `lane ${workflowId} failed: ${failure.message}` });
+  } finally {
+    lane.done = true;
+    for (const name of lane.nodes) run.laneOf.delete(name);
+    run.bump();
+  }
+}
