@@ -217,8 +217,10 @@ export class TaskService {
     return doc;
   }
 
-  async siteTask(workflowId: string, taskId?: string): Promise<TaskDocument> {
-    const [status, memo, children] = await Promise.all([this.drydock.getStatus(workflowId), this.drydock.memoOf(workflowId), this.drydock.children(workflowId)]);
+  /** A site run as a task. `listing`: for GET /tasks, counts only (no per-node page): a running
+   * run's node page costs a query per running node, which a list of 200 runs cannot afford. */
+  async siteTask(workflowId: string, taskId?: string, listing = false): Promise<TaskDocument> {
+    const [status, memo, children] = await Promise.all([this.drydock.getStatus(workflowId, listing ? { limit: 0 } : {}), this.drydock.memoOf(workflowId), this.drydock.children(workflowId)]);
     const m = (memo ?? {}) as TaskMemo;
     const id = taskIdOfWorkflow(workflowId) ?? taskId ?? status.runId ?? workflowId;
     const ts = iso(status.closeTime) ?? new Date().toISOString();
@@ -298,7 +300,7 @@ export class TaskService {
     const runs = (await this.drydock.list({ siteWorkflows: true, limit: limit * 2 })).filter((r) => r.execution !== 'CONTINUED_AS_NEW').slice(0, limit);
     const out: TaskDocument[] = [];
     for (let i = 0; i < runs.length; i += 10) {
-      const batch = await Promise.all(runs.slice(i, i + 10).map((r) => this.siteTask(r.workflowId, taskIdOfWorkflow(r.workflowId) ?? r.runId).catch(() => undefined)));
+      const batch = await Promise.all(runs.slice(i, i + 10).map((r) => this.siteTask(r.workflowId, taskIdOfWorkflow(r.workflowId) ?? r.runId, true).catch(() => undefined)));
       out.push(...batch.filter((d): d is TaskDocument => d !== undefined));
     }
     return out;
