@@ -112,8 +112,10 @@ export interface NodeResult {
   steps: StepRecord[];
 }
 
-/** Drydock's result values. */
-export type SiteResultStatus = 'success' | 'partial_success' | 'failure';
+/** Drydock's result values (its ActionResult): success only when every selected node was done;
+ * partial_success when some were done and others failed or were skipped; incomplete when none
+ * failed and none was done (all skipped, e.g. held by another run); failure otherwise. */
+export type SiteResultStatus = 'success' | 'partial_success' | 'incomplete' | 'failure';
 
 export interface Finding {
   severity: 'error' | 'warning' | 'info';
