@@ -1,3 +1,4 @@
 export { stackCheck } from './stack-check';
 export { nodeWorkflow } from './node';
 export { ValidateDesign, VerifySite, PrepareSite, VerifyNodes, PrepareNodes, DeployNodes, DestroyNodes, RelabelNodes } from './site-actions';
+export { siteStepsWorkflow } from './site-steps';

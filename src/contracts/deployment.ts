@@ -184,6 +184,12 @@ export function nodeWorkflowId(site: string, node: string): string {
   return `node:${site}:${node}`;
 }
 
+/** The workflow id of a site's site-level steps: at most one run of them per site at a time
+ * (the site lock, held as the node lock is: by a running workflow with this id). */
+export function siteStepsWorkflowId(site: string): string {
+  return `site:${site}:steps`;
+}
+
 export interface NodeProgress {
   node: string;
   action: SiteAction;
