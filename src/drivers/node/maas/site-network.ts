@@ -258,8 +258,11 @@ export async function createNetworkTemplate(session: MaasSession, site: SiteCont
       const destination = subnetByCidr.get(normaliseCidr(w.subnet))!;
       const existing = current.find((r) => r.destination.id === destination.id);
       if (!existing) {
-        await client.post<MaasStaticRoute>('static-routes/', undefined, { source: source.id, destination: destination.id, gateway_ip: w.gateway, metric: w.metric }, ctx.signal);
-        log.add(`added static route ${source.cidr} -> ${destination.cidr} via ${w.gateway}`);
+        const made = await createOrFind(
+          () => client.post<MaasStaticRoute>('static-routes/', undefined, { source: source.id, destination: destination.id, gateway_ip: w.gateway, metric: w.metric }, ctx.signal),
+          async () => (await client.get<MaasStaticRoute[]>('static-routes/', undefined, ctx.signal)).find((r) => r.source.id === source.id && r.destination.id === destination.id),
+        );
+        log.add(made.created ? `added static route ${source.cidr} -> ${destination.cidr} via ${w.gateway}` : `found static route ${source.cidr} -> ${destination.cidr}, added meanwhile by another run`);
       } else if (!sameIp(existing.gateway_ip, w.gateway) || existing.metric !== w.metric) {
         await client.put<MaasStaticRoute>(`static-routes/${existing.id}/`, { gateway_ip: w.gateway, metric: w.metric }, ctx.signal);
         log.add(`updated static route ${source.cidr} -> ${destination.cidr}`);
