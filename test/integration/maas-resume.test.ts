@@ -76,6 +76,8 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
     second.on('heartbeat', (d: LifecycleProgress) => resumed.push(d));
     const outcome = await second.run(activities.deployNode, input());
     expect(outcome).toMatchObject({ changed: true, details: { status: 'Deployed', resumed: true } });
+    expect(outcome.message).toContain('deployed (');
+    expect(outcome.message).toContain('(the first attempt started it; resumed after that attempt was interrupted)');
     // the deadline keeps running from the first attempt's start
     expect(resumed.every((d) => d.since === last.since)).toBe(true);
     expect(resumed.every((d) => d.requested === false)).toBe(true);
@@ -94,6 +96,13 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
     expect(last).toMatchObject({ phase: 'commissioning', requested: true });
     const outcome = await activityEnv(last).run(activities.configureHardware, input(node));
     expect(outcome).toMatchObject({ changed: true, details: { status: 'Ready', resumed: true } });
+    expect(counts(emulator, 'n4')).toMatchObject({ commission: 1, commissioned: 1 });
+    expect(outcome.message).toContain('(the first attempt started it; resumed after that attempt was interrupted)');
+    // An attempt that finds the work of the interrupted first attempt done says so (issue 17,
+    // item 5), instead of "already commissioned (Ready)" and "(no change)".
+    const found = await activityEnv(last).run(activities.configureHardware, input(node));
+    expect(found).toMatchObject({ changed: true, details: { status: 'Ready', resumed: true } });
+    expect(found.message).toMatch(/MAAS machine \S+ commissioned \(Ready\) \(the first attempt started it; resumed after that attempt was interrupted; found done\)$/);
     expect(counts(emulator, 'n4')).toMatchObject({ commission: 1, commissioned: 1 });
   });
 

@@ -64,18 +64,18 @@ export async function powerCycle(port: CyclePort): Promise<ActionOutcome> {
       const what = sent ? `${port.label(sent.command)} was accepted ${ago(sent.at)}` : 'Off was requested';
       return {
         changed: true,
-        message: `power cycle (resumed after a worker restart): ${what} by the first attempt, and the node now reads ${reading.raw}: ${record.lastPower === 'off' ? 'it did power off, and someone else (the bootstrapper) has powered it on since' : 'it did not power off within power_timeout_s, and drydock does not send it again'}; left as found (a power action takes effect once)`,
+        message: `power cycle (resumed after the first attempt was interrupted): ${what} by the first attempt, and the node now reads ${reading.raw}: ${record.lastPower === 'off' ? 'it did power off, and someone else (the bootstrapper) has powered it on since' : 'it did not power off within power_timeout_s, and drydock does not send it again'}; left as found (a power action takes effect once)`,
         details: { sent: null, resumedFrom: record.step, acceptedAt: sent?.at ?? null, leftAsFound: true },
       };
     }
     ctx.heartbeat({ ...progress, step: 'off-reached' });
-    resumedNote = ' (resumed after a worker restart: the first attempt sent Off)';
+    resumedNote = ' (resumed after the first attempt was interrupted: it had sent Off)';
   } else if (record?.step === 'off-reached') {
     const reading = await port.read();
     if (reading.power === 'on') {
       return {
         changed: true,
-        message: `power cycle (resumed after a worker restart): the first attempt had powered the node off; it now reads ${reading.raw}, so On is not sent (the first attempt may have sent it just before it was stopped)`,
+        message: `power cycle (resumed after the first attempt was interrupted): the first attempt had powered the node off; it now reads ${reading.raw}, so On is not sent (the first attempt may have sent it just before it was stopped)`,
         details: { sent: null, resumedFrom: record.step },
       };
     }
@@ -124,7 +124,7 @@ async function resumeAfterOn(
   if (reading.power === 'on' || (!sawOn && Date.now() < deadline)) {
     const waited = await waitUntil('on', record.step, sent, reading.power === 'on' ? 0 : deadline);
     if (waited.reached) {
-      return { changed: true, message: `power cycled (resumed after a worker restart: ${what}; the node is on; nothing sent again, no second cycle)`, details: { ...base, onWaitMs: waited.waitedMs } };
+      return { changed: true, message: `power cycled (resumed after the first attempt was interrupted: ${what}; the node is on; nothing sent again, no second cycle)`, details: { ...base, onWaitMs: waited.waitedMs } };
     }
     return leftAsFound(what, waited.last, reading.power === 'on' || sawOn, base);
   }
@@ -137,7 +137,7 @@ function leftAsFound(what: string, raw: string, othersActed: boolean, base: Reco
     : 'it has not read on since';
   return {
     changed: true,
-    message: `power cycle (resumed after a worker restart): ${what}; the node now reads ${raw}: ${why}, so drydock leaves it and sends nothing again (a power action takes effect once)`,
+    message: `power cycle (resumed after the first attempt was interrupted): ${what}; the node now reads ${raw}: ${why}, so drydock leaves it and sends nothing again (a power action takes effect once)`,
     details: { ...base, leftAsFound: true },
   };
 }
