@@ -71,11 +71,16 @@ describe('fault injection against the lab: one deployment, several faults', () =
         const node = await pollUntil(
           async () => {
             if (ended) throw new Error(`the run ended before ${step}`);
+            if (step === 'PowerCycleNode') {
+              // Both BMC kinds at once: kill once every node's BMC accepted our command and
+              // while at least one node is still in PowerCycleNode (waiting for the power).
+              const at = await Promise.all(d.nodes.map(async (n) => ((await nodeStep(n))?.step === 'PowerCycleNode' ? n : undefined)));
+              const inStep = at.filter((n): n is string => n !== undefined);
+              return d.nodes.every((n) => driverPowerCommands(d, n) >= 1) && inStep.length > 0 ? inStep.join(' and ') : undefined;
+            }
             for (const n of d.nodes) {
               const p = await nodeStep(n);
               if (p?.step !== step) continue;
-              // PowerCycleNode: only once the BMC accepted the command.
-              if (step === 'PowerCycleNode' && driverPowerCommands(d, n) < 1) continue;
               // Commissioning and deployment: once MAAS is at it.
               const status = Object.values(d.lab.maas!.stats().machines).find((m) => m.hostname === n)?.status;
               if (step === 'ConfigureHardware' && status !== 'Commissioning') continue;
@@ -100,6 +105,7 @@ describe('fault injection against the lab: one deployment, several faults', () =
       const result = await outcome;
       note(`done: ${result.status}: ${result.message}`);
       const counts = Object.fromEntries(d.nodes.map((n) => [n, sideEffects(d, n)]));
+      for (const n of result.nodes) note(`${n.node} PowerCycleNode: ${n.steps.find((s) => s.step === 'PowerCycleNode')?.message ?? '-'}`);
       // The report the issue asks for: side effects per node.
       process.stdout.write(`fault suite:\n${log.join('\n')}\nside effects per node: ${JSON.stringify(counts, null, 1)}\n`);
       expect(result).toMatchObject({ status: 'success', failures: [], skipped: [] });

@@ -56,6 +56,7 @@ export function sideEffects(d: LabDeployment, node: string): Record<string, numb
     ourPowerCommands: driverPowerCommands(d, node),
     maasPowerCommands: stats.bmc_power_commands ?? 0,
     bootCommands: bmc.boot,
+    maasBootCommands: stats.bmc_pxe ?? 0,
   };
 }
 
