@@ -12,7 +12,10 @@ import { crash, startWorkerProcess } from '../support/worker-process';
 // Fault injection on the lab (issue 17, deliverable 3), bounded in time: ONE deployment of a
 // Redfish node (sushy-emulator) and an IPMI node (ipmi_sim) through the MAAS emulator, with
 // faults injected one after another as the run reaches them:
-//   1. a frozen BMC (SIGSTOP of sushy-emulator and ipmi_sim for 15 s) as the run starts;
+//   0. a second, identical DeployNodes started at the same time (issue 17 item 2): the site
+//      steps run once under the site lock, and the second run skips every node naming the
+//      holder (its result is incomplete, not success);
+//   1. a frozen BMC (SIGSTOP of sushy-emulator and ipmi_sim for 15 s) as the runs start;
 //   2. kill -9 of the worker during PowerCycleNode, after the BMC accepted the command, while
 //      MAAS powers the machine off after enlistment (the retry must not power it on again);
 //   3. kill -9 of the worker while MAAS commissions (ConfigureHardware);
@@ -25,7 +28,7 @@ import { crash, startWorkerProcess } from '../support/worker-process';
 const FAULT_STEPS: NodeStep[] = ['PowerCycleNode', 'ConfigureHardware', 'DeployNode'];
 
 describe('fault injection against the lab: one deployment, several faults', () => {
-  it('a frozen BMC, three kill -9s of the worker (power cycle after the command, commissioning, deployment) and a MAAS outage: every node done once', async () => {
+  it('a concurrent identical run, a frozen BMC, three kill -9s of the worker (power cycle after the command, commissioning, deployment) and a MAAS outage: every node done once', async () => {
     const d: LabDeployment = await labDeployment('faults', { durations: { enlistingSeconds: 4, commissioningSeconds: 4, deployingSeconds: 12, releasingSeconds: 1, importSeconds: 0.2 } });
     const address = readRunState().temporalAddress;
     const connection = await Connection.connect({ address });
@@ -57,9 +60,13 @@ describe('fault injection against the lab: one deployment, several faults', () =
       // 1. Frozen BMCs as the run starts.
       for (const p of bmcProcesses()) process.kill(p.child.pid as number, 'SIGSTOP');
       note('BMCs frozen (SIGSTOP)');
-      const { workflowId } = await drydock.startDeployment({ design: d.design, options: { retryWindow: 0 } });
-      const handle = client.workflow.getHandle(workflowId);
-      const outcome = handle.result() as Promise<SiteActionResult>;
+      const both = await Promise.all([drydock.startDeployment({ design: d.design, options: { retryWindow: 0 } }), drydock.startDeployment({ design: d.design, options: { retryWindow: 0 } })]);
+      const outcomes = both.map((r) => client.workflow.getHandle(r.workflowId).result() as Promise<SiteActionResult>);
+      // The holder is the run whose site steps are not skipped as busy (known once one ends).
+      const outcome = Promise.all(outcomes).then((results) => {
+        const holder = results.findIndex((r) => r.status !== 'incomplete');
+        return { result: results[holder], holderId: both[holder].workflowId, other: results[1 - holder] };
+      });
       let ended = false;
       void outcome.finally(() => (ended = true));
       await new Promise((r) => setTimeout(r, 15_000));
@@ -102,8 +109,19 @@ describe('fault injection against the lab: one deployment, several faults', () =
         }
       }
 
-      const result = await outcome;
+      const { result, holderId, other } = await outcome;
       note(`done: ${result.status}: ${result.message}`);
+      note(`the second run: ${other.status}: ${other.message}`);
+      // 0. The second run: nothing failed, nothing done, every node skipped naming the holder.
+      expect(other).toMatchObject({ status: 'incomplete', failures: [], successes: [] });
+      expect(other.siteSteps.filter((st) => st.status === 'failed')).toEqual([]);
+      expect(other.skipped.map((sk) => sk.node).sort()).toEqual([...d.nodes].sort());
+      for (const sk of other.skipped) expect(sk.reason).toContain(holderId);
+      const lockStep = other.siteSteps.find((st) => st.status === 'skipped' && st.message.startsWith('site busy'));
+      const create = other.siteSteps.find((st) => st.step === 'CreateNetworkTemplate');
+      // The site steps ran once: the lock was held, or (came later) they found nothing to change.
+      if (!lockStep) expect(create?.message).toContain('MAAS already matches the design');
+      note(lockStep ? 'the second run found the site lock held' : 'the second run came after the site steps and changed nothing');
       const counts = Object.fromEntries(d.nodes.map((n) => [n, sideEffects(d, n)]));
       for (const n of result.nodes) note(`${n.node} PowerCycleNode: ${n.steps.find((s) => s.step === 'PowerCycleNode')?.message ?? '-'}`);
       // The report the issue asks for: side effects per node.
