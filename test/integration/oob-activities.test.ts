@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -208,6 +209,39 @@ describe('OOB activities on a real Temporal worker', () => {
     } finally {
       await proxy.stop();
       await own.stop();
+    }
+  }, 120_000);
+
+  it('an IPMI power cycle whose on was accepted, retried after ipmi_sim froze while the bootstrapper powered the node off, sends no second on', async () => {
+    const bmc = await startIpmiSim({ name: 'act-ipmi-taken', username: 'admin', password: PASSWORD, initialPower: 'off' });
+    let froze: Promise<void> | undefined;
+    try {
+      const { result, lastAttempt } = await run(async (_client, start) => {
+        const handle = await start({
+          activity: 'powerCycleNode',
+          args: { site: OOB_SITE, node: ipmiNode('act-ipmi-taken', bmc.port, { ipmi_timeout_s: 1, ipmi_retries: 1, power_timeout_s: 6 }) },
+          maximumAttempts: 20,
+          heartbeatTimeout: '5s',
+          startToCloseTimeout: '60s',
+        });
+        // Once ipmi_sim took the on: freeze it for 4 s, then the bootstrapper powers the node off.
+        await pollUntil(() => (bmc.changes().includes('set power 1') ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, what: 'the on to be accepted' });
+        froze = (async () => {
+          process.kill(bmc.process.child.pid as number, 'SIGSTOP');
+          await new Promise((r) => setTimeout(r, 4_000));
+          process.kill(bmc.process.child.pid as number, 'SIGCONT');
+        })();
+        await froze;
+        // The bootstrapper's power-off, through ipmitool as MAAS would.
+        execFileSync('ipmitool', ['-I', 'lanplus', '-H', '127.0.0.1', '-p', String(bmc.port), '-U', 'admin', '-E', 'chassis', 'power', 'off'], { stdio: 'ignore', env: { ...process.env, IPMI_PASSWORD: PASSWORD } });
+        return { result: (await handle.result()) as { message: string; details: Record<string, unknown> }, ...(await history(handle)) };
+      });
+      expect(lastAttempt).toBeGreaterThanOrEqual(2);
+      expect(result.details).toMatchObject({ sent: null, resumedFrom: 'on-requested' });
+      // One on from drydock, one off from the bootstrapper, and no second on.
+      expect(bmc.changes()).toEqual(['set power 1', 'set power 0']);
+    } finally {
+      await bmc.stop();
     }
   }, 120_000);
 
