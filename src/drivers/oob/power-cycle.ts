@@ -114,7 +114,7 @@ async function resumeAfterOn(
   waitUntil: (want: 'on' | 'off', step: string, sent: SentCommand | undefined, deadline: number) => Promise<{ reached: boolean; waitedMs: number; last: string }>,
 ): Promise<ActionOutcome> {
   const { sent } = record;
-  const what = sent ? `${port.label(sent.command)} was accepted ${ago(sent.at)} by the first attempt` : 'the first attempt had requested On';
+  const what = () => (sent ? `${port.label(sent.command)} was accepted ${ago(sent.at)} by the first attempt` : 'the first attempt had requested On');
   const base = { sent: null, resumedFrom: record.step, acceptedAt: sent?.at ?? null };
   const reading = await port.read();
   const sawOn = record.lastPower === 'on';
@@ -124,11 +124,11 @@ async function resumeAfterOn(
   if (reading.power === 'on' || (!sawOn && Date.now() < deadline)) {
     const waited = await waitUntil('on', record.step, sent, reading.power === 'on' ? 0 : deadline);
     if (waited.reached) {
-      return { changed: true, message: `power cycled (resumed after the first attempt was interrupted: ${what}; the node is on; nothing sent again, no second cycle)`, details: { ...base, onWaitMs: waited.waitedMs } };
+      return { changed: true, message: `power cycled (resumed after the first attempt was interrupted: ${what()}; the node is on; nothing sent again, no second cycle)`, details: { ...base, onWaitMs: waited.waitedMs } };
     }
-    return leftAsFound(what, waited.last, reading.power === 'on' || sawOn, base);
+    return leftAsFound(what(), waited.last, reading.power === 'on' || sawOn, base);
   }
-  return leftAsFound(what, reading.raw, sawOn || Date.now() >= deadline, base);
+  return leftAsFound(what(), reading.raw, sawOn || Date.now() >= deadline, base);
 }
 
 function leftAsFound(what: string, raw: string, othersActed: boolean, base: Record<string, unknown>): ActionOutcome {
