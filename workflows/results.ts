@@ -6,8 +6,10 @@ import type { SiteContext } from '../src/contracts/site-context';
  * (about 150 bytes each even when compact: 1.5 MB at 10,000 nodes). */
 const OMIT_SUCCESS_RESULTS_ABOVE = 2000;
 
-/** Drydock's verdict for a run: success, partial_success or failure. Skipped nodes (held by
- * another operation) are neither successes nor failures. */
+/** Drydock's verdict for a run: success, partial_success, incomplete or failure. Skipped nodes
+ * (held by another operation) are neither successes nor failures, but a run that skipped a node
+ * did not do what was asked for it: it is never `success` (some done: partial_success; none
+ * done and none failed: incomplete). The message always gives the skipped count. */
 export function siteResult(action: SiteAction, state: CarriedState, aborted: boolean): SiteActionResult {
   const successes = state.results.filter((r) => r.outcome === 'success').map((r) => r.node);
   const failures = state.results.filter((r) => r.outcome === 'failure').map((r) => ({ node: r.node, step: r.failedStep, message: r.message }));
@@ -23,9 +25,12 @@ export function siteResult(action: SiteAction, state: CarriedState, aborted: boo
   } else if (aborted) {
     status = 'failure';
     message = `aborted by an operator: ${successes.length} node(s) had finished`;
-  } else if (failures.length === 0) {
+  } else if (failures.length === 0 && skipped.length === 0) {
     status = 'success';
-    message = state.results.length === 0 ? `${action} done` : `${successes.length} node(s) succeeded${skipped.length ? `, ${skipped.length} skipped` : ''}`;
+    message = state.results.length === 0 ? `${action} done` : `${successes.length} node(s) succeeded`;
+  } else if (failures.length === 0) {
+    status = successes.length > 0 ? 'partial_success' : 'incomplete';
+    message = `not everything was done: ${successes.length} node(s) succeeded, ${skipped.length} skipped (${skipped[0].node}: ${skipped[0].reason}${skipped.length > 1 ? '; ...' : ''})`;
   } else {
     status = successes.length > 0 ? 'partial_success' : 'failure';
     const which = failures.slice(0, 3).map((f) => `${f.node}${f.step ? ` at ${f.step}` : ''}`).join(', ');

@@ -1,8 +1,9 @@
 /** The site run's design and site-level steps: load (or, after a continue-as-new, reload) the
  * design once, then run the action's site steps through SITE_STEP_ACTIVITIES. */
-import { ApplicationFailure, isCancellation, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowCancellationType, executeChild, isCancellation, ParentClosePolicy, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LoadedDesign, NodesRef, WorkflowActivities } from '../src/contracts/activities';
-import { WORKFLOW_FAILURES, type SiteStep, type StepRecord } from '../src/contracts/deployment';
+import { nodeWorkflowId, siteStepsWorkflowId, WORKFLOW_FAILURES, type SiteAction, type SiteStep, type StepRecord } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import type { SiteContext } from '../src/contracts/site-context';
 import * as options from './activity-options';
@@ -13,6 +14,10 @@ import { SITE_STEP_ACTIVITIES } from './step-activities';
 
 const design = proxyActivities<WorkflowActivities>(options.designActivity);
 const siteLevel = proxyActivities<WorkflowActivities>(options.siteActivity);
+const lookup = proxyActivities<WorkflowActivities>(options.lookupActivity);
+
+/** Runs before this patch ran the site steps in the site workflow itself, without the lock. */
+const SITE_LOCK_PATCH = 'site-steps-lock';
 
 /** Above this many nodes, node results are kept without their step lists (a node's steps take
  * ~1.4 KB; 250 of them stay under Temporal's 512 KB payload warning). */
@@ -49,18 +54,69 @@ export async function reloadDesign(run: SiteRun): Promise<SiteContext> {
   return reloaded.site;
 }
 
-/** The action's site steps, in order; the first that fails leaves no node to do. */
+/**
+ * The action's site steps, in order; the first that fails leaves no node to do. Steps that
+ * change the site (everything but the Validate* checks) run under the site lock: in a child
+ * workflow with the site's fixed id, so two runs on one site never run them at once. A run that
+ * finds the lock held does not wait: it skips, and every one of its nodes is reported skipped
+ * naming the holder (as a busy node is).
+ */
 export async function runSiteSteps(run: SiteRun, site: SiteContext): Promise<void> {
   const { state } = run;
   run.phase = 'site-steps';
-  for (const step of SITE_STEPS[run.action]) {
-    const record = await runSiteStep(step, site, { design: run.input.design, designHash: state.designHash, names: state.queue });
-    state.siteSteps.push(record);
-    if (record.status === 'failed') {
-      state.queue = [];
-      break;
+  const steps = SITE_STEPS[run.action];
+  const nodesRef: NodesRef = { design: run.input.design, designHash: state.designHash, names: state.queue };
+  let records: StepRecord[];
+  if (!steps.some((s) => !s.startsWith('Validate')) || !patched(SITE_LOCK_PATCH)) {
+    records = await siteSteps(run.action, site, nodesRef);
+  } else {
+    const workflowId = siteStepsWorkflowId(state.siteName);
+    try {
+      records = await executeChild(siteStepsWorkflow, {
+        workflowId,
+        args: [{ action: run.action, site, nodesRef }],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        staticSummary: `${run.action} ${state.siteName}: site steps (the site lock)`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      await skipAsSiteBusy(run, workflowId);
+      return;
     }
   }
+  for (const record of records) {
+    state.siteSteps.push(record);
+    if (record.status === 'failed') state.queue = [];
+  }
+}
+
+/** The site lock is held by another run: every queued node is skipped, naming the holder. */
+async function skipAsSiteBusy(run: SiteRun, workflowId: string): Promise<void> {
+  const { state } = run;
+  const holder = await lookup.describeNodeHolder({ workflowId });
+  const by = holder?.parentWorkflowId ?? workflowId;
+  const reason = `site busy: ${workflowId} (the site steps) is already running for ${by}`;
+  state.siteSteps.push({ step: SITE_STEPS[run.action][0], status: 'skipped', message: `${reason}; this run did not run the site steps or any node`, elapsedMs: 0 });
+  for (const name of state.queue.splice(0)) {
+    state.results.push({ node: name, rack: run.racks.get(name), outcome: 'skipped', message: reason, workflowId: nodeWorkflowId(state.siteName, name), steps: [] });
+  }
+}
+
+/** The site steps of one run, under the site lock (workflow id `site:<site>:steps`). */
+export async function siteStepsWorkflow(input: { action: SiteAction; site: SiteContext; nodesRef: NodesRef }): Promise<StepRecord[]> {
+
+  return siteSteps(input.action, input.site, input.nodesRef);
+}
+
+async function siteSteps(action: SiteAction, site: SiteContext, nodesRef: NodesRef): Promise<StepRecord[]> {
+  const records: StepRecord[] = [];
+  for (const step of SITE_STEPS[action]) {
+    const record = await runSiteStep(step, site, nodesRef);
+    records.push(record);
+    if (record.status === 'failed') break;
+  }
+  return records;
 }
 
 async function runSiteStep(step: SiteStep, site: SiteContext, nodesRef: NodesRef): Promise<StepRecord> {

@@ -116,8 +116,10 @@ export interface NodeResult {
   steps: StepRecord[];
 }
 
-/** Drydock's result values. */
-export type SiteResultStatus = 'success' | 'partial_success' | 'failure';
+/** Drydock's result values (its ActionResult): success only when every selected node was done;
+ * partial_success when some were done and others failed or were skipped; incomplete when none
+ * failed and none was done (all skipped, e.g. held by another run); failure otherwise. */
+export type SiteResultStatus = 'success' | 'partial_success' | 'incomplete' | 'failure';
 
 export interface Finding {
   severity: 'error' | 'warning' | 'info';
@@ -228,6 +230,12 @@ export function laneWorkflowId(siteWorkflowId: string, round: string, index: num
 export function siteWorkflowIdOf(parentWorkflowId: string): string {
   const m = /^(.*):lane:[\d.]+-\d+$/.exec(parentWorkflowId);
   return m ? m[1] : parentWorkflowId;
+}
+
+/** The workflow id of a site's site-level steps: at most one run of them per site at a time
+ * (the site lock, held as the node lock is: by a running workflow with this id). */
+export function siteStepsWorkflowId(site: string): string {
+  return `site:${site}:steps`;
 }
 
 export interface NodeProgress {

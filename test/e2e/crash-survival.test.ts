@@ -3,15 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DrydockClient } from '../../src/client';
-import { nodeWorkflowId, SiteActionResult, SiteProgress } from '../../src/contracts/deployment';
-import { processDesign } from '../../src/design';
-import { exampleCredentials } from '../../lab/demo/example-site';
-import { labSiteDesign } from '../../lab/lab-site-design';
-import { SiteLab, startSiteLab } from '../../lab/site-lab';
-import { SecretResolver } from '../../src/secrets/resolver';
+import { nodeWorkflowId, SiteActionResult } from '../../src/contracts/deployment';
 import { DevServer, startDevServer } from '../../src/tools/dev-server';
 import { pollUntil } from '../../src/tools/poll';
 import { freePort } from '../../src/tools/ports';
+import { driverPowerCommands, labDeployment, type LabDeployment, waitUntilDeploying } from '../support/lab-deployment';
 import type { ManagedProcess } from '../../src/tools/process-group';
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -21,48 +17,7 @@ import { crash, startWorkerProcess } from '../support/worker-process';
 // own, and the lab's emulators (sushy-emulator, ipmi_sim, the MAAS emulator). The counts are
 // taken at the emulators.
 
-interface Deployment {
-  lab: SiteLab;
-  nodes: string[];
-  site: string;
-  env: Record<string, string>;
-  design: { type: 'inline'; sources: Array<{ name: string; text: string }> };
-}
-
-async function labDeployment(name: string): Promise<Deployment> {
-  const dir = mkdtempSync(join(tmpdir(), `drydock-${name}-`));
-  const credentials = exampleCredentials(dir);
-  const env = { ...credentials.env, DRYDOCK_SECRETS_FILE: credentials.secretsFile };
-  const { text, nodes } = labSiteDesign({ nodes: 2, prefix: name.slice(0, 1), redfishPort: await freePort(), ipmiPorts: [await freePort()], maasPort: await freePort() });
-  const compiled = processDesign([{ name: 'lab.yaml', text }]);
-  if (!compiled.site) throw new Error('the lab design does not compile');
-  const lab = await startSiteLab({
-    site: compiled.site,
-    secrets: new SecretResolver({ env: { ...process.env, ...env } }),
-    stateDir: dir,
-    // Deploying takes long enough to crash in the middle of it.
-    maas: { bmcPollMs: 200, durations: { enlistingSeconds: 4, commissioningSeconds: 2, deployingSeconds: 25, releasingSeconds: 1, importSeconds: 0.2 } },
-  });
-  return { lab, nodes: nodes.map((n) => n.name), site: compiled.site.name, env, design: { type: 'inline', sources: [{ name: 'lab.yaml', text }] } };
-}
-
-/** Power commands our driver sent: what the emulator counted, less what MAAS sent itself. */
-function driverPowerCommands(d: Deployment, node: string): number {
-  const stats = d.lab.maas!.stats().byHostname[node] ?? {};
-  return d.lab.bmcCommands(node).power - (stats.bmc_power_commands ?? 0);
-}
-
-async function waitUntilDeploying(client: Client, workflowId: string, d: Deployment): Promise<void> {
-  await pollUntil(
-    async () => {
-      const progress = await client.workflow.getHandle(workflowId).query<SiteProgress>('progress');
-      if (progress.phase === 'done') throw new Error(`the run ended before the crash: ${JSON.stringify(progress.result?.failures)}`);
-      const statuses = Object.values(d.lab.maas!.stats().machines).map((m) => m.status);
-      return statuses.length === d.nodes.length && statuses.every((s) => s === 'Deploying') ? true : undefined;
-    },
-    { timeoutMs: 240_000, intervalMs: 500, what: 'every machine to be Deploying', isFatal: (e) => e instanceof Error && e.message.startsWith('the run ended') },
-  );
-}
+type Deployment = LabDeployment;
 
 function expectOnceEach(d: Deployment, result: SiteActionResult): void {
   expect(result).toMatchObject({ status: 'success', failures: [] });

@@ -354,3 +354,30 @@ describe('MAAS driver against the MAAS emulator (real MAAS cannot run here)', ()
 });
 
 
+
+describe('CreateNetworkTemplate racing an identical CreateNetworkTemplate (two runs on one site)', () => {
+  it('the create that loses the race re-reads and carries on: both succeed, each object exists once', async () => {
+    const node = fixtureNode('lab', { name: 'r1', host: 21, macs: macsFor(4) });
+    const emulator = await startLabMaas({ config: { machines: [labMachineFor(node, { hostname: 'r1', enlist: 'at-start', initialStatus: 'Ready' })] } });
+    try {
+      const site = fixtureSite({ apiUrl: emulator.url, nodes: [node] });
+      const sc = siteContext(site);
+      const [a, b] = await Promise.all([driverFor(emulator, site).createNetworkTemplate(sc, ctx()), driverFor(emulator, site).createNetworkTemplate(sc, ctx())]);
+      const messages = `${a.message}\n${b.message}`;
+      // Both read before either wrote, so one of them lost at least the first create.
+      expect(messages).toContain('created meanwhile by another run');
+      const client = clientFor(emulator);
+      const fabrics = await client.get<MaasFabric[]>('fabrics/');
+      const names = fabrics.map((f) => f.name);
+      expect(names.length).toBe(new Set(names).size);
+      const subnets = await client.get<MaasSubnet[]>('subnets/');
+      expect(subnets.length).toBe(new Set(subnets.map((s) => s.cidr)).size);
+      const ranges = await client.get<MaasIpRange[]>('ipranges/');
+      expect(ranges.length).toBe(new Set(ranges.map((r) => `${r.type} ${r.start_ip}`)).size);
+      const again = await driverFor(emulator, site).createNetworkTemplate(sc, ctx());
+      expect(again.changed).toBe(false);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import type { ActionOutcome } from '../../src/contracts/driver-results';
 import { ApplicationFailure } from '@temporalio/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,8 +75,10 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
     const second = activityEnv(last);
     const resumed: LifecycleProgress[] = [];
     second.on('heartbeat', (d: LifecycleProgress) => resumed.push(d));
-    const outcome = await second.run(activities.deployNode, input());
+    const outcome: ActionOutcome = await second.run(activities.deployNode, input());
     expect(outcome).toMatchObject({ changed: true, details: { status: 'Deployed', resumed: true } });
+    expect(outcome.message).toContain('deployed (');
+    expect(outcome.message).toContain('(the first attempt started it; resumed after that attempt was interrupted)');
     // the deadline keeps running from the first attempt's start
     expect(resumed.every((d) => d.since === last.since)).toBe(true);
     expect(resumed.every((d) => d.requested === false)).toBe(true);
@@ -92,8 +95,15 @@ describe('MAAS node activities survive crashes and lost answers (against the MAA
     });
     await rejection(first.run(activities.configureHardware, input(node)));
     expect(last).toMatchObject({ phase: 'commissioning', requested: true });
-    const outcome = await activityEnv(last).run(activities.configureHardware, input(node));
+    const outcome: ActionOutcome = await activityEnv(last).run(activities.configureHardware, input(node));
     expect(outcome).toMatchObject({ changed: true, details: { status: 'Ready', resumed: true } });
+    expect(counts(emulator, 'n4')).toMatchObject({ commission: 1, commissioned: 1 });
+    expect(outcome.message).toContain('(the first attempt started it; resumed after that attempt was interrupted)');
+    // An attempt that finds the work of the interrupted first attempt done says so (issue 17,
+    // item 5), instead of "already commissioned (Ready)" and "(no change)".
+    const found: ActionOutcome = await activityEnv(last).run(activities.configureHardware, input(node));
+    expect(found).toMatchObject({ changed: true, details: { status: 'Ready', resumed: true } });
+    expect(found.message).toMatch(/MAAS machine \S+ commissioned \(Ready\) \(the first attempt started it; resumed after that attempt was interrupted; found done\)$/);
     expect(counts(emulator, 'n4')).toMatchObject({ commission: 1, commissioned: 1 });
   });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -160,6 +161,89 @@ describe('OOB activities on a real Temporal worker', () => {
       await proxy.stop();
     }
   });
+
+  it('a power cycle whose On was accepted, retried after the BMC froze while the bootstrapper powered the node off, sends nothing again (sushy behind a proxy that freezes after the On)', async () => {
+    const own = await startSushyEmulator({ auth: { username: 'admin', password: PASSWORD }, systems: [{ name: 'act-taken', powerState: 'Off' }] });
+    const direct = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${own.url}${path}`, { method, headers: { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+      return response.status === 204 ? {} : ((await response.json()) as { PowerState?: string });
+    };
+    const system = own.systems[0].path;
+    let froze: Promise<void> | undefined;
+    const options: Parameters<typeof startRedfishProxy>[0] = {
+      upstream: own.url,
+      answer: (method, path, body) => {
+        if (method === 'POST' && path.endsWith('/Actions/ComputerSystem.Reset') && (body as { ResetType?: string }).ResetType === 'On' && !froze) {
+          // The BMC freezes once it has accepted the On; meanwhile MAAS powers the node off.
+          froze = (async () => {
+            await new Promise((r) => setTimeout(r, 20));
+            options.hang = true;
+            await pollUntil(async () => ((await direct('GET', system)).PowerState === 'On' ? true : undefined), { timeoutMs: 30_000, intervalMs: 250, what: 'the On to land' });
+            await direct('POST', `${system}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' });
+            await pollUntil(async () => ((await direct('GET', system)).PowerState === 'Off' ? true : undefined), { timeoutMs: 30_000, intervalMs: 250, what: 'the bootstrapper\'s power-off to land' });
+            options.hang = false;
+          })();
+        }
+        return undefined;
+      },
+    };
+    const proxy = await startRedfishProxy(options);
+    try {
+      const { result, lastAttempt } = await run(async (_client, start) => {
+        const handle = await start({
+          activity: 'powerCycleNode',
+          args: { site: OOB_SITE, node: redfishNode('act-taken', proxy.port, { busy_retries: 0, request_timeout_s: 2, power_timeout_s: 15 }) },
+          maximumAttempts: 10,
+          heartbeatTimeout: '5s',
+          startToCloseTimeout: '90s',
+        });
+        return { result: (await handle.result()) as { message: string; details: Record<string, unknown> }, ...(await history(handle)) };
+      });
+      await froze;
+      expect(lastAttempt).toBeGreaterThanOrEqual(2);
+      expect(result.details).toMatchObject({ sent: null, resumedFrom: 'on-requested', leftAsFound: true });
+      expect(result.message).toContain('On was accepted');
+      // Exactly one command from drydock; the node stays as the bootstrapper left it.
+      expect(proxy.log.filter((e) => e.resetType).map((e) => `${e.status} ${e.resetType}`)).toEqual(['204 On']);
+      expect((await direct('GET', system)).PowerState).toBe('Off');
+    } finally {
+      await proxy.stop();
+      await own.stop();
+    }
+  }, 120_000);
+
+  it('an IPMI power cycle whose on was accepted, retried after ipmi_sim froze while the bootstrapper powered the node off, sends no second on', async () => {
+    const bmc = await startIpmiSim({ name: 'act-ipmi-taken', username: 'admin', password: PASSWORD, initialPower: 'off' });
+    let froze: Promise<void> | undefined;
+    try {
+      const { result, lastAttempt } = await run(async (_client, start) => {
+        const handle = await start({
+          activity: 'powerCycleNode',
+          args: { site: OOB_SITE, node: ipmiNode('act-ipmi-taken', bmc.port, { ipmi_timeout_s: 1, ipmi_retries: 1, power_timeout_s: 6 }) },
+          maximumAttempts: 20,
+          heartbeatTimeout: '5s',
+          startToCloseTimeout: '60s',
+        });
+        // Once ipmi_sim took the on: freeze it for 4 s, then the bootstrapper powers the node off.
+        await pollUntil(() => (bmc.changes().includes('set power 1') ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, what: 'the on to be accepted' });
+        froze = (async () => {
+          process.kill(bmc.process.child.pid as number, 'SIGSTOP');
+          await new Promise((r) => setTimeout(r, 4_000));
+          process.kill(bmc.process.child.pid as number, 'SIGCONT');
+        })();
+        await froze;
+        // The bootstrapper's power-off, through ipmitool as MAAS would.
+        execFileSync('ipmitool', ['-I', 'lanplus', '-H', '127.0.0.1', '-p', String(bmc.port), '-U', 'admin', '-E', 'chassis', 'power', 'off'], { stdio: 'ignore', env: { ...process.env, IPMI_PASSWORD: PASSWORD } });
+        return { result: (await handle.result()) as { message: string; details: Record<string, unknown> }, ...(await history(handle)) };
+      });
+      expect(lastAttempt).toBeGreaterThanOrEqual(2);
+      expect(result.details).toMatchObject({ sent: null, resumedFrom: 'on-requested' });
+      // One on from drydock, one off from the bootstrapper, and no second on.
+      expect(bmc.changes()).toEqual(['set power 1', 'set power 0']);
+    } finally {
+      await bmc.stop();
+    }
+  }, 120_000);
 
   it('cancelling the workflow kills the in-flight ipmitool child', async () => {
     const down = await startIpmiSim({ name: 'act-gone', username: 'admin', password: PASSWORD });

@@ -51,6 +51,8 @@ beforeAll(async () => {
     ['ipmi-cycle-off', 'off'],
     ['ipmi-reset', 'on'],
     ['ipmi-resume', 'off'],
+    ['ipmi-once', 'off'],
+    ['ipmi-late', 'off'],
     ['ipmi-boot', 'off'],
     ['ipmi-lock', 'off'],
   ];
@@ -108,6 +110,28 @@ describe('IPMI driver against ipmi_sim: power', () => {
     const outcome = await driver.powerCycleNode(target('n-resume', bmc), standaloneContext({ resumeFrom: { action: 'powerCycleNode', step: 'off-reached' } }));
     expect(outcome).toMatchObject({ changed: true, details: { sent: 'on', resumedFrom: 'off-reached' } });
     expect(bmc.changes()).toEqual(['set power 1']);
+  });
+
+  it('a retried power cycle whose on was accepted and landed leaves a node the bootstrapper powered off since (power 1; power 0; no second power 1)', async () => {
+    const bmc = bmcs['ipmi-once'];
+    const t = target('n-once', bmc);
+    const first = standaloneContext();
+    await driver.powerCycleNode(t, first);
+    const lastHeartbeat = first.heartbeats[first.heartbeats.length - 1];
+    expect(lastHeartbeat).toMatchObject({ step: 'on-requested', sent: { command: 'on' }, lastPower: 'on' });
+    await driver.powerOffNode(t, standaloneContext()); // the bootstrapper
+    const retry = await driver.powerCycleNode(t, standaloneContext({ resumeFrom: lastHeartbeat }));
+    expect(retry).toMatchObject({ changed: true, details: { sent: null, resumedFrom: 'on-requested', leftAsFound: true } });
+    expect(retry.message).toContain('chassis power on was accepted');
+    expect(bmc.changes()).toEqual(['set power 1', 'set power 0']);
+    expect(bmc.state().power).toBe('off');
+  });
+
+  it('a retried power cycle whose on was accepted longer ago than power_timeout_s sends nothing again', async () => {
+    const bmc = bmcs['ipmi-late'];
+    const retry = await driver.powerCycleNode(target('n-late', bmc, { power_timeout_s: 2 }), standaloneContext({ resumeFrom: { action: 'powerCycleNode', step: 'on-requested', sent: { command: 'on', at: Date.now() - 60_000 } } }));
+    expect(retry).toMatchObject({ changed: true, details: { sent: null, leftAsFound: true } });
+    expect(bmc.changes()).toEqual([]);
   });
 });
 

@@ -56,6 +56,8 @@ beforeAll(async () => {
         { name: 'rf-cycle-off', powerState: 'Off' },
         { name: 'rf-reset', powerState: 'On' },
         { name: 'rf-resume', powerState: 'Off' },
+        { name: 'rf-once', powerState: 'Off' },
+        { name: 'rf-late', powerState: 'Off' },
         { name: 'rf-boot', powerState: 'Off' },
         { name: 'rf-deadline', powerState: 'Off' },
         { name: 'rf-pxe', powerState: 'Off', nics: [{ mac: '52:54:00:aa:00:01' }, { mac: '52:54:00:aa:00:02' }] },
@@ -84,7 +86,7 @@ describe('Redfish driver against sushy-emulator: finding the System', () => {
     const err = await failure(driver.validateOobServices(target('n-ambiguous', multi), standaloneContext()));
     expect(err.type).toBe('InvalidRequest');
     expect(err.retryable).toBe(false);
-    expect(err.message).toMatch(/node n-ambiguous: the Redfish service at http:\/\/127\.0\.0\.1:\d+ has 8 Systems/);
+    expect(err.message).toMatch(/node n-ambiguous: the Redfish service at http:\/\/127\.0\.0\.1:\d+ has 10 Systems/);
     for (const name of ['rf-on-off', 'rf-boot', 'rf-pxe']) expect(err.message).toContain(name);
     expect(err.message).toContain('set oob param system_id');
   });
@@ -159,6 +161,32 @@ describe('Redfish driver against sushy-emulator: power', () => {
     const again = await driver.powerCycleNode(target('n-resume', multi, { system_id: 'rf-resume' }), standaloneContext({ resumeFrom: { action: 'powerCycleNode', step: 'on-requested' } }));
     expect(again.details?.sent).toBeNull();
     expect(resets(multi, 'rf-resume')).toBe(1);
+  });
+
+  it.concurrent('a retried power cycle whose On was accepted and landed leaves a node the bootstrapper powered off since (no second On)', async () => {
+    const t = target('n-once', multi, { system_id: 'rf-once' });
+    const first = standaloneContext();
+    await driver.powerCycleNode(t, first);
+    expect(resets(multi, 'rf-once')).toBe(1);
+    // The worker died after the last heartbeat; meanwhile the bootstrapper (MAAS) powered the node off.
+    const lastHeartbeat = first.heartbeats[first.heartbeats.length - 1];
+    expect(lastHeartbeat).toMatchObject({ step: 'on-requested', sent: { command: 'On' }, lastPower: 'on' });
+    await driver.powerOffNode(t, standaloneContext());
+    expect(resets(multi, 'rf-once')).toBe(2);
+    const retry = await driver.powerCycleNode(t, standaloneContext({ resumeFrom: lastHeartbeat }));
+    expect(retry).toMatchObject({ changed: true, details: { sent: null, resumedFrom: 'on-requested', leftAsFound: true } });
+    expect(retry.message).toContain('On was accepted');
+    expect(retry.message).toContain('someone else (the bootstrapper');
+    expect(resets(multi, 'rf-once')).toBe(2);
+    expect(await powerStateOf(multi, 'rf-once')).toBe('Off');
+  });
+
+  it.concurrent('a retried power cycle whose On was accepted longer ago than power_timeout_s sends nothing again, whatever the node reads', async () => {
+    const t = target('n-late', multi, { system_id: 'rf-late', power_timeout_s: 5 });
+    const retry = await driver.powerCycleNode(t, standaloneContext({ resumeFrom: { action: 'powerCycleNode', step: 'on-requested', sent: { command: 'On', at: Date.now() - 60_000 } } }));
+    expect(retry).toMatchObject({ changed: true, details: { sent: null, leftAsFound: true } });
+    expect(retry.message).toMatch(/On was accepted \d+ s ago by the first attempt; the node now reads Off/);
+    expect(resets(multi, 'rf-late')).toBe(0);
   });
 
   it.concurrent('fails with BmcTimeout, naming the last reading, when the state does not arrive by the deadline', async () => {

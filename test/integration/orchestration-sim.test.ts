@@ -139,7 +139,7 @@ describe('site workflows over sim drivers on the real dev server', () => {
       await pollUntil(async () => ((await client.workflow.getHandle(first.workflowId).query<SiteProgress>('progress')).counts.running > 0 ? true : undefined), { timeoutMs: 30_000, what: 'the first run to start its node' });
       const second = await drydock.startAction('RelabelNodes', { design: slow });
       const result = (await client.workflow.getHandle(second.workflowId).result()) as SiteActionResult;
-      expect(result.status).toBe('success');
+      expect(result.status).toBe('partial_success'); // a skipped node is not done: never success (issue 17)
       expect(result.successes).toEqual(['node0002']);
       expect(result.skipped).toEqual([{ node: 'node0001', reason: expect.stringMatching(new RegExp(`node busy: node:${site}:node0001 is already running by ${first.workflowId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(DeployNodes\\)`)) as unknown }]);
       await client.workflow.getHandle(first.workflowId).result();

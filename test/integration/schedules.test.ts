@@ -58,7 +58,7 @@ describe('scheduled re-provisioning (Temporal Schedules, sim drivers)', () => {
         await triggerSchedule(drydock, scheduleId);
         const runId = await scheduledRun(client, scheduleId);
         const result = (await client.workflow.getHandle(runId).result()) as SiteActionResult;
-        expect(result.status).toBe('success');
+        expect(result.status).toBe('partial_success'); // a skipped node is not done: never success (issue 17)
         expect(result.successes).toEqual(['node0002']);
         expect(result.failures).toEqual([]);
         expect(result.skipped).toEqual([{ node: 'node0001', reason: expect.stringContaining(`node busy: node:${site}:node0001 is already running by ${manual.workflowId}`) as unknown }]);

@@ -34,7 +34,7 @@ export function exitCodeFor(status: DeploymentStatus): number {
 }
 
 /** Values `drydock list --result` accepts (DrydockResult of site and node workflows). */
-export const LIST_RESULTS = ['running', 'success', 'partial_success', 'failure', 'aborted', 'skipped'] as const;
+export const LIST_RESULTS = ['running', 'success', 'partial_success', 'failure', 'aborted', 'skipped', 'incomplete'] as const;
 
 function checkListFilter(flags: { result?: string; action?: string }): void {
   if (flags.result !== undefined && !(LIST_RESULTS as readonly string[]).includes(flags.result)) {
@@ -216,7 +216,7 @@ export function registerOperateCommands(program: Command): void {
         .option('--site <name>', 'only this site')
         .option('--node <name>', 'only node workflows of this node')
         .option('--action <name>', 'e.g. DeployNodes')
-        .option('--result <result>', 'running, success, partial_success, failure, aborted, skipped')
+        .option('--result <result>', 'running, success, partial_success, failure, aborted, skipped, incomplete')
         .option('--nodes', 'list per-node workflows instead of site runs')
         .option('--limit <n>', 'at most n rows', '50')
         .option('--json', 'print JSON'),

@@ -110,8 +110,10 @@ export interface OobDriver {
   powerOnNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome>;
   /**
    * Off then on (or a reset where `power_cycle: reset` asks for one), waiting for the state
-   * each time; a node that is off is only powered on. Resumable: after a retry it reads
-   * `ctx.resumeFrom` and never sends a second cycle once Off was reached.
+   * each time; a node that is off is only powered on. Takes effect once: the heartbeat records
+   * each command the BMC accepted and when (`sent`); a retry reads `ctx.resumeFrom`, never sends
+   * an accepted command again, and leaves a node whose state changed after the command (the
+   * bootstrapper powers nodes off), saying so (oob/power-cycle.ts).
    * @param target the node's BMC (`power_cycle`, `power_timeout`, `poll_interval` params)
    * @param ctx cancellation, heartbeats (each step) and the previous attempt's last step
    * @returns always `changed: true`, with the commands sent and the waits; manual:

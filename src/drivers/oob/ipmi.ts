@@ -4,7 +4,7 @@ import type { BmcLocks } from './bmc-lock';
 import type { BootDevice, BootSettings, OobDriver, OobInterrogation, OobTarget } from './interface';
 import { BootFlags, IpmiParseError, Ipmitool, ipmiSettings, parseBootdevSet, parseBootParam5, parseColonPairs, parsePowerControl, parsePowerStatus } from './ipmitool';
 import { PowerReading, waitForPower } from './power-wait';
-import { resumeStep } from './resume';
+import { powerCycle } from './power-cycle';
 
 /**
  * IPMI 2.0 (RMCP+) out-of-band driver on ipmitool. Power actions are "ensure" actions (status
@@ -66,47 +66,24 @@ export class IpmiDriver implements OobDriver {
     return { changed: true, message: `powered off (chassis power off; off after ${seconds(waited.waitedMs)} s)`, details: { sent: 'off', waitedMs: waited.waitedMs } };
   }
 
-  async powerCycleNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
+  /** An explicit off-then-on (or chassis power cycle with power_cycle: reset) that takes effect
+   * once, resumable from the previous attempt's record of what was sent and when: power-cycle.ts. */
+  powerCycleNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
     const tool = this.tool(target);
-    const progress = { action: 'powerCycleNode' };
-    const resumed = resumeStep(ctx.resumeFrom, 'powerCycleNode');
-    let reading = await this.readPower(tool, ctx);
-    const sent: string[] = [];
-    let offWaitMs = 0;
-
-    if (!resumed && reading.power === 'off') {
-      await this.control(tool, ctx, 'on');
-      ctx.heartbeat({ ...progress, step: 'on-requested' });
-      const waited = await this.waitFor(tool, ctx, 'on', { ...progress, step: 'on-requested' });
-      return { changed: true, message: `power cycle: the node was off, so it was powered on (chassis power on; on after ${seconds(waited.waitedMs)} s)`, details: { wasOff: true, sent: 'on' } };
-    }
-    if (!resumed && tool.settings.powerCycle === 'reset') {
-      await this.control(tool, ctx, 'cycle');
-      ctx.heartbeat({ ...progress, step: 'reset-requested' });
-      const waited = await this.waitFor(tool, ctx, 'on', { ...progress, step: 'reset-requested' });
-      return { changed: true, message: `power cycled (chassis power cycle; on after ${seconds(waited.waitedMs)} s)`, details: { sent: 'cycle', waitedMs: waited.waitedMs } };
-    }
-    if (!resumed || resumed === 'off-requested') {
-      if (reading.power !== 'off') {
-        await this.control(tool, ctx, 'off');
-        sent.push('off');
-        ctx.heartbeat({ ...progress, step: 'off-requested' });
-        offWaitMs = (await this.waitFor(tool, ctx, 'off', { ...progress, step: 'off-requested' })).waitedMs;
-        reading = { power: 'off', raw: 'Chassis Power is off' };
-      }
-      ctx.heartbeat({ ...progress, step: 'off-reached' });
-    }
-    if (reading.power !== 'on') {
-      await this.control(tool, ctx, 'on');
-      sent.push('on');
-      ctx.heartbeat({ ...progress, step: 'on-requested' });
-    }
-    const onWait = await this.waitFor(tool, ctx, 'on', { ...progress, step: 'on-requested' });
-    return {
-      changed: true,
-      message: `power cycled: ${sent.length ? sent.map((s) => `chassis power ${s}`).join(' then ') : 'nothing left to send'}${resumed ? ` (resumed after ${resumed}: no second cycle)` : ''}; off after ${seconds(offWaitMs)} s, on after ${seconds(onWait.waitedMs)} s`,
-      details: { sent: sent.join(',') || null, resumedFrom: resumed ?? null, offWaitMs, onWaitMs: onWait.waitedMs },
-    };
+    return powerCycle({
+      node: tool.node,
+      mode: tool.settings.powerCycle === 'reset' ? 'reset' : 'off-on',
+      powerTimeoutMs: tool.settings.powerTimeoutMs,
+      pollIntervalMs: tool.settings.pollIntervalMs,
+      ctx,
+      read: () => this.readPower(tool, ctx),
+      send: async (what) => {
+        const action = what === 'reset' ? 'cycle' : what;
+        await this.control(tool, ctx, action);
+        return action;
+      },
+      label: (command) => `chassis power ${command}`,
+    });
   }
 
   async interrogateOob(target: OobTarget, ctx: ActionContext): Promise<OobInterrogation> {

@@ -8,19 +8,48 @@ export interface PowerReading {
   raw: string;
 }
 
+interface WaitOptions {
+  node: string;
+  timeoutMs: number;
+  intervalMs: number;
+  ctx: ActionContext;
+  progress: Record<string, unknown>;
+}
+
 /**
  * Polls until the BMC reports `want` twice in a row (BMCs flap while a change lands: sushy
  * reports Off at once for a restart and On seconds later; some BMCs report the old state once
  * after the new one). Heartbeats every reading with `progress` plus the reading, so a retried
  * activity can resume. Fails with BmcTimeout at the deadline, naming the last reading.
  */
-export async function waitForPower(
+export async function waitForPower(read: () => Promise<PowerReading>, want: 'on' | 'off', options: WaitOptions): Promise<{ readings: number; waitedMs: number }> {
+  const outcome = await pollPower(read, want, Date.now() + options.timeoutMs, options);
+  if (outcome.reached) return outcome;
+  throw new DriverError('bmc', 'Timeout', `node ${options.node}: power did not reach ${want} within ${options.timeoutMs / 1000} s (last reading: ${outcome.last}); raise oob param power_timeout_s if this BMC is slow`, {
+    target: options.node,
+    details: { want, lastReading: outcome.last, readings: outcome.readings },
+  });
+}
+
+/** Like waitForPower, but until an absolute deadline (reading at least twice) and without
+ * failing: for a resumed attempt, whose command was accepted by an earlier attempt. */
+export function waitForPowerUntil(
   read: () => Promise<PowerReading>,
   want: 'on' | 'off',
-  options: { node: string; timeoutMs: number; intervalMs: number; ctx: ActionContext; progress: Record<string, unknown> },
-): Promise<{ readings: number; waitedMs: number }> {
+  deadline: number,
+  options: Omit<WaitOptions, 'timeoutMs'>,
+): Promise<{ reached: boolean; readings: number; waitedMs: number; last: string }> {
+  // At least two readings: the wanted state must be read twice in a row.
+  return pollPower(read, want, Math.max(deadline, Date.now() + 2 * options.intervalMs + 1000), options);
+}
+
+async function pollPower(
+  read: () => Promise<PowerReading>,
+  want: 'on' | 'off',
+  deadline: number,
+  options: Omit<WaitOptions, 'timeoutMs'>,
+): Promise<{ reached: boolean; readings: number; waitedMs: number; last: string }> {
   const started = Date.now();
-  const deadline = started + options.timeoutMs;
   let streak = 0;
   let readings = 0;
   let last: PowerReading | undefined;
@@ -29,13 +58,10 @@ export async function waitForPower(
     last = await read();
     readings += 1;
     streak = last.power === want ? streak + 1 : 0;
-    options.ctx.heartbeat({ ...options.progress, waitingFor: want, lastReading: last.raw });
-    if (streak >= 2) return { readings, waitedMs: Date.now() - started };
+    options.ctx.heartbeat({ ...options.progress, waitingFor: want, lastReading: last.raw, lastPower: last.power });
+    if (streak >= 2) return { reached: true, readings, waitedMs: Date.now() - started, last: last.raw };
     if (Date.now() + options.intervalMs > deadline) break;
     await sleep(options.intervalMs, undefined, { signal: options.ctx.signal });
   }
-  throw new DriverError('bmc', 'Timeout', `node ${options.node}: power did not reach ${want} within ${options.timeoutMs / 1000} s (last reading: ${last.raw}); raise oob param power_timeout_s if this BMC is slow`, {
-    target: options.node,
-    details: { want, lastReading: last.raw, readings },
-  });
+  return { reached: false, readings, waitedMs: Date.now() - started, last: last.raw };
 }

@@ -2,7 +2,7 @@ import type { ActionOutcome } from '../context';
 import { DriverError } from '../errors';
 import { waitForPower, PowerReading } from './power-wait';
 import { type ComputerSystem, powerOf, seconds, type SystemHandle } from './redfish-system';
-import { resumeStep } from './resume';
+import { powerCycle as sharedPowerCycle } from './power-cycle';
 
 /*
  * Redfish power (after Ironic's redfish/power.py): ensure on, ensure off and a resumable power
@@ -43,66 +43,25 @@ export async function powerOff(h: SystemHandle): Promise<ActionOutcome> {
 }
 
 /**
- * Off, wait, on, wait (power_cycle: off-on, the default), resumable from the heartbeat of a
- * previous attempt: a retry after Off was sent never sends a second cycle. A node that is off
- * is simply powered on. power_cycle: reset sends one restart ResetType instead.
+ * Off, wait, on, wait (power_cycle: off-on, the default), or one restart ResetType (power_cycle:
+ * reset); a node that is off is simply powered on. Resumable from the heartbeat of a previous
+ * attempt, which records what the BMC accepted and when: see power-cycle.ts.
  */
-export async function powerCycle(h: SystemHandle): Promise<ActionOutcome> {
-  const ctx = h.ctx;
-  const progress = { action: 'powerCycleNode' };
-  const resumed = resumeStep(ctx.resumeFrom, 'powerCycleNode');
-  let step = resumed ?? 'start';
-  let reading = powerOf(h.data);
-  const sent: string[] = [];
-  let offWaitMs = 0;
-
-  if (step === 'start' && reading.power === 'off') {
-    const onType = await pickResetType(h, ON_TYPES, 'power on');
-    await reset(h, onType);
-    ctx.heartbeat({ ...progress, step: 'on-requested', resetType: onType });
-    const waited = await waitFor(h, 'on', { ...progress, step: 'on-requested' });
-    return { changed: true, message: `power cycle: the node was off, so it was powered on (${onType}; on after ${seconds(waited.waitedMs)} s)`, details: { wasOff: true, sent: onType } };
-  }
-
-  if (step === 'start' && h.settings.powerCycle === 'reset') {
-    const restart = await pickResetType(h, RESTART_TYPES, 'power cycle');
-    await reset(h, restart);
-    ctx.heartbeat({ ...progress, step: 'reset-requested', resetType: restart });
-    const waited = await waitFor(h, 'on', { ...progress, step: 'reset-requested' });
-    return { changed: true, message: `power cycled (${restart}; on after ${seconds(waited.waitedMs)} s)`, details: { sent: restart, waitedMs: waited.waitedMs } };
-  }
-
-  if (step === 'start' || step === 'off-requested') {
-    if (reading.power !== 'off') {
-      const offType = await pickResetType(h, OFF_TYPES, 'power off');
-      // Resumed after Off was sent and the System still reads On: the Off may still be
-      // landing or may have been lost; a second ForceOff is harmless either way.
-      await reset(h, offType);
-      sent.push(offType);
-      ctx.heartbeat({ ...progress, step: 'off-requested', resetType: offType });
-      offWaitMs = (await waitFor(h, 'off', { ...progress, step: 'off-requested' })).waitedMs;
-    }
-    step = 'off-reached';
-    ctx.heartbeat({ ...progress, step });
-    reading = { power: 'off', raw: 'Off' };
-  } else {
-    reading = await readPower(h);
-  }
-
-  // off-reached, on-requested, reset-requested: only On remains to be ensured.
-  if (reading.power !== 'on') {
-    const onType = await pickResetType(h, ON_TYPES, 'power on');
-    await reset(h, onType);
-    sent.push(onType);
-    ctx.heartbeat({ ...progress, step: 'on-requested', resetType: onType });
-  }
-  const onWait = await waitFor(h, 'on', { ...progress, step: 'on-requested' });
-  const resumedNote = resumed ? ` (resumed after ${resumed}: no second cycle)` : '';
-  return {
-    changed: true,
-    message: `power cycled: ${sent.length ? sent.join(' then ') : 'nothing left to send'}${resumedNote}; off after ${seconds(offWaitMs)} s, on after ${seconds(onWait.waitedMs)} s`,
-    details: { sent: sent.join(',') || null, resumedFrom: resumed ?? null, offWaitMs, onWaitMs: onWait.waitedMs },
-  };
+export function powerCycle(h: SystemHandle): Promise<ActionOutcome> {
+  return sharedPowerCycle({
+    node: h.target.node,
+    mode: h.settings.powerCycle === 'reset' ? 'reset' : 'off-on',
+    powerTimeoutMs: h.settings.powerTimeoutMs,
+    pollIntervalMs: h.settings.pollIntervalMs,
+    ctx: h.ctx,
+    read: () => readPower(h),
+    async send(what) {
+      const resetType = await pickResetType(h, what === 'on' ? ON_TYPES : what === 'off' ? OFF_TYPES : RESTART_TYPES, what === 'reset' ? 'power cycle' : `power ${what}`);
+      await reset(h, resetType);
+      return resetType;
+    },
+    label: (command) => command,
+  });
 }
 
 async function readPower(h: SystemHandle): Promise<PowerReading> {

@@ -73,6 +73,30 @@ describe('the result of a 10,000-node run', () => {
   });
 });
 
+describe('the verdict of a run with skipped nodes', () => {
+  const busy = (i: number): NodeResult => ({ node: `node${String(i).padStart(4, '0')}`, rack: 'rack01', outcome: 'skipped', message: `node busy: node:site:node${String(i).padStart(4, '0')} is already running by deploy-other`, workflowId: `node:site:node${i}`, steps: [] });
+
+  it('all nodes skipped is incomplete, not success, and names the count and the holder', () => {
+    const result = siteResult('DeployNodes', state([busy(1), busy(2), busy(3), busy(4)]), false);
+    expect(result.status).toBe('incomplete');
+    expect(result.skipped).toHaveLength(4);
+    expect(result.message).toBe('not everything was done: 0 node(s) succeeded, 4 skipped (node0001: node busy: node:site:node0001 is already running by deploy-other; ...)');
+  });
+
+  it('some done and some skipped is partial_success with the skipped count', () => {
+    const result = siteResult('DestroyNodes', state([nodeResult(1), nodeResult(2), nodeResult(3), busy(4), busy(5)]), false);
+    expect(result).toMatchObject({ status: 'partial_success', successes: ['node0001', 'node0002', 'node0003'] });
+    expect(result.message).toContain('3 node(s) succeeded, 2 skipped');
+  });
+
+  it('every node done is success; failures with skipped nodes still count both', () => {
+    expect(siteResult('DeployNodes', state([nodeResult(1), nodeResult(2)]), false)).toMatchObject({ status: 'success', message: '2 node(s) succeeded' });
+    const mixed = siteResult('DeployNodes', state([nodeResult(1), nodeResult(2, 9), busy(3)]), false);
+    expect(mixed).toMatchObject({ status: 'partial_success' });
+    expect(mixed.message).toContain('1 succeeded, 1 skipped');
+  });
+});
+
 describe('the site context a node workflow gets', () => {
   const compiled = processDesign([{ name: 'site.yaml', text: simSiteDesign({ site: 'big', nodes: 400, racks: 8 }) }]);
   const site = siteContextOf(compiled.site!);

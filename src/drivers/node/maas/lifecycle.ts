@@ -3,7 +3,7 @@ import type { NodeModel } from '../../../design/model';
 import type { ActionOutcome } from '../../context';
 import type { NodeIdentity, NodeInterrogation } from '../../../contracts/driver-results';
 import type { SiteContext } from '../../../contracts/site-context';
-import { findMachine, identificationKeys, machinePath, progressSince, readMachine, requireMachine, waitForStatus } from './machines';
+import { findMachine, identificationKeys, isProgress, machinePath, progressSince, readMachine, requireMachine, waitForStatus } from './machines';
 import { MaasSession, nodeError } from './session';
 import { MaasMachine, STATUS } from './types';
 
@@ -58,6 +58,17 @@ async function knownDomain(session: MaasSession, node: NodeModel, site: SiteCont
   return undefined;
 }
 
+/**
+ * What an earlier attempt of this step did, for the step's message (issue 17): a retried
+ * attempt that finds the work done, or resumes the wait, says that the first attempt started
+ * it, instead of "already done (no change)" hiding the work done. Undefined for a first attempt.
+ */
+function earlierAttempt(session: MaasSession, phase: 'commissioning' | 'deploying' | 'releasing', machineId: string): string | undefined {
+  const previous = session.ctx.resumeFrom;
+  if (!isProgress(previous, phase, machineId)) return undefined;
+  return previous.requested ? 'the first attempt started it; resumed after that attempt was interrupted' : 'resumed after the first attempt was interrupted';
+}
+
 const COMMISSION_FROM: string[] = [STATUS.new, STATUS.broken, STATUS.failedCommissioning, STATUS.failedTesting];
 const COMMISSIONED: string[] = [STATUS.ready, STATUS.allocated, STATUS.deploying, STATUS.deployed];
 
@@ -66,7 +77,9 @@ export async function configureHardware(session: MaasSession, node: NodeModel): 
   const machine = await requireMachine(session, node);
   const id = machine.system_id;
   const status = machine.status_name;
+  const earlier = earlierAttempt(session, 'commissioning', id);
   if (COMMISSIONED.includes(status)) {
+    if (earlier) return { changed: true, message: `node ${node.name}: MAAS machine ${id} commissioned (${status}) (${earlier}; found done)`, details: { machine: id, status, resumed: true } };
     return { changed: false, message: `node ${node.name}: MAAS machine ${id} is already commissioned (${status})`, details: { machine: id, status } };
   }
   const progress = progressSince(session, 'commissioning', id);
@@ -99,7 +112,7 @@ export async function configureHardware(session: MaasSession, node: NodeModel): 
   });
   return {
     changed: true,
-    message: `node ${node.name}: MAAS machine ${id} commissioned (${done.cpu_count} CPUs, ${done.memory} MiB, ${done.blockdevice_set.length} disks, ${done.interface_set.length} interfaces)`,
+    message: `node ${node.name}: MAAS machine ${id} commissioned (${done.cpu_count} CPUs, ${done.memory} MiB, ${done.blockdevice_set.length} disks, ${done.interface_set.length} interfaces)${earlier ? ` (${earlier})` : ''}`,
     details: { machine: id, status: done.status_name, resumed: progress.resumed },
   };
 }
@@ -147,7 +160,9 @@ export async function deployNode(session: MaasSession, node: NodeModel, site: Si
   const { client, ctx, options } = session;
   let machine = await requireMachine(session, node);
   const id = machine.system_id;
+  const earlier = earlierAttempt(session, 'deploying', id);
   if (machine.status_name === STATUS.deployed) {
+    if (earlier) return { changed: true, message: `node ${node.name}: MAAS machine ${id} deployed (${machine.osystem}/${machine.distro_series}) (${earlier}; found done)`, details: { machine: id, status: STATUS.deployed, resumed: true } };
     return { changed: false, message: `node ${node.name}: MAAS machine ${id} is already deployed (${machine.osystem}/${machine.distro_series})`, details: { machine: id, status: STATUS.deployed } };
   }
   const progress = progressSince(session, 'deploying', id);
@@ -212,7 +227,7 @@ export async function deployNode(session: MaasSession, node: NodeModel, site: Si
   });
   return {
     changed: true,
-    message: `node ${node.name}: MAAS machine ${id} deployed (${done.osystem}/${done.distro_series}${done.hwe_kernel ? `, ${done.hwe_kernel}` : ''})`,
+    message: `node ${node.name}: MAAS machine ${id} deployed (${done.osystem}/${done.distro_series}${done.hwe_kernel ? `, ${done.hwe_kernel}` : ''})${earlier ? ` (${earlier})` : ''}`,
     details: { machine: id, status: done.status_name, resumed: progress.resumed },
   };
 }
@@ -234,6 +249,8 @@ export async function destroyNode(session: MaasSession, node: NodeModel): Promis
     ctx.heartbeat({ phase: 'releasing', machineId: id, since: progress.since, status: STATUS.releasing, requested });
     ctx.log(`node ${node.name}: releasing MAAS machine ${id} with disk erase (was ${machine.status_name})`);
   } else if (!RELEASING.includes(machine.status_name)) {
+    const earlier = earlierAttempt(session, 'releasing', id);
+    if (earlier && machine.status_name === STATUS.ready) return { changed: true, message: `node ${node.name}: MAAS machine ${id} released (${machine.status_name}) (${earlier}; found done)`, details: { machine: id, status: machine.status_name, resumed: true } };
     return { changed: false, message: `node ${node.name}: MAAS machine ${id} is ${machine.status_name}; nothing to release`, details: { machine: id, status: machine.status_name } };
   }
   const done = await waitForStatus(session, {
@@ -247,7 +264,8 @@ export async function destroyNode(session: MaasSession, node: NodeModel): Promis
     waiting: [...RELEASING, ...RELEASABLE],
     requested,
   });
-  return { changed: true, message: `node ${node.name}: MAAS machine ${id} released and its disks erased (${done.status_name})`, details: { machine: id, status: done.status_name } };
+  const earlier = earlierAttempt(session, 'releasing', id);
+  return { changed: true, message: `node ${node.name}: MAAS machine ${id} released and its disks erased (${done.status_name})${earlier ? ` (${earlier})` : ''}`, details: { machine: id, status: done.status_name } };
 }
 
 /** InterrogateNode: what MAAS knows of the machine, without credentials. */

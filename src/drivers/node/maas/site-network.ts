@@ -125,8 +125,12 @@ export async function createNetworkTemplate(session: MaasSession, site: SiteCont
         fabric = await client.put<MaasFabric>(`fabrics/${existing.id}/`, { name: linkName }, ctx.signal);
         log.add(`renamed fabric ${existing.name} to ${linkName}`);
       } else {
-        fabric = await client.post<MaasFabric>('fabrics/', undefined, { name: linkName, description: `NetworkLink ${linkName}` }, ctx.signal);
-        log.add(`created fabric ${linkName}`);
+        const made = await createOrFind(
+          () => client.post<MaasFabric>('fabrics/', undefined, { name: linkName, description: `NetworkLink ${linkName}` }, ctx.signal),
+          async () => (await client.get<MaasFabric[]>('fabrics/', undefined, ctx.signal)).find((f) => f.name === linkName),
+        );
+        fabric = made.object;
+        log.add(made.created ? `created fabric ${linkName}` : `found fabric ${linkName}, created meanwhile by another run (MAAS refused the identical create)`);
       }
       // A fresh read gives the fabric's VLAN list (the untagged VLAN MAAS creates with it).
       fabric = await client.get<MaasFabric>(`fabrics/${fabric.id}/`, undefined, ctx.signal);
@@ -153,9 +157,13 @@ export async function createNetworkTemplate(session: MaasSession, site: SiteCont
       const mtu = network.mtu ?? (vid === 0 ? link.mtu : undefined);
       let vlan = vlans.get(vid);
       if (!vlan) {
-        vlan = await client.post<MaasVlan>(`fabrics/${fabric.id}/vlans/`, undefined, { vid, name: network.name, mtu }, ctx.signal);
+        const made = await createOrFind(
+          () => client.post<MaasVlan>(`fabrics/${fabric.id}/vlans/`, undefined, { vid, name: network.name, mtu }, ctx.signal),
+          async () => (await client.get<MaasFabric>(`fabrics/${fabric.id}/`, undefined, ctx.signal)).vlans.find((v) => v.vid === vid),
+        );
+        vlan = made.object;
         vlans.set(vid, vlan);
-        log.add(`created VLAN ${vid} (${network.name}) on fabric ${linkName}`);
+        log.add(made.created ? `created VLAN ${vid} (${network.name}) on fabric ${linkName}` : `found VLAN ${vid} on fabric ${linkName}, created meanwhile by another run`);
       } else {
         const update: Record<string, string | number> = {};
         if (vlan.name !== network.name) update.name = network.name;
@@ -168,22 +176,25 @@ export async function createNetworkTemplate(session: MaasSession, site: SiteCont
       }
 
       if (network.dns.domain && !domains.has(network.dns.domain)) {
-        await client.post<MaasDomain>('domains/', undefined, { name: network.dns.domain, authoritative: false }, ctx.signal);
-        domains.add(network.dns.domain);
-        log.add(`created DNS domain ${network.dns.domain}`);
+        const name = network.dns.domain;
+        const made = await createOrFind(
+          () => client.post<MaasDomain>('domains/', undefined, { name, authoritative: false }, ctx.signal),
+          async () => (await client.get<MaasDomain[]>('domains/', undefined, ctx.signal)).find((d) => d.name === name),
+        );
+        domains.add(name);
+        log.add(made.created ? `created DNS domain ${name}` : `found DNS domain ${name}, created meanwhile by another run`);
       }
 
       const cidr = normaliseCidr(network.cidr);
       const gateway = defaultGateway(network) ?? '';
       let subnet = subnetByCidr.get(cidr);
       if (!subnet) {
-        subnet = await client.post<MaasSubnet>(
-          'subnets/',
-          undefined,
-          { cidr, name: network.name, vlan: vlan.id, gateway_ip: gateway || undefined, dns_servers: network.dns.servers.join(',') || undefined },
-          ctx.signal,
+        const made = await createOrFind(
+          () => client.post<MaasSubnet>('subnets/', undefined, { cidr, name: network.name, vlan: vlan!.id, gateway_ip: gateway || undefined, dns_servers: network.dns.servers.join(',') || undefined }, ctx.signal),
+          async () => (await client.get<MaasSubnet[]>('subnets/', undefined, ctx.signal)).find((x) => normaliseCidr(x.cidr) === cidr),
         );
-        log.add(`created subnet ${cidr} (${network.name}) on VLAN ${vid} of fabric ${linkName}`);
+        subnet = made.object;
+        log.add(made.created ? `created subnet ${cidr} (${network.name}) on VLAN ${vid} of fabric ${linkName}` : `found subnet ${cidr}, created meanwhile by another run`);
       } else {
         const update: Record<string, string | number> = {};
         if (subnet.vlan.id !== vlan.id) update.vlan = vlan.id;
@@ -210,13 +221,12 @@ export async function createNetworkTemplate(session: MaasSession, site: SiteCont
       }
       for (const w of wanted) {
         if (current.some((r) => r.type === w.type && sameIp(w.start, r.start_ip) && sameIp(w.end, r.end_ip))) continue;
-        await client.post<MaasIpRange>(
-          'ipranges/',
-          undefined,
-          { type: w.type, start_ip: w.start, end_ip: w.end, subnet: subnet.id, comment: `${RANGE_COMMENT_PREFIX} network ${network.name}` },
-          ctx.signal,
+        const subnetId = subnet.id;
+        const made = await createOrFind(
+          () => client.post<MaasIpRange>('ipranges/', undefined, { type: w.type, start_ip: w.start, end_ip: w.end, subnet: subnetId, comment: `${RANGE_COMMENT_PREFIX} network ${network.name}` }, ctx.signal),
+          async () => (await client.get<MaasIpRange[]>('ipranges/', undefined, ctx.signal)).find((r) => r.subnet.id === subnetId && r.type === w.type && sameIp(w.start, r.start_ip) && sameIp(w.end, r.end_ip)),
         );
-        log.add(`added ${w.type} range ${w.start}-${w.end} to ${cidr}`);
+        log.add(made.created ? `added ${w.type} range ${w.start}-${w.end} to ${cidr}` : `found ${w.type} range ${w.start}-${w.end} on ${cidr}, added meanwhile by another run`);
       }
 
       // DHCP on the VLAN follows whether the network has a DHCP range.
@@ -248,8 +258,11 @@ export async function createNetworkTemplate(session: MaasSession, site: SiteCont
       const destination = subnetByCidr.get(normaliseCidr(w.subnet))!;
       const existing = current.find((r) => r.destination.id === destination.id);
       if (!existing) {
-        await client.post<MaasStaticRoute>('static-routes/', undefined, { source: source.id, destination: destination.id, gateway_ip: w.gateway, metric: w.metric }, ctx.signal);
-        log.add(`added static route ${source.cidr} -> ${destination.cidr} via ${w.gateway}`);
+        const made = await createOrFind(
+          () => client.post<MaasStaticRoute>('static-routes/', undefined, { source: source.id, destination: destination.id, gateway_ip: w.gateway, metric: w.metric }, ctx.signal),
+          async () => (await client.get<MaasStaticRoute[]>('static-routes/', undefined, ctx.signal)).find((r) => r.source.id === source.id && r.destination.id === destination.id),
+        );
+        log.add(made.created ? `added static route ${source.cidr} -> ${destination.cidr} via ${w.gateway}` : `found static route ${source.cidr} -> ${destination.cidr}, added meanwhile by another run`);
       } else if (!sameIp(existing.gateway_ip, w.gateway) || existing.metric !== w.metric) {
         await client.put<MaasStaticRoute>(`static-routes/${existing.id}/`, { gateway_ip: w.gateway, metric: w.metric }, ctx.signal);
         log.add(`updated static route ${source.cidr} -> ${destination.cidr}`);
@@ -262,6 +275,23 @@ export async function createNetworkTemplate(session: MaasSession, site: SiteCont
     message: log.summary(`site ${site.name} networks (${placements.size} networks on ${byLink.size} links)`, 'MAAS already matches the design'),
     details: { changes: log.changes.length, networks: placements.size, links: byLink.size },
   };
+}
+
+/**
+ * A create that lost a race to an identical create (another run made the same object between
+ * this run's read and its write, and MAAS answers HTTP 400 "... already exists"): re-read, and
+ * carry on with the object found. Any other failure, or a 400 with no such object to be found,
+ * stays the failure it was.
+ */
+async function createOrFind<T>(create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<{ object: T; created: boolean }> {
+  try {
+    return { object: await create(), created: true };
+  } catch (err) {
+    if (!(err instanceof DriverError) || err.kind !== 'InvalidRequest' || err.details.httpStatus !== 400) throw err;
+    const found = await find();
+    if (found === undefined) throw err;
+    return { object: found, created: false };
+  }
 }
 
 /** Reads what the per-node steps need: fabrics by name and subnets by CIDR. */

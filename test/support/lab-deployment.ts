@@ -1,0 +1,73 @@
+import type { Client } from '@temporalio/client';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SiteProgress } from '../../src/contracts/deployment';
+import { processDesign } from '../../src/design';
+import { exampleCredentials } from '../../lab/demo/example-site';
+import { labSiteDesign } from '../../lab/lab-site-design';
+import { type SiteLab, startSiteLab } from '../../lab/site-lab';
+import type { EmulatorConfigInput } from '../../lab/maas/config';
+import { SecretResolver } from '../../src/secrets/resolver';
+import { pollUntil } from '../../src/tools/poll';
+import { freePort } from '../../src/tools/ports';
+
+/** A lab (sushy-emulator, ipmi_sim, the MAAS emulator) and a design of its nodes, for e2e tests
+ * that deploy on the real stack and count side effects at the emulators. */
+export interface LabDeployment {
+  lab: SiteLab;
+  nodes: string[];
+  site: string;
+  env: Record<string, string>;
+  design: { type: 'inline'; sources: Array<{ name: string; text: string }> };
+}
+
+export async function labDeployment(name: string, options: { nodes?: number; durations?: NonNullable<EmulatorConfigInput['durations']> } = {}): Promise<LabDeployment> {
+  const dir = mkdtempSync(join(tmpdir(), `drydock-${name}-`));
+  const credentials = exampleCredentials(dir);
+  const env = { ...credentials.env, DRYDOCK_SECRETS_FILE: credentials.secretsFile };
+  const { text, nodes } = labSiteDesign({ nodes: options.nodes ?? 2, prefix: name.slice(0, 1), redfishPort: await freePort(), ipmiPorts: [await freePort()], maasPort: await freePort() });
+  const compiled = processDesign([{ name: 'lab.yaml', text }]);
+  if (!compiled.site) throw new Error('the lab design does not compile');
+  const lab = await startSiteLab({
+    site: compiled.site,
+    secrets: new SecretResolver({ env: { ...process.env, ...env } }),
+    stateDir: dir,
+    // Deploying takes long enough to crash in the middle of it.
+    maas: { bmcPollMs: 200, durations: options.durations ?? { enlistingSeconds: 4, commissioningSeconds: 2, deployingSeconds: 25, releasingSeconds: 1, importSeconds: 0.2 } },
+  });
+  return { lab, nodes: nodes.map((n) => n.name), site: compiled.site.name, env, design: { type: 'inline', sources: [{ name: 'lab.yaml', text }] } };
+}
+
+/** Power commands our driver sent: what the emulator counted, less what MAAS sent itself. */
+export function driverPowerCommands(d: LabDeployment, node: string): number {
+  const stats = d.lab.maas!.stats().byHostname[node] ?? {};
+  return d.lab.bmcCommands(node).power - (stats.bmc_power_commands ?? 0);
+}
+
+/** Side effects per node, as the emulators counted them. */
+export function sideEffects(d: LabDeployment, node: string): Record<string, number> {
+  const stats = d.lab.maas!.stats().byHostname[node] ?? {};
+  const bmc = d.lab.bmcCommands(node);
+  return {
+    commission: stats.commission ?? 0,
+    deploy: stats.deploy ?? 0,
+    release: stats.release ?? 0,
+    ourPowerCommands: driverPowerCommands(d, node),
+    maasPowerCommands: stats.bmc_power_commands ?? 0,
+    bootCommands: bmc.boot,
+    maasBootCommands: stats.bmc_pxe ?? 0,
+  };
+}
+
+export async function waitUntilDeploying(client: Client, workflowId: string, d: LabDeployment): Promise<void> {
+  await pollUntil(
+    async () => {
+      const progress = await client.workflow.getHandle(workflowId).query<SiteProgress>('progress');
+      if (progress.phase === 'done') throw new Error(`the run ended before the crash: ${JSON.stringify(progress.result?.failures)}`);
+      const statuses = Object.values(d.lab.maas!.stats().machines).map((m) => m.status);
+      return statuses.length === d.nodes.length && statuses.every((s) => s === 'Deploying') ? true : undefined;
+    },
+    { timeoutMs: 240_000, intervalMs: 500, what: 'every machine to be Deploying', isFatal: (e) => e instanceof Error && e.message.startsWith('the run ended') },
+  );
+}
