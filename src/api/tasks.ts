@@ -220,7 +220,7 @@ export class TaskService {
   /** A site run as a task. `listing`: for GET /tasks, counts only (no per-node page): a running
    * run's node page costs a query per running node, which a list of 200 runs cannot afford. */
   async siteTask(workflowId: string, taskId?: string, listing = false): Promise<TaskDocument> {
-    const [status, memo, children] = await Promise.all([this.drydock.getStatus(workflowId, listing ? { limit: 0 } : {}), this.drydock.memoOf(workflowId), this.drydock.children(workflowId)]);
+    const [status, memo, children] = await Promise.all([this.drydock.getStatus(workflowId, listing ? { limit: 0 } : {}), this.drydock.memoOf(workflowId), this.drydock.nodeRunsOf(workflowId)]);
     const m = (memo ?? {}) as TaskMemo;
     const id = taskIdOfWorkflow(workflowId) ?? taskId ?? status.runId ?? workflowId;
     const ts = iso(status.closeTime) ?? new Date().toISOString();
@@ -295,16 +295,54 @@ export class TaskService {
     };
   }
 
-  /** Site tasks, newest first (at most `limit`). */
+  /** Site tasks, newest first (at most `limit`), from one visibility listing: each run's state,
+   * verdict (the DrydockResult search attribute) and memo. A full document per run costs several
+   * Temporal calls and a history read, which a namespace with hundreds of runs cannot afford on
+   * every GET /tasks; GET /tasks/{id} gives the full document (result messages, subtasks). */
   async list(limit = 200): Promise<TaskDocument[]> {
     const runs = (await this.drydock.list({ siteWorkflows: true, limit: limit * 2 })).filter((r) => r.execution !== 'CONTINUED_AS_NEW').slice(0, limit);
-    const out: TaskDocument[] = [];
-    for (let i = 0; i < runs.length; i += 10) {
-      const batch = await Promise.all(runs.slice(i, i + 10).map((r) => this.siteTask(r.workflowId, taskIdOfWorkflow(r.workflowId) ?? r.runId, true).catch(() => undefined)));
-      out.push(...batch.filter((d): d is TaskDocument => d !== undefined));
-    }
-    return out;
+    return runs.map((r) => listedTask(r));
   }
+}
+
+/** The task document of a listed run, from its visibility record alone. */
+function listedTask(r: ExecutionSummary): TaskDocument {
+  const m = (r.memo ?? {}) as TaskMemo;
+  const verdict = r.result && r.result !== 'running' ? r.result : undefined;
+  const state = r.result === 'aborted' ? 'terminated' : statusOfExecution(r.execution, r.phase, verdict !== undefined);
+  const status: TaskResult['status'] = verdict === 'success' || verdict === 'partial_success' || verdict === 'failure' || verdict === 'incomplete' ? verdict : verdict === 'aborted' ? 'failure' : 'incomplete';
+  const updated = iso(r.closeTime) ?? new Date().toISOString();
+  return {
+    kind: 'Task',
+    apiVersion: 'v1',
+    task_id: taskIdOfWorkflow(r.workflowId) ?? r.runId,
+    action: m.drydock_action ?? DRYDOCK_NAME[(r.action ?? r.type) as SiteAction] ?? r.action ?? r.type,
+    parent_task_id: null,
+    design_ref: m.design_ref ?? null,
+    status: state,
+    result: {
+      kind: 'Status',
+      apiVersion: 'v1.0',
+      metadata: {},
+      links: [],
+      message: verdict ? `${r.action ?? r.type} ${verdict}${r.failureCause ? ` (${r.failureCause})` : ''}` : `${r.action ?? r.type} ${r.phase ?? 'running'}`,
+      reason: r.failureCause ?? '',
+      status,
+      successes: [],
+      failures: [],
+      details: { errorCount: 0, messageList: [] },
+    },
+    node_filter: m.node_filter ?? null,
+    subtask_id_list: [],
+    created: iso(r.startTime),
+    created_by: m.created_by ?? null,
+    updated,
+    terminated: state === 'terminated' ? iso(r.closeTime) : null,
+    terminated_by: null,
+    terminate: state === 'terminating' || state === 'terminated',
+    retry: {},
+    workflow_id: r.workflowId,
+  };
 }
 
 function nodeResult(node: string, result: NodeResult | undefined, progress: NodeProgress | undefined, failure: string | undefined, ts: string): TaskResult {

@@ -4,6 +4,8 @@ import { clientDataConverter } from '../codec/data-converter';
 import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } from '../config/temporal-connection';
 import {
   DEFAULT_PROGRESS_PAGE,
+  LANE_WORKFLOW,
+  NODE_WORKFLOW,
   DesignRef,
   NodeProgress,
   NodeResult,
@@ -77,6 +79,8 @@ export interface ExecutionSummary {
   failureCause?: string;
   startTime: Date;
   closeTime?: Date;
+  /** The run's memo, as its starter set it (the REST API keeps a task's caller fields there). */
+  memo?: Record<string, unknown>;
 }
 
 export interface ListFilter {
@@ -128,6 +132,7 @@ function summarize(info: WorkflowExecutionInfo): ExecutionSummary {
     failureCause: attrs.get(SEARCH_ATTRIBUTES.DrydockFailureCause),
     startTime: info.startTime,
     closeTime: info.closeTime,
+    ...(info.memo ? { memo: info.memo } : {}),
   };
 }
 
@@ -360,6 +365,14 @@ export class DrydockClient {
   }
 
   /** Child workflows (node workflows) started by any run of `parentWorkflowId`, oldest first. */
+  /** The node workflow runs of a site run, through its lanes for large runs; not its other
+   * children (the site-steps lock workflow, the lanes themselves). */
+  async nodeRunsOf(siteWorkflowId: string, limit = 10_000): Promise<ExecutionSummary[]> {
+    const direct = await this.children(siteWorkflowId, limit);
+    const viaLanes = await Promise.all(direct.filter((c) => c.type === LANE_WORKFLOW).map((lane) => this.children(lane.workflowId, limit)));
+    return [...direct, ...viaLanes.flat()].filter((c) => c.type === NODE_WORKFLOW).sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  }
+
   async children(parentWorkflowId: string, limit = 10_000): Promise<ExecutionSummary[]> {
     const out: ExecutionSummary[] = [];
     for await (const info of this.client.workflow.list({ query: `ParentWorkflowId = ${quote(parentWorkflowId)}` })) {
