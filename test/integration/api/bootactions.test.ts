@@ -47,7 +47,7 @@ interface Answer {
   statusCode: number;
   headers: Record<string, string>;
   rawPayload: Buffer;
-  json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test answers are checked by shape
+  json: <T = Record<string, unknown>>() => T;
 }
 
 describe('boot-action routes and build data on the API server', () => {
@@ -55,7 +55,7 @@ describe('boot-action routes and build data on the API server', () => {
   const http = async (o: { method: string; url: string; headers?: Record<string, string>; payload?: string }): Promise<Answer> => {
     const r = await fetch(`${base}${o.url}`, { method: o.method, headers: o.headers, body: o.payload });
     const raw = Buffer.from(await r.arrayBuffer());
-    return { statusCode: r.status, headers: Object.fromEntries(r.headers), rawPayload: raw, json: () => JSON.parse(raw.toString('utf8')) };
+    return { statusCode: r.status, headers: Object.fromEntries(r.headers), rawPayload: raw, json: <T,>() => JSON.parse(raw.toString('utf8')) as T };
   };
   const dir = mkdtempSync(join(tmpdir(), 'api-bootactions-'));
   const signals: Array<{ site: string; event: BootActionReportEvent }> = [];
@@ -132,10 +132,10 @@ describe('boot-action routes and build data on the API server', () => {
     expect(final.json()).toMatchObject({ action_status: 'success', node_name: 'n1', task_id: 'site:lab:deploy' });
     const late = await post({ status: 'Failure' }, key);
     expect(late.statusCode).toBe(409);
-    expect(late.json().message).toMatch(/finalized/);
+    expect(late.json<{ message: string }>().message).toMatch(/finalized/);
     expect(signals).toEqual([
-      { site: 'lab', event: { actionId, actionName: 'hello', node: 'n1', details: [{ message: 'unit installed', error: false }], at: expect.any(String) } },
-      { site: 'lab', event: { actionId, actionName: 'hello', node: 'n1', status: 'success', details: [{ message: 'hello ran', error: false }], at: expect.any(String) } },
+      { site: 'lab', event: { actionId, actionName: 'hello', node: 'n1', details: [{ message: 'unit installed', error: false }], at: expect.any(String) as string } },
+      { site: 'lab', event: { actionId, actionName: 'hello', node: 'n1', status: 'success', details: [{ message: 'hello ran', error: false }], at: expect.any(String) as string } },
     ]);
     expect(JSON.stringify(signals)).not.toContain(key);
   });
@@ -144,9 +144,9 @@ describe('boot-action routes and build data on the API server', () => {
     await db.buildData.put({ node_name: 'n1', task_id: 'site:lab:deploy', generator: 'lshw', data_format: 'text/xml', data_element: '<node/>' });
     const get = (url: string, token: string | null = 'admin-token') => http({ method: 'GET', url, headers: token ? { 'x-auth-token': token } : {} });
     expect((await get('/api/v1.0/nodes/n1/builddata', null)).statusCode).toBe(401);
-    const all = (await get('/api/v1.0/nodes/n1/builddata')).json() as Array<{ generator: string; data_element: string }>;
+    const all = (await get('/api/v1.0/nodes/n1/builddata')).json<Array<{ generator: string; data_element: string }>>();
     expect(all.map((d) => d.generator)).toEqual(['lshw', 'bootaction:hello', 'bootaction:hello']);
-    const latest = (await get('/api/v1.0/nodes/n1/builddata?latest=true')).json() as Array<{ generator: string; data_element: string; node_name: string; task_id: string; collected_date: string; data_format: string }>;
+    const latest = (await get('/api/v1.0/nodes/n1/builddata?latest=true')).json<Array<{ generator: string; data_element: string; node_name: string; task_id: string; collected_date: string; data_format: string }>>();
     expect(latest.map((d) => d.generator)).toEqual(['lshw', 'bootaction:hello']);
     expect(JSON.parse(latest[1].data_element)).toMatchObject({ action_status: 'success', details: [{ message: 'unit installed' }, { message: 'hello ran' }] });
     expect(Object.keys(latest[0]).sort()).toEqual(['collected_date', 'data_element', 'data_format', 'generator', 'node_name', 'task_id']);
@@ -156,7 +156,7 @@ describe('boot-action routes and build data on the API server', () => {
 
     await stop();
     await start();
-    expect(((await get('/api/v1.0/nodes/n1/builddata?latest=true')).json() as unknown[]).length).toBe(2);
+    expect((await get('/api/v1.0/nodes/n1/builddata?latest=true')).json<unknown[]>().length).toBe(2);
     // Reports are still refused after the final one, across the restart.
     const { actionKey } = await import('../../../src/bootactions/keys');
     const again = await http({ method: 'POST', url: `/api/v1.0/bootactions/${actionId}`, headers: { 'content-type': 'application/json', 'x-bootaction-key': actionKey(nodeKey, actionId) }, payload: '{"status":"Success"}' });
