@@ -5,6 +5,7 @@
  * here is plain JSON.
  */
 import type { Duration } from '@temporalio/common';
+import type { BootActionProgress } from './bootactions';
 import type { NodeFilterSet, NodeModel } from '../design/model';
 import type { SiteContext } from './site-context';
 
@@ -46,6 +47,8 @@ export interface SiteActionOptions {
   failWorkflowOnFailure?: boolean;
   /** Continue-as-new after this many history events (default 10,000); tests lower it. */
   historyEventLimit?: number;
+  /** How long DeployNode waits for each signalling boot action to report (default 15 minutes, as Drydock). */
+  bootActionTimeout?: Duration;
 }
 
 export interface SiteActionInput {
@@ -176,6 +179,8 @@ export interface NodeWorkflowInput {
   /** The site workflow that started it. */
   parentWorkflowId: string;
   startPaused?: boolean;
+  /** The run's `options.bootActionTimeout` (default DEFAULT_BOOT_ACTION_TIMEOUT_MS). */
+  bootActionTimeout?: Duration;
 }
 
 export function nodeWorkflowId(site: string, node: string): string {
@@ -195,6 +200,8 @@ export interface NodeProgress {
   /** What a person must do, for the manual OOB driver. */
   confirmationPrompt?: string;
   workflowId?: string;
+  /** The node's boot actions of this deployment and their reports (issue 16). */
+  bootActions?: BootActionProgress[];
 }
 
 // ---- control: the signals, updates and queries are in ./control ----
