@@ -88,7 +88,7 @@ async function runNode(run: SiteRun, node: NodeModel, site: SiteContext): Promis
     const result = await run.nodesScope.run(async () => {
       entry.handle = await startChild(nodeWorkflow, {
         workflowId,
-        args: [{ action, node, site: nodeSiteContext(node, site), designHash: state.designHash, parentWorkflowId: workflowInfo().workflowId, startPaused: state.paused }],
+        args: [{ action, node, site: nodeSiteContext(node, site), designHash: state.designHash, parentWorkflowId: workflowInfo().workflowId, startPaused: state.paused, ...(run.input.options?.bootActionTimeout !== undefined ? { bootActionTimeout: run.input.options.bootActionTimeout } : {}) }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         staticSummary: `${action} ${node.name}${node.rack ? ` (rack ${node.rack})` : ''}`,

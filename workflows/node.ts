@@ -49,7 +49,14 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
     reports.push(r);
     const a = progress.bootActions?.find((x) => x.actionId === r.actionId);
     if (a) applyReport(a, r);
+    if (a && waitingForBootActions) showBootActions();
   });
+  let waitingForBootActions = false;
+  /** The web UI's current details while waiting: one line per boot action. */
+  const showBootActions = (): void => {
+    const lines = (progress.bootActions ?? []).filter((b) => b.signaling).map((b) => `- ${b.name}: **${b.status}** (${b.reports} report${b.reports === 1 ? '' : 's'})${b.lastMessage ? ` — ${b.lastMessage}` : ''}`);
+    setCurrentDetails(`${action}: waiting for boot actions to report\n\n${lines.join('\n')}`);
+  };
   /** Waits for every signalling action; a Failure or a timeout names the action and its last message. */
   const waitForBootActions = async (refs: BootActionRef[]): Promise<string | undefined> => {
     progress.bootActions = refs.map((ref) => ({ actionId: ref.actionId, name: ref.name, signaling: ref.signaling, status: 'pending', reports: 0 }));
@@ -60,8 +67,10 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
     const waited = progress.bootActions.filter((a) => a.signaling);
     const timeoutMs = input.bootActionTimeout !== undefined ? msToNumber(input.bootActionTimeout) : DEFAULT_BOOT_ACTION_TIMEOUT_MS;
     const failed = (): BootActionProgress | undefined => waited.find((a) => a.status === 'failure');
-    setCurrentDetails(`${action}: waiting for boot actions ${waited.map((a) => a.name).join(', ')} to report`);
+    waitingForBootActions = true;
+    showBootActions();
     await condition(() => failed() !== undefined || waited.every((a) => a.status === 'success'), timeoutMs);
+    waitingForBootActions = false;
     const failure = failed();
     if (failure) return `boot action ${failure.name} reported Failure${failure.lastMessage ? `: ${failure.lastMessage}` : ''}`;
     const late = waited.filter((a) => a.status === 'pending');

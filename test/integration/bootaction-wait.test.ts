@@ -8,6 +8,7 @@ import { processDesign } from '../../src/design';
 import { SimLedger } from '../../src/drivers/sim';
 import { simSiteDesign } from '../../lab/sim-site';
 import { pollUntil } from '../../src/tools/poll';
+import { renderStatus } from '../../src/cli/render';
 import { connectClient, uniqueTaskQueue, withWorker } from '../support/temporal';
 
 // The node workflow's wait for signalling boot actions (issue 16), on the real dev server with
@@ -59,6 +60,10 @@ describe('the node workflow waits for its signalling boot actions after DeployNo
         { actionId: ACTIONS[1].actionId, name: 'join', signaling: true, status: 'pending', reports: 0 },
         { actionId: ACTIONS[2].actionId, name: 'quiet', signaling: false, status: 'pending', reports: 0 },
       ]);
+      // What `drydock status` prints for it.
+      const shown = renderStatus({ workflowId: 'site:x', action: 'DeployNodes', execution: 'RUNNING', progress: { action: 'DeployNodes', phase: 'nodes', paused: false, siteSteps: [], nodes: [p], counts: { total: 1, pending: 0, running: 1, succeeded: 0, failed: 0, skipped: 0 } } });
+      expect(shown).toContain('node0001 boot action hello: success (2 reports) — hello ran');
+      expect(shown).toContain('node0001 boot action join: pending (0 reports)');
       await h.signal(bootActionReportSignal, report(ACTIONS[1].actionId, 'join', 'success', 'joined'));
     });
     expect(result.outcome).toBe('success');
