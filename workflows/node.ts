@@ -117,7 +117,7 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
       upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.DrydockPhase, value: planned.step }]);
       setCurrentDetails(`${action}: step **${planned.step}** (${steps.length + 1})${progress.lastError ? `\n\nlast error: ${progress.lastError}` : ''}`);
       try {
-        const result = await runNodeStep(planned.step, { node, site });
+        const result = await runNodeStep(planned.step, planned.step === 'DeployNode' ? { node, site, taskId: input.parentWorkflowId } : { node, site });
         if (planned.step === 'CheckExists') knownToBootstrapper = result.knownToBootstrapper === true;
         if (planned.step === 'DeployNode' && result.bootActions?.some((a) => a.signaling)) {
           const why = await waitForBootActions(result.bootActions);

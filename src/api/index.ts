@@ -61,13 +61,23 @@ export async function openConfiguredBuildData(config: { buildDataUrl?: string; s
 }
 
 /** Loads the design of a boot-action context, through the same rules as any design reference. */
-export function designLoader(designs: DesignRefResolver): BootActionDeps['loadDesign'] {
+export function designLoader(designs: DesignRefResolver, siteDesign?: CompiledSite): BootActionDeps['loadDesign'] {
+  const split = (compiled: CompiledSite, hostname: string): Awaited<ReturnType<BootActionDeps['loadDesign']>> => {
+    const { nodes, ...site } = compiled;
+    return { site, node: nodes.find((n) => n.name === hostname) };
+  };
   return async (designRef, hostname) => {
+    // `design:<site>`: a worker that read no files (inline designs) names the site; the API's
+    // --site-design serves it.
+    const named = /^design:(.+)$/.exec(designRef)?.[1];
+    if (named !== undefined) {
+      if (siteDesign?.name === named) return split(siteDesign, hostname);
+      throw new ApiConfigError(`design ${designRef}: this server has no --site-design for site ${named}`);
+    }
     const resolved = await designs.resolve(designRef);
     const result = processDesign(resolved.sources);
     if (!result.ok || !result.site) throw new ApiConfigError(`design ${designRef} has errors`);
-    const { nodes, ...site } = result.site;
-    return { site, node: nodes.find((n) => n.name === hostname) };
+    return split(result.site, hostname);
   };
 }
 
@@ -103,7 +113,7 @@ export async function createApiServer(config: ApiConfig, drydock: DrydockClient)
   const bootActions: BootActionDeps | undefined = db && {
     store: db.bootActions,
     buildData: db.buildData,
-    loadDesign: designLoader(designs),
+    loadDesign: designLoader(designs, site),
     reportUrl: `${apiBaseUrl(config)}/api/v1.0/bootactions/`,
     signalReport: async (siteName, event) => drydock.client.workflow.getHandle(nodeWorkflowId(siteName, event.node)).signal(bootActionReportSignal, event),
   };
