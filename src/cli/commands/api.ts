@@ -86,7 +86,7 @@ export function registerApiCommand(program: Command): void {
       .addOption(new Option('--allow-host <host>', 'host (or host:port) http(s) design references may name (repeatable)').argParser(collect).default([]).env('DRYDOCK_API_ALLOW_HOSTS'))
       .addOption(new Option('--max-design-bytes <n>', 'largest design accepted (default 4 MiB)').argParser(wholeNumber(1)).env('DRYDOCK_API_MAX_DESIGN_BYTES'))
       .addOption(new Option('--site-design <path>', 'the site design whose node provisioner GET /nodes and /health/extended report on (repeatable)').argParser(collect).env('DRYDOCK_API_SITE_DESIGN'))
-      .addOption(new Option('--build-data-url <url>', 'PostgreSQL database of build data and boot actions (default: embedded PGlite under --state-dir)').env('DRYDOCK_BUILD_DATA_URL'))
+      .addOption(new Option('--build-data-url <url>', 'PostgreSQL database of build data and boot actions (default: embedded PGlite under --state-dir); set it in the environment, it may carry a password').env('DRYDOCK_BUILD_DATA_URL'))
       .addOption(new Option('--state-dir <dir>', 'folder of the embedded build-data database (<dir>/builddata)').default('.drydock').env('DRYDOCK_STATE_DIR'))
       .addOption(new Option('--public-url <url>', 'the API base deploying nodes reach, for boot-action report URLs (default: the --listen address)').env('DRYDOCK_API_PUBLIC_URL'))
       .addOption(new Option('--rate-limit <n>', 'requests per minute per user (0: no limit)').argParser(wholeNumber(0)).default(600).env('DRYDOCK_API_RATE_LIMIT'))
