@@ -8,6 +8,12 @@ import { createNodeDriver, MaasDriverOptions, NodeDriver } from '../src/drivers/
 import { SecretResolver } from '../src/secrets/resolver';
 import type { SimLedger } from '../src/drivers/sim';
 import { driverCache, runDriverAction } from './driver-context';
+import { Context } from '@temporalio/activity';
+import { dirname, isAbsolute, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { prepareNodeBootActions } from '../src/bootactions/delivery';
+import type { BootActionStore } from '../src/bootactions/store';
+import type { BootActionRef } from '../src/contracts/bootactions';
 
 export interface NodeActivityDeps {
   secrets?: SecretResolver;
@@ -18,6 +24,30 @@ export interface NodeActivityDeps {
   /** Resolves `nodesRef` inputs (the worker's design cache). */
   resolveNodes?: (ref: NodesRef) => Promise<NodeModel[]>;
   simLedger?: SimLedger;
+  /** Boot actions (issue 16): where DeployNode stores each node's keys and actions, and the API the node reaches. */
+  bootActions?: BootActionDeliveryDeps;
+}
+
+export interface BootActionDeliveryDeps {
+  store: BootActionStore;
+  /** The API base the node reaches, e.g. `http://10.0.0.1:9000/api/v1.0`. */
+  apiUrl: string;
+  /** The design reference the API renders the node's assets from (default: designRefOf). */
+  designRef?: (node: NodeModel, site: SiteContext) => string;
+}
+
+/**
+ * The Drydock design reference of a compiled design read from files: the file holding both the
+ * Region and the node, or the folder holding both (the API reads it under its --design-root).
+ */
+export function designRefOf(node: NodeModel, site: SiteContext): string {
+  const files = [site.region.source?.file, node.source?.file].filter((f): f is string => typeof f === 'string' && isAbsolute(f));
+  const [region, own] = files;
+  if (!region || !own) return `design:${site.name}`;
+  if (region === own) return pathToFileURL(region).href;
+  let dir = dirname(region);
+  while (!files.every((f) => f.startsWith(dir.endsWith(sep) ? dir : dir + sep)) && dirname(dir) !== dir) dir = dirname(dir);
+  return pathToFileURL(dir).href;
 }
 
 /**
@@ -66,7 +96,26 @@ export function createNodeActivities(deps: NodeActivityDeps = {}) {
     applyNodeNetworking: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).applyNodeNetworking(node, site, ctx)),
     applyNodeStorage: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).applyNodeStorage(node, site, ctx)),
     applyNodePlatform: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).applyNodePlatform(node, site, ctx)),
-    deployNode: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).deployNode(node, site, ctx)),
+    deployNode: ({ node, site, taskId }: NodeActivityInput) =>
+      runDriverAction(async (ctx) => {
+        const delivery = deps.bootActions;
+        if (!delivery || node.bootActions.length === 0) return driverFor(site).deployNode(node, site, ctx);
+        const task = taskId ?? Context.current().info.workflowExecution?.workflowId ?? node.name;
+        let prepared: BootActionRef[] | undefined;
+        // Made only when the deploy is really requested: a retry that finds the machine already
+        // deploying keeps the keys the node got.
+        const userData = async (): Promise<string | undefined> => {
+          const p = await prepareNodeBootActions(delivery.store, { node, site, taskId: task, designRef: (delivery.designRef ?? designRefOf)(node, site), apiUrl: delivery.apiUrl });
+          prepared = p.actions;
+          return p.userData;
+        };
+        const outcome = await driverFor(site).deployNode(node, site, ctx, { userData });
+        if (!prepared) {
+          const current = await delivery.store.getNodeContext(node.name);
+          prepared = current?.taskId === task ? (await delivery.store.actionsForNode(node.name, task)).map((r) => ({ actionId: r.actionId, name: r.actionName, signaling: r.signaling })) : [];
+        }
+        return { ...outcome, bootActions: prepared };
+      }),
     destroyNode: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).destroyNode(node, site, ctx)),
   };
 }

@@ -54,8 +54,8 @@ class LaneRun implements NodeRun {
   }
 
   get limits(): NodeRun['limits'] {
-    const { maxParallelNodes, maxParallelPerRack, historyEventLimit } = this.input;
-    return { maxParallelNodes, maxParallelPerRack, historyEventLimit };
+    const { maxParallelNodes, maxParallelPerRack, historyEventLimit, bootActionTimeout } = this.input;
+    return { maxParallelNodes, maxParallelPerRack, historyEventLimit, ...(bootActionTimeout !== undefined ? { bootActionTimeout } : {}) };
   }
 
   get siteWorkflowId(): string {

@@ -87,7 +87,7 @@ async function runNode(run: NodeRun, node: NodeModel, site: SiteContext): Promis
     const result = await run.nodesScope.run(async () => {
       entry.handle = await startChild(nodeWorkflow, {
         workflowId,
-        args: [{ action, node, site: nodeSiteContext(node, site), designHash: state.designHash, parentWorkflowId: run.siteWorkflowId, startPaused: state.paused }],
+        args: [{ action, node, site: nodeSiteContext(node, site), designHash: state.designHash, parentWorkflowId: run.siteWorkflowId, startPaused: state.paused, ...(run.limits.bootActionTimeout !== undefined ? { bootActionTimeout: run.limits.bootActionTimeout } : {}) }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         staticSummary: `${action} ${node.name}${node.rack ? ` (rack ${node.rack})` : ''}`,

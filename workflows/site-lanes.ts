@@ -129,6 +129,7 @@ async function runLane(run: SiteRun, site: SiteContext, plan: LanePlan, workflow
     compactNodeResults: state.compactNodeResults,
     siteWorkflowId: run.siteWorkflowId,
     startPaused: state.paused,
+    ...(run.limits.bootActionTimeout !== undefined ? { bootActionTimeout: run.limits.bootActionTimeout } : {}),
   };
   try {
     lane.handle = await startChild(laneWorkflow, {

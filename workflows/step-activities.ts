@@ -5,6 +5,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { DriverActivities, NodeActivityInput, SiteActivityInput } from '../src/contracts/activities';
 import type { NodeStep, SiteStep } from '../src/contracts/deployment';
+import type { BootActionRef } from '../src/contracts/bootactions';
 import type { ActionOutcome } from '../src/contracts/driver-results';
 import * as options from './activity-options';
 
@@ -14,6 +15,8 @@ export interface StepResult {
   /** The bootstrapper already knows the node (CheckExists): skip the PXE power cycle. */
   knownToBootstrapper?: boolean;
   awaitConfirmation?: { prompt: string };
+  /** DeployNode: the boot actions prepared for the node, to wait for. */
+  bootActions?: BootActionRef[];
 }
 
 type Activity = keyof DriverActivities;
@@ -71,7 +74,7 @@ export const NODE_STEP_ACTIVITIES: Record<NodeStep, NodeStepActivity> = {
   ApplyNodeNetworking: call('applyNodeNetworking', options.applyActivity, outcome),
   ApplyNodeStorage: call('applyNodeStorage', options.applyActivity, outcome),
   ApplyNodePlatform: call('applyNodePlatform', options.applyActivity, outcome),
-  DeployNode: call('deployNode', options.deployActivity, outcome),
+  DeployNode: call('deployNode', options.deployActivity, (r) => ({ ...outcome(r), ...(r.bootActions?.length ? { bootActions: r.bootActions } : {}) })),
   DestroyNode: call('destroyNode', options.destroyActivity, outcome),
   ConfigurePortProvisioning: call('configurePortProvisioning', options.applyActivity, outcome),
   ConfigurePortProduction: call('configurePortProduction', options.applyActivity, outcome),

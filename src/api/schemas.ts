@@ -47,6 +47,7 @@ export const taskQuery = z.looseObject({
 });
 export const deleteTasksQuery = z.looseObject({ days: z.string().optional().describe('days of closed tasks to keep (default 90)') });
 export const taskParams = z.object({ task_id: z.string() });
+export const buildDataQuery = z.looseObject({ latest: z.string().optional().describe('true: only the newest element per generator') });
 export const hostnameParams = z.object({ hostname: z.string() });
 
 export const validateDesignBody = z.looseObject({

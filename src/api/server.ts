@@ -3,11 +3,13 @@ import Fastify, { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { jsonSchemaTransform, validatorCompiler, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { BuildData } from '../builddata/store';
 import type { DrydockClient } from '../client';
 import { processDesign, selectNodes } from '../design';
 import { formatFindings } from '../design/format';
 import { packageVersion } from '../tools/package-info';
 import { Authenticator, tokenOf } from './auth';
+import { type BootActionDeps, registerBootActionRoutes } from './bootactions';
 import { isUuidV4, RequestContext } from './context';
 import { DesignRefResolver } from './design-refs';
 import { ApiError, badRequest, notFound } from './errors';
@@ -38,6 +40,8 @@ export interface ApiServerDeps {
   log?: (entry: Record<string, unknown>) => void;
   /** HTTPS listener (PEM). */
   https?: { cert: Buffer; key: Buffer };
+  /** Boot-action delivery and reports, and build data (none: those routes answer 404). */
+  bootActions?: BootActionDeps;
 }
 
 declare module 'fastify' {
@@ -191,11 +195,20 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
-    const why = /^\/api\/v1\.0\/(designs|bootactions)(\/|$)/.test(path)
+    const why = /^\/api\/v1\.0\/(designs|bootactions)(\/|$)/.test(path) && !(deps.bootActions && path.startsWith(`${V1}/bootactions/`))
       ? `${path} is not served by drydock-temporal: designs are given by reference (design_ref), and boot actions are delivered elsewhere (see docs/api.md)`
       : `no route ${request.method} ${path}`;
     void reply.code(404).type('application/json').send(notFound(why).body());
   });
+
+  /** A task's build data: stored under the deployment's workflow id (or the task id itself). */
+  async function taskBuildData(taskId: string): Promise<BuildData[]> {
+    if (!deps.bootActions) return [];
+    const ids = [...new Set([workflowIdOfTask(taskId), taskId])];
+    return (await Promise.all(ids.map((id) => deps.bootActions!.buildData.forTask(id)))).flat();
+  }
+
+  if (deps.bootActions) registerBootActionRoutes(app, V1, deps.bootActions);
 
   // ---- versions, health ----
 
@@ -320,7 +333,8 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
       const layers = Number.isFinite(parsedLayers) ? parsedLayers : 0;
       const first = await tasks.get(taskId);
       if (!first) throw notFound(`Task ${taskId} does not exist`);
-      const withBuildData = (t: TaskDocument): TaskDocument => (builddata ? { ...t, build_data: [] } : t);
+      const collected = builddata ? await taskBuildData(taskId) : [];
+      const withBuildData = (t: TaskDocument): TaskDocument => (builddata ? { ...t, build_data: t.task_id === first.task_id ? collected : [] } : t);
       if (!layers && !subtaskErrors) return withBuildData(first);
       const memo = first.design_ref ? { design_ref: first.design_ref, created_by: first.created_by ?? undefined } : undefined;
       const { tree, errors } = await walkLayers(tasks, first, layers || 1, subtaskErrors, memo, withBuildData);
@@ -332,8 +346,10 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
   app.get(`${V1}/tasks/:task_id/builddata`, { config: { rule: 'physical_provisioner:read_build_data' }, schema: { params: S.taskParams } }, async (request) => {
     request.drydock.taskId = request.params.task_id;
     await tasks.require(request.params.task_id);
-    // Build data (lshw and the like) is not collected by our workflows; Drydock answers 404 when a task has none.
-    throw notFound(`No build data found for task ${request.params.task_id}`);
+    const found = await taskBuildData(request.params.task_id);
+    // Drydock answers 404 when a task has none.
+    if (!found.length) throw notFound(`No build data found for task ${request.params.task_id}`);
+    return found;
   });
 
   // ---- nodes, node filter ----
@@ -347,8 +363,11 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
     }
   });
 
-  app.get(`${V1}/nodes/:hostname/builddata`, { config: { rule: 'physical_provisioner:read_build_data' }, schema: { params: S.hostnameParams } }, async () => {
-    throw notFound('No build data found');
+  app.get(`${V1}/nodes/:hostname/builddata`, { config: { rule: 'physical_provisioner:read_build_data' }, schema: { params: S.hostnameParams, querystring: S.buildDataQuery } }, async (request) => {
+    const latest = boolParam(request.query.latest, 'latest');
+    const found = deps.bootActions ? await deps.bootActions.buildData.forNode(request.params.hostname, { latest }) : [];
+    if (!found.length) throw notFound('No build data found');
+    return found;
   });
 
   app.post(`${V1}/nodefilter`, { config: { rule: 'physical_provisioner:read_data' }, schema: { body: S.nodeFilterBody.nullish(), response: { 200: z.array(z.string()), 400: S.errorBody } } }, async (request) => {

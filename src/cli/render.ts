@@ -51,6 +51,8 @@ export function renderStatus(status: DeploymentStatus): string {
   }
   if (status.failure) lines.push(`  failed: ${status.failure.type ? `${status.failure.type}: ` : ''}${status.failure.message}`);
   if (p && p.nodes.length > 0) lines.push('', table(NODE_HEADERS, nodeRows(p.nodes)));
+  const reported = (p?.nodes ?? []).flatMap((n) => (n.bootActions ?? []).filter((b) => b.signaling).map((b) => `  ${n.node} boot action ${b.name}: ${b.status} (${b.reports} report${b.reports === 1 ? '' : 's'})${b.lastMessage ? ` — ${truncate(b.lastMessage, 90)}` : ''}`));
+  if (reported.length) lines.push('', 'Boot actions:', ...reported);
   else if (result) lines.push('', renderResult(result));
   if (p?.phase === 'awaiting-retry') lines.push('', `Some nodes failed. Retry them with: drydock retry ${status.workflowId}   (or end the run: drydock finish ${status.workflowId})`);
   return lines.join('\n');

@@ -13,6 +13,8 @@ import type { SiteContext } from './site-context';
 export interface NodeActivityInput {
   node: NodeModel;
   site: SiteContext;
+  /** DeployNode: the deployment (site workflow id, Drydock's task id) its boot actions belong to. */
+  taskId?: string;
 }
 
 export interface SetNodeBootInput extends NodeActivityInput {

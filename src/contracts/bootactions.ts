@@ -30,3 +30,21 @@ export const bootActionReportSignal = defineSignal<[BootActionReportEvent]>('boo
 
 /** Drydock's default wait for a signalling boot action (`bootaction_final_status` timeout): 15 minutes. */
 export const DEFAULT_BOOT_ACTION_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** A node's boot action as its workflow shows it in its progress (`drydock status`, the web UI). */
+export interface BootActionProgress {
+  actionId: string;
+  name: string;
+  signaling: boolean;
+  /** `pending` until a report says Success or Failure; `timed-out` when the wait ran out. */
+  status: 'pending' | 'success' | 'failure' | 'timed-out';
+  reports: number;
+  lastMessage?: string;
+  /** ISO 8601 of the last report. */
+  lastReportAt?: string;
+}
+
+/** The last message of a boot action's reports: the last error if any, else the last message. */
+export function lastReportMessage(details: Array<{ message: string; error: boolean }>): string | undefined {
+  return [...details].reverse().find((d) => d.error)?.message ?? details[details.length - 1]?.message;
+}

@@ -5,6 +5,7 @@
  * here is plain JSON.
  */
 import type { Duration } from '@temporalio/common';
+import type { BootActionProgress } from './bootactions';
 import type { NodeFilterSet, NodeModel } from '../design/model';
 import type { SiteContext } from './site-context';
 
@@ -50,6 +51,8 @@ export interface SiteActionOptions {
    * workflows (whole racks where they fit), each the parent of its nodes' workflows, so that no
    * one workflow parents every node; smaller runs parent their nodes directly. Tests lower it. */
   laneSize?: number;
+  /** How long DeployNode waits for each signalling boot action to report (default 15 minutes, as Drydock). */
+  bootActionTimeout?: Duration;
 }
 
 export interface SiteActionInput {
@@ -186,6 +189,8 @@ export interface NodeWorkflowInput {
   /** The site workflow that started it. */
   parentWorkflowId: string;
   startPaused?: boolean;
+  /** The run's `options.bootActionTimeout` (default DEFAULT_BOOT_ACTION_TIMEOUT_MS). */
+  bootActionTimeout?: Duration;
 }
 
 export function nodeWorkflowId(site: string, node: string): string {
@@ -212,6 +217,8 @@ export interface LaneWorkflowInput {
   /** The site workflow: the node workflows name it as their parent operation. */
   siteWorkflowId: string;
   startPaused?: boolean;
+  /** The run's wait per signalling boot action (SiteActionOptions.bootActionTimeout). */
+  bootActionTimeout?: Duration;
   /** Set by the lane itself when it continues as new. */
   carried?: { queue: string[]; results: NodeResult[]; paused: boolean; runs: number };
 }
@@ -251,6 +258,8 @@ export interface NodeProgress {
   /** What a person must do, for the manual OOB driver. */
   confirmationPrompt?: string;
   workflowId?: string;
+  /** The node's boot actions of this deployment and their reports (issue 16). */
+  bootActions?: BootActionProgress[];
 }
 
 // ---- control: the signals, updates and queries are in ./control ----

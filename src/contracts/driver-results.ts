@@ -2,6 +2,7 @@
  * What driver actions return, as plain JSON: the activities hand these to the workflows
  * unchanged, so they are part of the activity contract. Drivers import them from here.
  */
+import type { BootActionRef } from './bootactions';
 
 /** The result of an action that changes something. `changed: false` means the desired state
  * already held and nothing was sent (ensure semantics). */
@@ -12,6 +13,9 @@ export interface ActionOutcome {
   /** Set by actions that need a person (the manual OOB driver): the workflow waits for a
    * `confirm` for this node before going on. */
   awaitConfirmation?: { prompt: string };
+  /** DeployNode: the boot actions prepared for the node (ids and names, never keys); the node
+   * workflow waits for the signalling ones to report. */
+  bootActions?: BootActionRef[];
 }
 
 /** Result of the Validate*Services actions. */

@@ -24,6 +24,9 @@ interface ApiFlags extends ConnectionFlags {
   maxDesignBytes?: number;
   siteDesign?: string[];
   rateLimit: number;
+  buildDataUrl?: string;
+  stateDir: string;
+  publicUrl?: string;
 }
 
 /** Repeatable flags; from the environment, a comma-separated list. */
@@ -40,7 +43,8 @@ function hostPort(value: string): { host: string; port: number } {
 
 const HELP_AFTER = `
 Serves Drydock's REST API v1.0 (/api/v1.0/tasks, /validatedesign, /nodefilter, /nodes, /health,
-/versions; the OpenAPI document at /api/v1.0/openapi.json) over drydock-temporal's workflows, so
+/versions; boot-action delivery and reports under /api/v1.0/bootactions, build data under
+/nodes/{hostname}/builddata and /tasks/{id}/builddata; the OpenAPI document at /api/v1.0/openapi.json) over drydock-temporal's workflows, so
 Shipyard, Drydock's Python client and operators' scripts drive it unchanged. See docs/api.md.
 
 Authentication: X-Auth-Token or Authorization: Bearer, checked by --token-file (hashed tokens),
@@ -82,6 +86,9 @@ export function registerApiCommand(program: Command): void {
       .addOption(new Option('--allow-host <host>', 'host (or host:port) http(s) design references may name (repeatable)').argParser(collect).default([]).env('DRYDOCK_API_ALLOW_HOSTS'))
       .addOption(new Option('--max-design-bytes <n>', 'largest design accepted (default 4 MiB)').argParser(wholeNumber(1)).env('DRYDOCK_API_MAX_DESIGN_BYTES'))
       .addOption(new Option('--site-design <path>', 'the site design whose node provisioner GET /nodes and /health/extended report on (repeatable)').argParser(collect).env('DRYDOCK_API_SITE_DESIGN'))
+      .addOption(new Option('--build-data-url <url>', 'PostgreSQL database of build data and boot actions (default: embedded PGlite under --state-dir); set it in the environment, it may carry a password').env('DRYDOCK_BUILD_DATA_URL'))
+      .addOption(new Option('--state-dir <dir>', 'folder of the embedded build-data database (<dir>/builddata)').default('.drydock').env('DRYDOCK_STATE_DIR'))
+      .addOption(new Option('--public-url <url>', 'the API base deploying nodes reach, for boot-action report URLs (default: the --listen address)').env('DRYDOCK_API_PUBLIC_URL'))
       .addOption(new Option('--rate-limit <n>', 'requests per minute per user (0: no limit)').argParser(wholeNumber(0)).default(600).env('DRYDOCK_API_RATE_LIMIT'))
       .addHelpText('after', HELP_AFTER),
   ).action(runApi);
@@ -110,6 +117,9 @@ async function runApi(flags: ApiFlags): Promise<void> {
     maxDesignBytes: flags.maxDesignBytes,
     siteDesign: flags.siteDesign,
     rateLimitPerMinute: flags.rateLimit,
+    buildDataUrl: flags.buildDataUrl,
+    stateDir: flags.stateDir,
+    publicUrl: flags.publicUrl,
   };
   // Bad files are bad input (exit 2), found before Temporal is even asked.
   try {

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, WorkerOptions } from '@temporalio/worker';
+import { type BuildDataDatabase, openBuildDataDatabase } from '../../builddata';
 import { processSimLedger } from '../../drivers/sim';
 import { ConnectionSettingsError, tlsOptions } from '../../config/temporal-connection';
 import { sampleMemory } from '../../tools/memory-sampler';
@@ -18,6 +19,9 @@ interface WorkerFlags extends ConnectionFlags {
   maxCachedWorkflows?: number;
   metricsBind?: string;
   workflowBundle?: string;
+  buildDataUrl?: string;
+  bootActionDataDir?: string;
+  bootActionApiUrl?: string;
 }
 
 /** Where `drydock worker` writes the sim drivers' call ledger and its memory peaks when it stops
@@ -69,6 +73,9 @@ export function registerWorkerCommand(program: Command): void {
       .addOption(new Option('--shutdown-grace <duration>', 'time running activities get to finish on shutdown').argParser(durationMs).default(30_000, '30s').env('DRYDOCK_SHUTDOWN_GRACE'))
       .addOption(new Option('--metrics-bind <ip:port>', 'serve Prometheus metrics at http://IP:PORT/metrics (off by default)').argParser(listenAddress).env('DRYDOCK_METRICS_BIND'))
       .addOption(new Option('--workflow-bundle <file>', 'a pre-built workflow bundle (default: bundle the workflows at start, a few seconds)').env('DRYDOCK_WORKFLOW_BUNDLE'))
+      .addOption(new Option('--boot-action-api-url <url>', "the REST API base deploying nodes reach (e.g. http://10.0.0.1:9000/api/v1.0): DeployNode hands MAAS boot-action user data and waits for the nodes' reports").env('DRYDOCK_BOOTACTION_API_URL'))
+      .addOption(new Option('--build-data-url <url>', "the build-data database (PostgreSQL), the API's --build-data-url; set it in the environment, it may carry a password").env('DRYDOCK_BUILD_DATA_URL'))
+      .addOption(new Option('--boot-action-data-dir <dir>', 'the embedded build-data database instead (one process at a time: for a worker that runs alone with it)').env('DRYDOCK_BOOTACTION_DATA_DIR'))
       .addOption(new Option('--log-level <level>', 'worker log level').choices(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO').env('DRYDOCK_LOG_LEVEL'))
       .addHelpText('after', HELP_AFTER),
   ).action(runWorker);
@@ -116,10 +123,20 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     ...(flags.maxConcurrentWorkflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: flags.maxConcurrentWorkflowTasks } : {}),
     ...(flags.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: flags.maxCachedWorkflows } : {}),
   };
+  let db: BuildDataDatabase | undefined;
+  if (flags.bootActionApiUrl) {
+    if (!flags.buildDataUrl && !flags.bootActionDataDir) throw new CliExit(EXIT.badInput, '--boot-action-api-url needs the build-data database: --build-data-url (DRYDOCK_BUILD_DATA_URL) or --boot-action-data-dir');
+    try {
+      db = await openBuildDataDatabase(flags.buildDataUrl ? { url: flags.buildDataUrl } : { dataDir: flags.bootActionDataDir });
+    } catch (err) {
+      throw new CliExit(EXIT.unreachable, `cannot open the build-data database: ${err instanceof Error ? err.message.replace(/\/\/[^@/]*@/g, '//***@') : String(err)}`);
+    }
+  }
+  const activityDeps = db && flags.bootActionApiUrl ? { node: { bootActions: { store: db.bootActions, apiUrl: flags.bootActionApiUrl.replace(/\/+$/, '') } } } : undefined;
   try {
     let created;
     try {
-      created = await createDrydockWorker({ settings, connection, workflowBundlePath: bundlePath, overrides });
+      created = await createDrydockWorker({ settings, connection, workflowBundlePath: bundlePath, overrides, ...(activityDeps ? { activityDeps } : {}) });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       if (/namespace/i.test(reason) && /not ?found/i.test(reason)) {
@@ -148,6 +165,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     process.stderr.write('drydock worker: stopped\n');
   } finally {
     await connection.close();
+    await db?.close();
     if (ledgerFile && memory) {
       writeFileSync(ledgerFile, JSON.stringify({ pid: process.pid, memory: memory.stop(), calls: processSimLedger.calls }));
     }

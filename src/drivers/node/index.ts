@@ -8,7 +8,7 @@ import { MaasNodeDriver } from './maas/driver';
 import type { MaasDriverOptions } from './maas/session';
 import { SimNodeDriver } from './sim';
 
-export type { NodeDriver, NodeIdentity, NodeInterrogation, SiteContext } from './interface';
+export type { DeployOptions, NodeDriver, NodeIdentity, NodeInterrogation, SiteContext } from './interface';
 export type { MaasDriverOptions } from './maas/session';
 
 export interface NodeDriverDeps {

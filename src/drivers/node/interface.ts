@@ -184,7 +184,7 @@ export interface NodeDriver {
    *   another status meanwhile; OperationFailed when MAAS reports Failed deployment (or the
    *   release before a new attempt fails); Timeout when deployment outlasts the deploy timeout
    */
-  deployNode(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<ActionOutcome>;
+  deployNode(node: NodeModel, site: SiteContext, ctx: ActionContext, deploy?: DeployOptions): Promise<ActionOutcome>;
   /**
    * Release with disk erase (until Ready), unless already released; resumable.
    * @param node the node
@@ -196,4 +196,14 @@ export interface NodeDriver {
    *   meanwhile; Timeout when the release outlasts the release timeout
    */
   destroyNode(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<ActionOutcome>;
+}
+
+/** What DeployNode's activity adds to a deployment. */
+export interface DeployOptions {
+  /**
+   * The user data for the deploy request (boot actions: it carries the node's key, so it is made
+   * only when the deploy is really requested, and never logged or returned). Undefined: the
+   * driver's own (the boot actions' package list).
+   */
+  userData?: () => Promise<string | undefined>;
 }

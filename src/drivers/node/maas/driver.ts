@@ -4,7 +4,7 @@ import type { ActionContext, ActionOutcome, ServiceCheck } from '../../context';
 import { DriverError } from '../../errors';
 import type { NodeIdentity, NodeInterrogation } from '../../../contracts/driver-results';
 import type { SiteContext } from '../../../contracts/site-context';
-import type { NodeDriver } from '../interface';
+import type { DeployOptions, NodeDriver } from '../interface';
 import { MaasClient } from './client';
 import { configureHardware, deployNode, destroyNode, identifyNode, interrogateNode } from './lifecycle';
 import { applyNodeNetworking } from './node-networking';
@@ -103,8 +103,8 @@ export class MaasNodeDriver implements NodeDriver {
     return applyNodePlatform(this.session(ctx), node, site);
   }
 
-  deployNode(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
-    return deployNode(this.session(ctx), node, site);
+  deployNode(node: NodeModel, site: SiteContext, ctx: ActionContext, deploy?: DeployOptions): Promise<ActionOutcome> {
+    return deployNode(this.session(ctx), node, site, deploy);
   }
 
   destroyNode(node: NodeModel, _site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {

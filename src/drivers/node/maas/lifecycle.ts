@@ -4,6 +4,7 @@ import type { ActionOutcome } from '../../context';
 import type { NodeIdentity, NodeInterrogation } from '../../../contracts/driver-results';
 import type { SiteContext } from '../../../contracts/site-context';
 import { findMachine, identificationKeys, isProgress, machinePath, progressSince, readMachine, requireMachine, waitForStatus } from './machines';
+import type { DeployOptions } from '../interface';
 import { MaasSession, nodeError } from './session';
 import { MaasMachine, STATUS } from './types';
 
@@ -156,7 +157,7 @@ async function setWorkloadAnnotations(session: MaasSession, node: NodeModel, mac
 
 const DEPLOYED_OR_ON_ITS_WAY: string[] = [STATUS.deploying, STATUS.deployed];
 
-export async function deployNode(session: MaasSession, node: NodeModel, site: SiteContext): Promise<ActionOutcome> {
+export async function deployNode(session: MaasSession, node: NodeModel, site: SiteContext, deploy: DeployOptions = {}): Promise<ActionOutcome> {
   const { client, ctx, options } = session;
   let machine = await requireMachine(session, node);
   const id = machine.system_id;
@@ -199,7 +200,7 @@ export async function deployNode(session: MaasSession, node: NodeModel, site: Si
       });
     }
     await setWorkloadAnnotations(session, node, machine);
-    const userData = deployUserData(node, site);
+    const userData = deploy.userData ? await deploy.userData() : deployUserData(node, site);
     await client.post<MaasMachine>(
       machinePath(id),
       'deploy',
