@@ -2,7 +2,7 @@
  * The Redfish support matrix of docs/oob-drivers.md (vendor family x action), counted from a jest
  * run of the every-tree driver tests:
  *
- *   npx jest test/integration/oob-redfish-vendor.test.ts --json --outputFile=/tmp/redfish.json
+ *   npx jest test/integration/drivers/oob/redfish-vendor.test.ts --json --outputFile=/tmp/redfish.json
  *   npx tsx scripts/redfish-matrix.ts /tmp/redfish.json
  *
  * Each test is named "[<tree>] <scenario>: ..."; a cell is "passed/run" over the family's trees.

@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../../support/paths';
 
 /**
  * src/design is used inside workflows: only read-files.ts (files, stdin) and hash.ts (node:crypto)
- * may use Node built-ins. (test/integration/design-in-workflow.test.ts runs it in a real sandbox.)
+ * may use Node built-ins. (test/integration/workflows/design-in-workflow.test.ts runs it in a real sandbox.)
  */
 const ALLOWED = new Set(['src/design/read-files.ts', 'src/design/hash.ts']);
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
