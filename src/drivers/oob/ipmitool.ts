@@ -185,6 +185,12 @@ export function classifyIpmiFailure(stderr: string, context: { node: string; bmc
   if (has(/Get Auth Capabilities error|Get Channel Authentication Capabilities|No response from remote controller|Unable to establish IPMI v2 \/ RMCP\+ session|Error: Unable to establish LAN session/)) {
     return new DriverError('bmc', 'Unreachable', `node ${node}: no IPMI answer from ${bmc} (${said}); check the BMC's address, port and network`, { target: node, details });
   }
+  // The session was open, then the BMC stopped answering: the command got no answer and neither
+  // did the session close. A BMC that refuses a command still closes the session, so this is a
+  // BMC that froze or fell off the network mid-command (seen with ipmi_sim stopped by SIGSTOP).
+  if (has(/Close Session command failed/)) {
+    return new DriverError('bmc', 'Unreachable', `node ${node}: the IPMI BMC at ${bmc} stopped answering during "${context.command}" (${said}); it is retried`, { target: node, details });
+  }
   return new DriverError('bmc', 'Unsupported', `node ${node}: the IPMI BMC at ${bmc} failed "${context.command}" (${said})`, { target: node, details });
 }
 

@@ -224,8 +224,17 @@ describe('OOB activities on a real Temporal worker', () => {
           heartbeatTimeout: '5s',
           startToCloseTimeout: '60s',
         });
-        // Once ipmi_sim took the on: freeze it for 4 s, then the bootstrapper powers the node off.
-        await pollUntil(() => (bmc.changes().includes('set power 1') ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, what: 'the on to be accepted' });
+        // Once ipmitool has ipmi_sim's answer to the on (the activity's heartbeat record names the
+        // accepted command; ipmi_sim's own log shows the on before it has answered, and a freeze
+        // then would fail the on itself): freeze it for 4 s, then the bootstrapper powers it off.
+        await pollUntil(
+          async () => {
+            const pending = (await handle.describe()).raw.pendingActivities?.[0];
+            const details = (pending?.heartbeatDetails?.payloads ?? []).map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
+            return bmc.changes().includes('set power 1') && details.some((d) => d.includes('"sent":{')) ? true : undefined;
+          },
+          { timeoutMs: 30_000, intervalMs: 50, what: 'the accepted on in the heartbeat record' },
+        );
         froze = (async () => {
           process.kill(bmc.process.child.pid as number, 'SIGSTOP');
           await new Promise((r) => setTimeout(r, 4_000));

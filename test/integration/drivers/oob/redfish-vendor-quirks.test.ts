@@ -16,6 +16,10 @@ import { treeDir } from '../../../support/redfish-payloads';
 
 const FAST = { use_https: false, poll_interval_ms: 50, power_timeout_s: 20, busy_backoff_ms: 100, busy_retries: 8 };
 const driver = createOobDriver('redfish');
+/** Long enough that the PATCH after a power cycle still lands in the busy window on a loaded
+ * machine (a 400 ms window was missed there), short enough for FAST's backoff (100 ms doubling,
+ * 8 retries: 25 s in all) to wait it out. */
+const BUSY_WINDOW_MS = 8000;
 
 function targetFor(url: string, params: Record<string, unknown> = {}, bootMac?: string): OobTarget {
   return targetOf(
@@ -68,7 +72,7 @@ async function proxy(
 
 describe('Redfish driver: "not ready" answers are busy and retried with backoff', () => {
   it('Dell iDRAC (libredfish/dell): a boot PATCH right after a reset answers 500 SYS518, and the driver waits it out', async () => {
-    const svc = await vendor('libredfish/dell', { busyWindowMs: 400 });
+    const svc = await vendor('libredfish/dell', { busyWindowMs: BUSY_WINDOW_MS });
     await driver.powerCycleNode(targetFor(svc.url), standaloneContext());
     const out = await driver.setNodeBoot(targetFor(svc.url), { device: 'pxe', persistent: false, mode: 'uefi' }, standaloneContext());
     expect(out.changed).toBe(true);
@@ -78,7 +82,7 @@ describe('Redfish driver: "not ready" answers are busy and retried with backoff'
   });
 
   it('HPE iLO 5 (libredfish/hpe): a boot PATCH in POST answers 400 UnableToModifyDuringSystemPOST, and the driver waits it out', async () => {
-    const svc = await vendor('libredfish/hpe', { busyWindowMs: 400 });
+    const svc = await vendor('libredfish/hpe', { busyWindowMs: BUSY_WINDOW_MS });
     await driver.powerCycleNode(targetFor(svc.url), standaloneContext());
     const out = await driver.setNodeBoot(targetFor(svc.url), { device: 'disk', persistent: true, mode: 'uefi' }, standaloneContext());
     expect(out.changed).toBe(true);

@@ -81,6 +81,11 @@ describe('classifying ipmitool failures (stderr captured with -v)', () => {
     const unknown = classifyIpmiFailure('Set Chassis Boot Parameter 5 failed: Unspecified error\n', CONTEXT);
     expect(unknown).toMatchObject({ type: 'BmcUnsupported' });
     expect(unknown.message).toContain('(Set Chassis Boot Parameter 5 failed: Unspecified error)');
+    // Captured from ipmitool against an ipmi_sim stopped (SIGSTOP) after the session opened: no
+    // answer to the command, none to the session close. Retryable, not "unsupported".
+    const froze = classifyIpmiFailure('Unable to get Chassis Power Status\nClose Session command failed\n', CONTEXT);
+    expect(froze).toMatchObject({ type: 'BmcUnreachable', retryable: true });
+    expect(froze.message).toContain('stopped answering during');
   });
 
   it('drops the lines -v adds to every run', () => {
