@@ -9,7 +9,7 @@ import type { SiteContext } from '../src/contracts/site-context';
 import * as options from './activity-options';
 import { describeFailure } from './node-steps';
 import { NODE_STEPS, SITE_STEP_DRIVER, SITE_STEPS, siteDriverMissing } from './plans';
-import type { SiteRun } from './site-control';
+import type { SiteRun } from './site-run';
 import { SITE_STEP_ACTIVITIES } from './step-activities';
 
 const design = proxyActivities<WorkflowActivities>(options.designActivity);

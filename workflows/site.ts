@@ -3,8 +3,9 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { WORKFLOW_FAILURES, type SiteAction, type SiteActionInput, type SiteActionResult } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import { scheduleNodes } from './node-scheduler';
-import { acceptControl, SiteRun } from './site-control';
+import { acceptControl } from './site-control';
 import { scheduleLanes, useLanes } from './site-lanes';
+import { SiteRun } from './site-run';
 import { loadDesign, reloadDesign, runSiteSteps } from './site-steps';
 
 const DEFAULT_RETRY_WINDOW = '1 hour';

@@ -1,4 +1,4 @@
-import { planLanes, type LaneNode } from '../../../workflows/site-lanes';
+import { planLanes, type LaneNode } from '../../../workflows/lane-plan';
 
 function nodes(count: number, perRack: number): LaneNode[] {
   return Array.from({ length: count }, (_, i) => ({ name: `node${String(i).padStart(5, '0')}`, rack: `rack${Math.floor(i / perRack)}` }));
