@@ -2,24 +2,22 @@ import swagger from '@fastify/swagger';
 import Fastify, { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import type { BuildData } from '../builddata/store';
 import type { DrydockClient } from '../client';
-import { processDesign, selectNodes } from '../design';
-import { formatFindings } from '../design/format';
 import { packageVersion } from '../tools/package-info';
 import { Authenticator, tokenOf } from './auth';
 import { type BootActionDeps, registerBootActionRoutes } from './bootactions';
 import { isUuidV4, RequestContext } from './context';
 import { DesignRefResolver } from './design-refs';
 import { ApiError, badRequest, notFound } from './errors';
-import { parseNodeFilter } from './node-filter';
 import { PolicyEngine } from './policy';
 import { RateLimiter } from './rate-limit';
-import * as S from './schemas';
+import { V1 } from './routes/app';
+import { registerDesignRoutes } from './routes/designs';
+import { registerHealthRoutes } from './routes/health';
+import { registerNodeRoutes } from './routes/nodes';
+import { registerTaskRoutes } from './routes/tasks';
 import type { NodeReporter, ServiceProbe } from './site-services';
-import { actionOf, DRYDOCK_ACTIONS, TaskDocument, TaskMemo, TaskService, workflowIdOfTask } from './tasks';
-import { validationStatus } from './validation';
+import { TaskService } from './tasks';
 
 /**
  * Drydock's REST API v1.0 (drydock_provisioner/control) over drydock-temporal's workflows.
@@ -52,18 +50,6 @@ declare module 'fastify' {
     /** The policy rule Drydock enforces on this route (none: open, like /health). */
     rule?: string;
   }
-}
-
-const V1 = '/api/v1.0';
-const TRUE = new Set(['true', 'True', 'TRUE', 't', 'T', 'yes', 'y', 'on', '1']);
-const FALSE = new Set(['false', 'False', 'FALSE', 'f', 'F', 'no', 'n', 'off', '0']);
-
-/** falcon's get_param_as_bool: absent is false, anything but a boolean word is a 400. */
-function boolParam(value: string | undefined, name: string): boolean {
-  if (value === undefined || value === '') return false;
-  if (TRUE.has(value)) return true;
-  if (FALSE.has(value)) return false;
-  throw badRequest(`The "${name}" parameter is invalid: "${value}" is not true or false`);
 }
 
 export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstance> {
@@ -201,234 +187,15 @@ export async function buildApiServer(deps: ApiServerDeps): Promise<FastifyInstan
     void reply.code(404).type('application/json').send(notFound(why).body());
   });
 
-  /** A task's build data: stored under the deployment's workflow id (or the task id itself). */
-  async function taskBuildData(taskId: string): Promise<BuildData[]> {
-    if (!deps.bootActions) return [];
-    const ids = [...new Set([workflowIdOfTask(taskId), taskId])];
-    return (await Promise.all(ids.map((id) => deps.bootActions!.buildData.forTask(id)))).flat();
-  }
-
+  // Routes by area (src/api/routes); this order is the order of openapi.json's paths.
   if (deps.bootActions) registerBootActionRoutes(app, V1, deps.bootActions);
-
-  // ---- versions, health ----
-
-  app.get('/versions', { schema: { response: { 200: S.versions } } }, async () => ({ 'v1.0': { path: V1, status: 'stable' } }));
-
-  async function healthCheck(): Promise<{ healthy: boolean; body: HealthBody }> {
-    const probes: ServiceProbe[] = [
-      {
-        name: `Temporal at ${deps.drydock.settings.address}`,
-        async check() {
-          try {
-            await deps.drydock.client.workflowService.describeNamespace({ namespace: deps.drydock.settings.namespace });
-            return { ok: true, message: `namespace ${deps.drydock.settings.namespace} answers` };
-          } catch (err) {
-            return { ok: false, message: err instanceof Error ? err.message : String(err) };
-          }
-        },
-      },
-      ...(deps.probes ?? []),
-    ];
-    const results = await Promise.all(probes.map(async (p) => ({ name: p.name, ...(await p.check()) })));
-    const messageList = results.map((r) => ({ message: `${r.name}: ${r.ok ? 'ok' : 'unavailable'}: ${r.message}`, error: !r.ok, kind: 'SimpleMessage', service: r.name, state: r.ok ? 'up' : 'down' }));
-    const errorCount = messageList.filter((m) => m.error).length;
-    return {
-      healthy: errorCount === 0,
-      body: {
-        kind: 'Status' as const,
-        apiVersion: 'v1.0',
-        metadata: {},
-        status: errorCount ? ('Failure' as const) : ('Success' as const),
-        message: errorCount ? 'Drydock failed to respond' : '',
-        reason: 'HealthCheck',
-        details: { errorCount, messageList },
-        code: errorCount ? 503 : 200,
-      },
-    };
-  }
-
-  app.get(`${V1}/health`, {}, async (_req, reply) => {
-    const { healthy } = await healthCheck();
-    return reply.code(healthy ? 204 : 503).send();
-  });
-
-  app.get(`${V1}/health/extended`, { config: { rule: 'physical_provisioner:health_data' }, schema: { response: { 200: S.healthStatus, 503: S.healthStatus } } }, async (_req, reply) => {
-    const { healthy, body } = await healthCheck();
-    return reply.code(healthy ? 200 : 503).send(body);
-  });
+  registerHealthRoutes(app, deps);
 
   app.get('/api/v1.0/openapi.json', {}, async () => app.swagger());
 
-  // ---- tasks ----
-
-  app.get(`${V1}/tasks`, { config: { rule: 'physical_provisioner:read_task' }, schema: { response: { 200: S.taskDocument.array() } } }, async () => tasks.list());
-
-  app.post(
-    `${V1}/tasks`,
-    { config: { rule: 'physical_provisioner:create_task' }, schema: { body: S.createTaskBody.nullish(), response: { 201: S.taskDocument, 400: S.errorBody, 401: S.errorBody, 403: S.errorBody } } },
-    async (request, reply) => {
-      const body = request.body;
-      if (!body || typeof body !== 'object') throw badRequest('Task creation requires a JSON object body with fields design_ref, action and optionally node_filter');
-      const action = actionOf(body.action);
-      if (!action) throw badRequest(`Unsupported action ${body.action}: use one of ${DRYDOCK_ACTIONS.join(', ')}`);
-      enforce(request, action.rule);
-      if (body.design_ref === undefined || body.design_ref === null) throw badRequest('Task creation requires fields design_ref, action');
-      const filter = parseNodeFilter(body.node_filter);
-      const design = await deps.designs.resolve(body.design_ref);
-      const taskId = tasks.newTaskId();
-      request.drydock.taskId = taskId;
-      const user = request.drydock.identity?.user ?? 'anonymous';
-      const memo: TaskMemo = {
-        drydock_action: action.canonical,
-        design_ref: body.design_ref,
-        node_filter: (body.node_filter ?? null) as TaskMemo['node_filter'],
-        created_by: user,
-        ...(request.drydock.endUser ? { end_user: request.drydock.endUser } : {}),
-        ...(request.drydock.externalMarker ? { external_marker: request.drydock.externalMarker } : {}),
-      };
-      const workflowId = workflowIdOfTask(taskId);
-      await deps.drydock.startActionWithMemo(action.workflow, { workflowId, design: design.ref, filter, options: { requestedBy: user } }, memo as Record<string, unknown>);
-      const now = new Date().toISOString();
-      const doc: TaskDocument = {
-        kind: 'Task',
-        apiVersion: 'v1',
-        task_id: taskId,
-        action: action.canonical,
-        parent_task_id: null,
-        design_ref: body.design_ref,
-        status: 'queued',
-        result: { kind: 'Status', apiVersion: 'v1.0', metadata: {}, message: '', reason: '', status: 'incomplete', successes: [], failures: [], links: [], details: { errorCount: 0, messageList: [] } },
-        node_filter: memo.node_filter ?? null,
-        subtask_id_list: [],
-        created: now,
-        created_by: user,
-        updated: now,
-        terminated: null,
-        terminated_by: null,
-        terminate: false,
-        retry: {},
-        workflow_id: workflowId,
-      };
-      return reply.code(201).header('Location', `${V1}/tasks/${taskId}`).send(doc);
-    },
-  );
-
-  app.delete(`${V1}/tasks`, { config: { rule: 'physical_provisioner:delete_tasks' }, schema: { querystring: S.deleteTasksQuery } }, async (request, reply) => {
-    // Drydock falls back to 90 days for a missing or unparsable value.
-    const days = Number.parseInt(request.query.days ?? '', 10);
-    const keep = Number.isFinite(days) && days >= 0 ? days : 90;
-    await deps.drydock.deleteClosedBefore(new Date(Date.now() - keep * 86_400_000));
-    return reply.code(200).type('text/plain').send('Tables purged successfully.');
-  });
-
-  app.get(
-    `${V1}/tasks/:task_id`,
-    { config: { rule: 'physical_provisioner:read_task' }, schema: { params: S.taskParams, querystring: S.taskQuery, response: { 200: S.taskDocument.or(S.taskTree), 404: S.errorBody } } },
-    async (request) => {
-      const { task_id: taskId } = request.params;
-      request.drydock.taskId = taskId;
-      const builddata = boolParam(request.query.builddata, 'builddata');
-      const subtaskErrors = boolParam(request.query.subtaskerrors, 'subtaskerrors');
-      const parsedLayers = Number.parseInt(request.query.layers ?? '0', 10);
-      const layers = Number.isFinite(parsedLayers) ? parsedLayers : 0;
-      const first = await tasks.get(taskId);
-      if (!first) throw notFound(`Task ${taskId} does not exist`);
-      const collected = builddata ? await taskBuildData(taskId) : [];
-      const withBuildData = (t: TaskDocument): TaskDocument => (builddata ? { ...t, build_data: t.task_id === first.task_id ? collected : [] } : t);
-      if (!layers && !subtaskErrors) return withBuildData(first);
-      const memo = first.design_ref ? { design_ref: first.design_ref, created_by: first.created_by ?? undefined } : undefined;
-      const { tree, errors } = await walkLayers(tasks, first, layers || 1, subtaskErrors, memo, withBuildData);
-      if (layers) return subtaskErrors ? { ...tree, subtask_errors: errors } : tree;
-      return { ...withBuildData(first), subtask_errors: errors };
-    },
-  );
-
-  app.get(`${V1}/tasks/:task_id/builddata`, { config: { rule: 'physical_provisioner:read_build_data' }, schema: { params: S.taskParams } }, async (request) => {
-    request.drydock.taskId = request.params.task_id;
-    await tasks.require(request.params.task_id);
-    const found = await taskBuildData(request.params.task_id);
-    // Drydock answers 404 when a task has none.
-    if (!found.length) throw notFound(`No build data found for task ${request.params.task_id}`);
-    return found;
-  });
-
-  // ---- nodes, node filter ----
-
-  app.get(`${V1}/nodes`, { config: { rule: 'physical_provisioner:read_data' }, schema: { response: { 200: S.nodeReport.array() } } }, async () => {
-    if (!deps.nodes) return [];
-    try {
-      return await deps.nodes.nodes();
-    } catch (err) {
-      throw new ApiError(503, `the node provisioner did not answer: ${err instanceof Error ? err.message : String(err)}`, true);
-    }
-  });
-
-  app.get(`${V1}/nodes/:hostname/builddata`, { config: { rule: 'physical_provisioner:read_build_data' }, schema: { params: S.hostnameParams, querystring: S.buildDataQuery } }, async (request) => {
-    const latest = boolParam(request.query.latest, 'latest');
-    const found = deps.bootActions ? await deps.bootActions.buildData.forNode(request.params.hostname, { latest }) : [];
-    if (!found.length) throw notFound('No build data found');
-    return found;
-  });
-
-  app.post(`${V1}/nodefilter`, { config: { rule: 'physical_provisioner:read_data' }, schema: { body: S.nodeFilterBody.nullish(), response: { 200: z.array(z.string()), 400: S.errorBody } } }, async (request) => {
-    const body = request.body;
-    if (!body || body.design_ref === undefined || body.design_ref === null) throw badRequest('Missing input required value: design_ref');
-    const filter = parseNodeFilter(body.node_filter);
-    const design = await deps.designs.resolve(body.design_ref);
-    const processed = processDesign(design.sources);
-    if (!processed.ok || !processed.site) {
-      const errors = processed.findings.filter((f) => f.severity === 'error');
-      throw badRequest(`the design has ${errors.length} error(s): ${formatFindings(errors.slice(0, 5)).join('; ')} (POST /api/v1.0/validatedesign lists them all)`);
-    }
-    return selectNodes(processed.site, filter).map((n) => n.name);
-  });
-
-  // ---- validatedesign ----
-
-  app.post(
-    `${V1}/validatedesign`,
-    { config: { rule: 'physical_provisioner:validate_site_design' }, schema: { body: S.validateDesignBody.nullish(), response: { 200: S.validationStatus, 400: S.validationStatus } } },
-    async (request, reply) => {
-      const body = request.body;
-      if (!body) throw badRequest('Request body must not be empty for validation.');
-      if (!body.href) throw badRequest('The "href" key must be provided in the request body.');
-      const design = await deps.designs.resolve(body.href);
-      const status = validationStatus(processDesign(design.sources).findings);
-      return reply.code(status.code).send(status);
-    },
-  );
+  registerTaskRoutes(app, deps, tasks, enforce);
+  registerNodeRoutes(app, deps);
+  registerDesignRoutes(app, deps);
 
   return app;
-}
-
-type HealthBody = z.infer<typeof S.healthStatus>;
-
-/** Drydock's TaskResource.handle_layers: tasks by id, layer by layer, and the subtasks' errors. */
-async function walkLayers(
-  tasks: TaskService,
-  first: TaskDocument,
-  layers: number,
-  subtaskErrors: boolean,
-  memo: TaskMemo | undefined,
-  decorate: (t: TaskDocument) => TaskDocument,
-): Promise<{ tree: Record<string, unknown>; errors: Record<string, unknown> }> {
-  const tree: Record<string, unknown> = { init_task_id: first.task_id, [first.task_id]: decorate(first) };
-  const errors: Record<string, unknown> = {};
-  let queued = [...first.subtask_id_list];
-  let layer = 1;
-  while (queued.length && (layer < layers || layers === -1 || subtaskErrors)) {
-    const processing = queued;
-    queued = [];
-    const parent = first.task_id;
-    const docs = await Promise.all(processing.map((id) => tasks.get(id, { parentTaskId: parent, parentMemo: memo })));
-    processing.forEach((id, i) => {
-      const task = docs[i];
-      if (layer < layers || layers === -1) tree[id] = task ? decorate(task) : null;
-      if (!task) return;
-      queued.push(...task.subtask_id_list);
-      if (subtaskErrors && task.result.details.errorCount > 0) errors[id] = { ...task.result, task_id: id };
-    });
-    layer += 1;
-  }
-  return { tree, errors };
 }

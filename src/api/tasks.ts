@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DeploymentStatus, DrydockClient, DrydockNotFoundError, ExecutionSummary } from '../client';
+import { DeploymentStatus, DrydockClient, DrydockNotFoundError } from '../client';
+import type { ExecutionSummary } from '../client/summaries';
 import { progressQuery } from '../contracts/control';
 import type { NodeProgress, NodeResult, SiteAction, SiteActionResult } from '../contracts/deployment';
 import { notFound } from './errors';

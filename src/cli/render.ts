@@ -1,4 +1,5 @@
-import type { DeploymentStatus, ExecutionSummary, NodeDetail } from '../client';
+import type { DeploymentStatus, NodeDetail } from '../client';
+import type { ExecutionSummary } from '../client/summaries';
 import type { SiteActionResult } from '../contracts/deployment';
 
 /** Human-readable rendering of drydock's results and progress for the terminal. */

@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowExecutionInfo, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { clientDataConverter } from '../codec/data-converter';
 import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } from '../config/temporal-connection';
@@ -19,9 +19,13 @@ import {
 import { abortUpdate, closeSignal, confirmSignal, nodeProgressQuery, pauseSignal, progressQuery, resumeSignal, retryFailedUpdate } from '../contracts/control';
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import type { NodeFilterSet } from '../design/model';
+import { type ExecutionSummary, type ListFilter, quote, summarize, visibilityQuery } from './summaries';
 
 export { DrydockApiClient, DrydockApiError } from './api';
 export type { CreateTaskRequest, DrydockApiClientOptions, GetTaskOptions } from './api';
+// The package's entry point (package.json main): library users get the summary types here.
+export { visibilityQuery } from './summaries';
+export type { ExecutionSummary, ListFilter } from './summaries';
 
 /**
  * A typed client for services and the CLI: start drydock's site actions, follow them, control
@@ -66,74 +70,8 @@ export interface ProgressEvent {
   status: DeploymentStatus;
 }
 
-export interface ExecutionSummary {
-  workflowId: string;
-  runId: string;
-  type: string;
-  execution: string;
-  site?: string;
-  node?: string;
-  action?: string;
-  phase?: string;
-  result?: string;
-  failureCause?: string;
-  startTime: Date;
-  closeTime?: Date;
-  /** The run's memo, as its starter set it (the REST API keeps a task's caller fields there). */
-  memo?: Record<string, unknown>;
-}
-
-export interface ListFilter {
-  site?: string;
-  node?: string;
-  action?: string;
-  result?: string;
-  phase?: string;
-  /** Only site workflows (true), only node workflows (false), or both (undefined). */
-  siteWorkflows?: boolean;
-  limit?: number;
-}
-
 export class DrydockNotFoundError extends Error {
   override name = 'DrydockNotFoundError';
-}
-
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-export function visibilityQuery(filter: ListFilter): string {
-  const clauses: string[] = [];
-  const add = (key: string, value: string | undefined): void => void (value !== undefined && clauses.push(`${key} = ${quote(value)}`));
-  add(SEARCH_ATTRIBUTES.DrydockSite.name, filter.site);
-  add(SEARCH_ATTRIBUTES.DrydockNode.name, filter.node);
-  add(SEARCH_ATTRIBUTES.DrydockAction.name, filter.action);
-  add(SEARCH_ATTRIBUTES.DrydockResult.name, filter.result);
-  add(SEARCH_ATTRIBUTES.DrydockPhase.name, filter.phase);
-  if (filter.siteWorkflows === true) clauses.push(`WorkflowType != 'nodeWorkflow'`);
-  if (filter.siteWorkflows === false) clauses.push(`WorkflowType = 'nodeWorkflow'`);
-  // Every drydock workflow carries DrydockAction; this keeps other workflows out.
-  if (filter.action === undefined) clauses.push(`${SEARCH_ATTRIBUTES.DrydockAction.name} IS NOT NULL`);
-  return clauses.join(' AND ');
-}
-
-function summarize(info: WorkflowExecutionInfo): ExecutionSummary {
-  const attrs = info.typedSearchAttributes;
-  return {
-    workflowId: info.workflowId,
-    runId: info.runId,
-    type: info.type,
-    execution: info.status.name,
-    site: attrs.get(SEARCH_ATTRIBUTES.DrydockSite),
-    node: attrs.get(SEARCH_ATTRIBUTES.DrydockNode),
-    action: attrs.get(SEARCH_ATTRIBUTES.DrydockAction),
-    phase: attrs.get(SEARCH_ATTRIBUTES.DrydockPhase),
-    result: attrs.get(SEARCH_ATTRIBUTES.DrydockResult),
-    failureCause: attrs.get(SEARCH_ATTRIBUTES.DrydockFailureCause),
-    startTime: info.startTime,
-    closeTime: info.closeTime,
-    ...(info.memo ? { memo: info.memo } : {}),
-  };
 }
 
 export class DrydockClient {
@@ -364,7 +302,6 @@ export class DrydockClient {
     return undefined;
   }
 
-  /** Child workflows (node workflows) started by any run of `parentWorkflowId`, oldest first. */
   /** The node workflow runs of a site run, through its lanes for large runs; not its other
    * children (the site-steps lock workflow, the lanes themselves). */
   async nodeRunsOf(siteWorkflowId: string, limit = 10_000): Promise<ExecutionSummary[]> {
@@ -373,6 +310,7 @@ export class DrydockClient {
     return [...direct, ...viaLanes.flat()].filter((c) => c.type === NODE_WORKFLOW).sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
   }
 
+  /** Child workflows (node workflows) started by any run of `parentWorkflowId`, oldest first. */
   async children(parentWorkflowId: string, limit = 10_000): Promise<ExecutionSummary[]> {
     const out: ExecutionSummary[] = [];
     for await (const info of this.client.workflow.list({ query: `ParentWorkflowId = ${quote(parentWorkflowId)}` })) {

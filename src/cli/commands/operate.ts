@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import type { DeploymentStatus, DrydockClient, ExecutionSummary } from '../../client';
+import type { DeploymentStatus, DrydockClient } from '../../client';
+import type { ExecutionSummary } from '../../client/summaries';
 import { DrydockNotFoundError } from '../../client';
 import { progressQuery } from '../../contracts/control';
 import { SITE_ACTIONS } from '../../contracts/deployment';
