@@ -1,6 +1,5 @@
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,69 +9,11 @@ import { pollUntil } from './poll';
 import { freePort, tcpPortFree } from './ports';
 import { findPostgresBinDir, initPostgresCluster, PostgresCluster, postgresRunAs, startPostgres, dumpDatabase } from './postgres';
 import { Launcher, managedLauncher, StackProcess } from './stack-process';
-import { cacheDir } from './temporal-cli';
+import { DB_USER, DATABASES, DYNAMIC_CONFIG, NUM_HISTORY_SHARDS, serverConfigYaml, StackPorts, uiConfigYaml } from './temporal-stack-config';
+import { setUpSchemas } from './temporal-stack-schema';
+import { resolveTemporalServerTools, resolveUiServer, TEMPORAL_SERVER_RELEASE, TemporalStackError, UI_SERVER_RELEASE } from './temporal-stack-tools';
 
-/**
- * The production Temporal stack on one machine: a PostgreSQL cluster, the temporal and
- * visibility schemas made with temporal-sql-tool, and `temporal-server` (frontend, history,
- * matching and worker services in one process) with NUM_HISTORY_SHARDS history shards and a
- * frontend that requires client certificates. Everything listens on 127.0.0.1, on free ports
- * chosen once and kept in the state folder, so a stack started again has the same address.
- *
- * Used by `drydock stack up|down|status` and the tests of the production stack; docker-compose.yml
- * runs the same configuration in containers.
- */
-export const TEMPORAL_SERVER_RELEASE = 'v1.29.1';
-export const NUM_HISTORY_SHARDS = 4;
-export const DATABASES = { temporal: 'temporal', visibility: 'temporal_visibility' } as const;
-const DB_USER = 'temporal';
 const RETENTION = '3 days';
-
-export interface TemporalServerTools {
-  serverPath: string;
-  sqlToolPath: string;
-  /** schema/postgresql/v12 of the server module: temporal/ and visibility/ with versioned/. */
-  schemaDir: string;
-}
-
-export class TemporalStackError extends Error {
-  override name = 'TemporalStackError';
-}
-
-/** The binaries scripts/setup.sh builds into the cache (TEMPORAL_SERVER_DIR overrides). */
-export function resolveTemporalServerTools(env: NodeJS.ProcessEnv = process.env): TemporalServerTools {
-  const dir = env.TEMPORAL_SERVER_DIR ?? join(cacheDir(env), `temporal-server-${TEMPORAL_SERVER_RELEASE}`);
-  const tools = { serverPath: join(dir, 'temporal-server'), sqlToolPath: join(dir, 'temporal-sql-tool'), schemaDir: join(dir, 'schema', 'postgresql', 'v12') };
-  const missing = Object.values(tools).filter((p) => !existsSync(p));
-  if (missing.length > 0) {
-    throw new TemporalStackError(`temporal-server ${TEMPORAL_SERVER_RELEASE} is not built: missing ${missing.join(', ')}. Run \`bash scripts/setup.sh\` (it builds it with Go, about 3 minutes the first time), or set TEMPORAL_SERVER_DIR.`);
-  }
-  return tools;
-}
-
-/** Temporal's standalone web UI server, the release the CLI v1.5.1 embeds. */
-export const UI_SERVER_RELEASE = 'v2.42.1';
-
-/** The ui-server binary scripts/setup.sh builds, when it built (TEMPORAL_UI_SERVER_PATH overrides). */
-export function resolveUiServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const path = env.TEMPORAL_UI_SERVER_PATH ?? join(cacheDir(env), `temporal-ui-server-${UI_SERVER_RELEASE}`, 'temporal-ui-server');
-  return existsSync(path) ? path : undefined;
-}
-
-export interface StackPorts {
-  /** The web UI's HTTP port. */
-  ui?: number;
-  postgres: number;
-  frontend: number;
-  frontendHttp: number;
-  frontendMembership: number;
-  history: number;
-  historyMembership: number;
-  matching: number;
-  matchingMembership: number;
-  worker: number;
-  workerMembership: number;
-}
 
 /** What the state folder's stack.json keeps between `up`, `status` and `down`. */
 export interface StackState {
@@ -154,144 +95,6 @@ async function choosePorts(): Promise<StackPorts> {
   return ports;
 }
 
-/** The server's configuration. A template (`enable-template`): the database password comes from
- * the server's environment, so the file holds no secret. */
-export function serverConfigYaml(ports: StackPorts, certs: StackCertificates, dynamicConfigPath: string): string {
-  const sql = (db: string, conns: number) => `      sql:
-        pluginName: "postgres12"
-        databaseName: "${db}"
-        connectAddr: "127.0.0.1:${ports.postgres}"
-        connectProtocol: "tcp"
-        user: "${DB_USER}"
-        password: {{ env "DRYDOCK_STACK_DB_PASSWORD" | quote }}
-        maxConns: ${conns}
-        maxIdleConns: ${conns}
-        maxConnLifetime: "1h"`;
-  const rpc = (grpc: number, membership: number, extra = '') => `    rpc:
-      grpcPort: ${grpc}
-      membershipPort: ${membership}
-      bindOnIP: "127.0.0.1"${extra}`;
-  return `# enable-template
-# Written by drydock's stack launcher (src/tools/temporal-stack.ts); docker-compose.yml matches it.
-log:
-  stdout: true
-  level: warn
-persistence:
-  defaultStore: default
-  visibilityStore: visibility
-  numHistoryShards: ${NUM_HISTORY_SHARDS}
-  datastores:
-    default:
-${sql(DATABASES.temporal, 20)}
-    visibility:
-${sql(DATABASES.visibility, 10)}
-global:
-  membership:
-    maxJoinDuration: 30s
-    broadcastAddress: "127.0.0.1"
-  tls:
-    frontend:
-      server:
-        certFile: "${certs.serverCert}"
-        keyFile: "${certs.serverKey}"
-        requireClientAuth: true
-        clientCaFiles: ["${certs.caCert}"]
-      client:
-        serverName: "${certs.serverName}"
-        rootCaFiles: ["${certs.caCert}"]
-    systemWorker:
-      certFile: "${certs.serverCert}"
-      keyFile: "${certs.serverKey}"
-      client:
-        serverName: "${certs.serverName}"
-        rootCaFiles: ["${certs.caCert}"]
-services:
-  frontend:
-${rpc(ports.frontend, ports.frontendMembership, `\n      httpPort: ${ports.frontendHttp}`)}
-  history:
-${rpc(ports.history, ports.historyMembership)}
-  matching:
-${rpc(ports.matching, ports.matchingMembership)}
-  worker:
-${rpc(ports.worker, ports.workerMembership)}
-clusterMetadata:
-  enableGlobalNamespace: false
-  failoverVersionIncrement: 10
-  masterClusterName: "active"
-  currentClusterName: "active"
-  clusterInformation:
-    active:
-      enabled: true
-      initialFailoverVersion: 1
-      rpcName: "frontend"
-      rpcAddress: "127.0.0.1:${ports.frontend}"
-dcRedirectionPolicy:
-  policy: "noop"
-dynamicConfigClient:
-  filepath: "${dynamicConfigPath}"
-  pollInterval: "10s"
-`;
-}
-
-/** The web UI's configuration: it reaches the frontend over mTLS with the client certificate. */
-export function uiConfigYaml(ports: StackPorts, certs: StackCertificates, namespace: string, codecEndpoint?: string): string {
-  return `# Written by drydock's stack launcher (src/tools/temporal-stack.ts).
-temporalGrpcAddress: "127.0.0.1:${ports.frontend}"
-host: "127.0.0.1"
-port: ${ports.ui}
-enableUi: true
-defaultNamespace: "${namespace}"
-notifyOnNewVersion: false
-refreshInterval: 1m
-cors:
-  allowOrigins: ["http://127.0.0.1:${ports.ui}"]
-  cookieInsecure: true
-auth:
-  enabled: false
-tls:
-  caFile: "${certs.caCert}"
-  certFile: "${certs.clientCert}"
-  keyFile: "${certs.clientKey}"
-  serverName: "${certs.serverName}"
-  enableHostVerification: true
-codec:
-  endpoint: "${codecEndpoint ?? ''}"
-  passAccessToken: false
-  # The codec server's token cookie (set at <codec server>/authorize) goes with each call.
-  includeCredentials: ${codecEndpoint ? 'true' : 'false'}
-`;
-}
-
-/** Search attributes readable at once after they are added (the dev server does the same). */
-const DYNAMIC_CONFIG = `system.forceSearchAttributesCacheRefreshOnRead:
-  - value: true
-`;
-
-function sqlTool(tools: TemporalServerTools, pg: PostgresCluster, database: string, args: string[]): void {
-  const r = spawnSync(tools.sqlToolPath, ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pg.port), '-u', pg.user, '--db', database, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SQL_PASSWORD: pg.password },
-    timeout: 120_000,
-  });
-  if (r.status !== 0) throw new TemporalStackError(`temporal-sql-tool ${args[0]} (${database}) failed:\n${(r.stderr || r.stdout || r.error?.message || '').trim().split('\n').slice(-8).join('\n')}`);
-}
-
-/** create-database, setup-schema -v 0.0 and update-schema up to the newest version: what the
- * server's docs give for a new database; update-schema alone upgrades an existing one. */
-function setUpSchemas(tools: TemporalServerTools, pg: PostgresCluster, stateDir: string): void {
-  const marker = join(stateDir, `schema-${TEMPORAL_SERVER_RELEASE}`);
-  if (existsSync(marker)) return;
-  for (const [folder, database] of [['temporal', DATABASES.temporal], ['visibility', DATABASES.visibility]] as const) {
-    if (!existsSync(join(stateDir, `schema-created-${database}`))) {
-      sqlTool(tools, pg, database, ['create-database']);
-      sqlTool(tools, pg, database, ['setup-schema', '-v', '0.0']);
-      writeFileSync(join(stateDir, `schema-created-${database}`), '');
-    }
-    sqlTool(tools, pg, database, ['update-schema', '-d', join(tools.schemaDir, folder, 'versioned')]);
-  }
-  writeFileSync(marker, '');
-}
-
 export function stackClientTls(state: StackState) {
   return {
     serverNameOverride: state.certificates.serverName,
@@ -326,6 +129,16 @@ async function registerNamespaceAndAttributes(state: StackState): Promise<boolea
   }
 }
 
+/**
+ * The production Temporal stack on one machine: a PostgreSQL cluster, the temporal and
+ * visibility schemas made with temporal-sql-tool, and `temporal-server` (frontend, history,
+ * matching and worker services in one process) with NUM_HISTORY_SHARDS history shards and a
+ * frontend that requires client certificates. Everything listens on 127.0.0.1, on free ports
+ * chosen once and kept in the state folder, so a stack started again has the same address.
+ *
+ * Used by `drydock stack up|down|status` and the tests of the production stack; docker-compose.yml
+ * runs the same configuration in containers.
+ */
 export async function startTemporalStack(options: TemporalStackOptions): Promise<TemporalStack> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));

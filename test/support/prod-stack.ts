@@ -6,7 +6,8 @@ import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
 import { RunningCodecServer, startCodecServer } from '../../src/codec/codec-server';
 import { loadCodecKeySet } from '../../src/codec/keys';
 import { TemporalConnectionSettings } from '../../src/config/temporal-connection';
-import { resolveTemporalServerTools, startTemporalStack, TemporalStack } from '../../src/tools/temporal-stack';
+import { startTemporalStack, TemporalStack } from '../../src/tools/temporal-stack';
+import { resolveTemporalServerTools } from '../../src/tools/temporal-stack-tools';
 import { readRunState } from './run-state';
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
-import { NUM_HISTORY_SHARDS } from '../../src/tools/temporal-stack';
+import { NUM_HISTORY_SHARDS } from '../../src/tools/temporal-stack-config';
 import { REPO_ROOT } from '../support/paths';
 
 // Docker cannot run on this machine: these tests check the production shape by reading the files.

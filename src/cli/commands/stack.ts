@@ -2,7 +2,9 @@ import { Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { processAlive, detachedLauncher, managedLauncher, stopProcessGroup } from '../../tools/stack-process';
-import { readStackState, stackClientTls, StackState, startTemporalStack, NUM_HISTORY_SHARDS, TEMPORAL_SERVER_RELEASE } from '../../tools/temporal-stack';
+import { readStackState, stackClientTls, StackState, startTemporalStack } from '../../tools/temporal-stack';
+import { NUM_HISTORY_SHARDS } from '../../tools/temporal-stack-config';
+import { TEMPORAL_SERVER_RELEASE } from '../../tools/temporal-stack-tools';
 import { makeStackCertificates } from '../../tools/certificates';
 import { CliExit, EXIT } from '../exit-codes';
 

@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionContext } from '../context';
-import { DriverError, ErrorKind } from '../errors';
+import { DriverError } from '../errors';
 import { abortReason, BmcLocks } from './bmc-lock';
 import type { OobTarget } from './interface';
 import { bmcKey, OobParams, PowerSettings, powerSettings, requireAddress } from './params';
+import { httpErrorKind, isBusy, networkError, parseRetryAfter, redfishMessage } from './redfish-errors';
+import { followTaskMonitor, WriteResult } from './redfish-task';
 
 /**
  * HTTP plumbing for the Redfish driver: one connection per action, authenticated with a Redfish
@@ -73,41 +75,6 @@ export interface Fetched<T> {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const BUSY = new Set([409, 429, 503]);
-/**
- * Answers that mean "not ready, try again" whatever their status, by `@Message.ExtendedInfo`
- * MessageId (the registry prefix and version vary, so the last segment is compared):
- * - SYS518: iDRAC "not ready" while the host is in POST or a job runs (OpenStack sushy retries
- *   exactly this: connector test_op_retry_on_server_500_sys518); the lab's Dell profile answers 500.
- * - InvalidOperationForSystemState: iLO 5 refusing a Reset while not ready (sushy's "iLO not
- *   ready" retry); its "Power is on/off" form (a reset into the current state) is not busy.
- * - UnableToModifyDuringSystemPOST: iLO 5 refusing a Boot PATCH in POST (metal-operator#997).
- * - ServiceTemporarilyUnavailable: the DMTF Base registry's own "try later".
- */
-const BUSY_MESSAGE_IDS = new Set(['SYS518', 'InvalidOperationForSystemState', 'UnableToModifyDuringSystemPOST', 'ServiceTemporarilyUnavailable']);
-/** Task states after which a task monitor stops (DSP0268 Task.TaskState). */
-const TASK_DONE = new Set(['Completed', 'Exception', 'Killed', 'Cancelled', 'Interrupted']);
-
-/** What a write led to: done now, or a vendor job that runs at the next reboot (Dell). */
-export interface WriteResult {
-  response: AxiosResponse;
-  /** A 202 whose Location is a job the BMC runs at the next reboot (iDRAC JobState Scheduled). */
-  pendingJob?: { id: string; path: string; state: string };
-  /** A 202 whose Location was a Redfish task monitor, followed to its end. */
-  task?: { path: string; state: string };
-}
-const TLS_VERIFY_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 export class RedfishConnection {
   private authHeaders: Record<string, string> = {};
@@ -265,43 +232,15 @@ export class RedfishConnection {
   }
 
   /**
-   * A 202 with a Location: a Redfish task monitor (DSP0266 "Asynchronous operations") is polled
-   * until its Task ends or `task_timeout_s` passes (BmcTimeout); a task that ends in Exception or
-   * Killed is OperationFailed. An iDRAC job (JobState, no TaskState) that is Scheduled runs at the
-   * next reboot: it is returned as pending, not waited for.
+   * A 202 with a Location: a Redfish task monitor (DSP0266 "Asynchronous operations"), followed
+   * by `followTaskMonitor` (redfish-task.ts) to its end or to a pending iDRAC job.
    */
   private async followAccepted(method: string, path: string, response: AxiosResponse): Promise<WriteResult> {
     const location = response.status === 202 ? header(response, 'location') : undefined;
     if (!location) return { response };
     const monitor = this.sameOrigin(location, method, path);
-    const deadline = Date.now() + this.settings.taskTimeoutMs;
-    for (;;) {
-      const polled = await this.request('GET', monitor, { allow: [202] });
-      const body = polled.data !== null && typeof polled.data === 'object' ? (polled.data as RedfishResource) : {};
-      const jobState = typeof body.JobState === 'string' ? body.JobState : undefined;
-      const taskState = typeof body.TaskState === 'string' ? body.TaskState : undefined;
-      if (jobState !== undefined && taskState === undefined && /^(Scheduled|New|Scheduling)$/.test(jobState)) {
-        return { response, pendingJob: { id: typeof body.Id === 'string' ? body.Id : monitor.split('/').pop() ?? monitor, path: monitor, state: jobState } };
-      }
-      if (taskState !== undefined && TASK_DONE.has(taskState)) {
-        if (taskState !== 'Completed') {
-          throw new DriverError('bmc', 'OperationFailed', `node ${this.node}: ${method} ${path} at ${this.settings.baseUrl} started the task ${monitor}, which ended ${taskState}${redfishMessage({ error: { '@Message.ExtendedInfo': body.Messages } }, ': ')}`, {
-            target: this.node,
-            details: { method, path, task: monitor, taskState },
-          });
-        }
-        return { response, task: { path: monitor, state: taskState } };
-      }
-      if (jobState === 'Completed') return { response, task: { path: monitor, state: jobState } };
-      if (polled.status !== 202 && taskState === undefined && jobState === undefined) return { response, task: { path: monitor, state: 'Completed' } };
-      if (Date.now() >= deadline) {
-        throw new DriverError('bmc', 'Timeout', `node ${this.node}: the task ${monitor} started by ${method} ${path} at ${this.settings.baseUrl} had not ended after ${Math.round(this.settings.taskTimeoutMs / 1000)} s (state ${taskState ?? jobState ?? 'unknown'})`, {
-          target: this.node,
-          details: { method, path, task: monitor, state: taskState ?? jobState ?? null },
-        });
-      }
-      await sleep(Math.min(this.settings.pollIntervalMs, Math.max(0, deadline - Date.now())), undefined, { signal: this.ctx.signal });
-    }
+    const { baseUrl, taskTimeoutMs, pollIntervalMs } = this.settings;
+    return followTaskMonitor((url) => this.request('GET', url, { allow: [202] }), { node: this.node, baseUrl, taskTimeoutMs, pollIntervalMs, signal: this.ctx.signal }, method, path, monitor, response);
   }
 
   /**
@@ -322,7 +261,7 @@ export class RedfishConnection {
           continue;
         }
       }
-      if (BUSY.has(response.status) || isNotReady(response)) {
+      if (isBusy(response)) {
         const retryAfterMs = parseRetryAfter(header(response, 'retry-after'));
         const waitMs = retryAfterMs ?? Math.min(this.settings.busyBackoffMs * 2 ** busy, 30_000);
         if (busy >= this.settings.busyRetries || waitMs > this.settings.maxRetryAfterMs) {
@@ -349,7 +288,7 @@ export class RedfishConnection {
       });
     } catch (err) {
       if (this.ctx.signal.aborted) throw abortReason(this.ctx.signal);
-      throw this.networkError(method, url, err);
+      throw networkError(this.node, this.settings, method, url, err);
     }
   }
 
@@ -364,35 +303,10 @@ export class RedfishConnection {
     return `${next.pathname}${next.search}`;
   }
 
-  /** Never built from the axios error object itself: its config holds the auth header and body. */
-  private networkError(method: string, url: string, err: unknown): DriverError {
-    const code = isAxiosError(err) ? err.code : (err as NodeJS.ErrnoException | undefined)?.code;
-    const where = `${this.settings.baseUrl} (${method} ${url})`;
-    const details = { code: code ?? null, method, path: url };
-    if (code && TLS_VERIFY_CODES.has(code)) {
-      return new DriverError('bmc', 'AuthFailed', `node ${this.node}: the BMC's TLS certificate at ${this.settings.baseUrl} failed verification (${code}); give its CA in oob param ca_bundle, or set insecure: true to skip verification`, {
-        target: this.node,
-        details,
-      });
-    }
-    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-      return new DriverError('bmc', 'Timeout', `node ${this.node}: no answer from the BMC at ${where} within ${this.settings.requestTimeoutMs / 1000} s`, { target: this.node, details });
-    }
-    if (code === 'EPROTO' || (code?.startsWith('ERR_SSL') ?? false)) {
-      return new DriverError('bmc', 'InvalidRequest', `node ${this.node}: TLS handshake with ${this.settings.baseUrl} failed (${code}); check oob param use_https and the port`, { target: this.node, details });
-    }
-    // ECONNREFUSED, ECONNRESET, ENOTFOUND, EHOSTUNREACH, ...: and anything unknown, which is
-    // far more often a network fault than a BMC that refuses on principle.
-    const text = err instanceof Error ? err.message.replace(/\s+/g, ' ').slice(0, 200) : 'request failed';
-    return new DriverError('bmc', 'Unreachable', `node ${this.node}: cannot reach the BMC at ${where}: ${code ?? text}`, { target: this.node, details });
-  }
-
   private httpError(method: string, url: string, response: AxiosResponse): DriverError {
     const status = response.status;
     if (status === 401 || status === 403) return this.authError(response, `${method} ${url}`);
-    const kind: ErrorKind =
-      status === 404 ? 'NotFound' : status === 405 || status === 501 ? 'Unsupported' : status === 412 || status === 500 ? 'Busy' : status >= 500 ? 'Unreachable' : 'InvalidRequest';
-    return new DriverError('bmc', kind, `node ${this.node}: Redfish ${method} ${url} at ${this.settings.baseUrl} answered HTTP ${status}${redfishMessage(response.data, ': ')}`, {
+    return new DriverError('bmc', httpErrorKind(status), `node ${this.node}: Redfish ${method} ${url} at ${this.settings.baseUrl} answered HTTP ${status}${redfishMessage(response.data, ': ')}`, {
       target: this.node,
       details: { status, method, path: url },
     });
@@ -403,22 +317,6 @@ export class RedfishConnection {
 function etagOf(response: AxiosResponse): string | undefined {
   const inBody = response.data !== null && typeof response.data === 'object' ? (response.data as RedfishResource)['@odata.etag'] : undefined;
   return header(response, 'etag') ?? (typeof inBody === 'string' && inBody !== '' ? inBody : undefined);
-}
-
-/** A "not ready" answer (400/500/503 and kin) recognised by its MessageId; see BUSY_MESSAGE_IDS. */
-export function isNotReady(response: Pick<AxiosResponse, 'status' | 'data'>): boolean {
-  if (response.status < 400) return false;
-  const data = response.data as { error?: { '@Message.ExtendedInfo'?: unknown } } | null | undefined;
-  const info = data && typeof data === 'object' ? data.error?.['@Message.ExtendedInfo'] : undefined;
-  if (!Array.isArray(info)) return false;
-  return info.some((m: { MessageId?: unknown; MessageArgs?: unknown }) => {
-    if (typeof m?.MessageId !== 'string') return false;
-    const id = m.MessageId.split('.').pop() ?? '';
-    if (!BUSY_MESSAGE_IDS.has(id)) return false;
-    // iLO's "Power is on"/"Power is off": a reset into the state the System is already in.
-    const args = Array.isArray(m.MessageArgs) ? m.MessageArgs.join(' ') : '';
-    return !(id === 'InvalidOperationForSystemState' && /power is (on|off)/i.test(args));
-  });
 }
 
 function header(response: AxiosResponse, name: string): string | undefined {
@@ -438,23 +336,3 @@ function asResource(data: unknown, node: string, what: string): RedfishResource 
   return data as RedfishResource;
 }
 
-/** The service's own explanation (`error.message` and `@Message.ExtendedInfo[].Message`), short. */
-export function redfishMessage(data: unknown, prefix = ''): string {
-  if (data === null || typeof data !== 'object') return '';
-  const error = (data as { error?: { message?: unknown; '@Message.ExtendedInfo'?: Array<{ Message?: unknown }> } }).error;
-  if (!error) return '';
-  const parts = [error.message, ...(error['@Message.ExtendedInfo'] ?? []).map((i) => i.Message)].filter((p): p is string => typeof p === 'string' && p !== '');
-  const text = [...new Set(parts)].join('; ');
-  if (!text) return '';
-  return `${prefix}${text.length > 300 ? `${text.slice(0, 297)}...` : text}`;
-}
-
-/** Retry-After as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}

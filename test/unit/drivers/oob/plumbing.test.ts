@@ -6,7 +6,7 @@ import { DriverError } from '../../../../src/drivers/errors';
 import { BmcLocks, createOobDriver, oobDriverRegistry, oobTargetFromNode } from '../../../../src/drivers/oob';
 import { ManualDriver } from '../../../../src/drivers/oob/manual';
 import { OobParams, powerSettings } from '../../../../src/drivers/oob/params';
-import { isNotReady, parseRetryAfter, redfishMessage } from '../../../../src/drivers/oob/redfish-client';
+import { isNotReady, parseRetryAfter, redfishMessage } from '../../../../src/drivers/oob/redfish-errors';
 import { resumeStep } from '../../../../src/drivers/oob/resume';
 import { SecretResolver } from '../../../../src/secrets/resolver';
 import { nodeWithOob } from '../../../support/oob-nodes';
