@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import type { SiteProgress } from '../../../src/contracts/deployment';
 import { SimLedger } from '../../../src/drivers/sim';
 import { simSiteDesign } from '../../../lab/sim-site';
 import { pollUntil } from '../../../src/tools/poll';
-import { REPO_ROOT } from '../../support/paths';
+import { CliRun as Run, drydock } from '../../support/cli-process';
 import { readRunState } from '../../support/run-state';
 import { connectClient, uniqueTaskQueue, withWorker } from '../../support/temporal';
 
@@ -17,22 +16,6 @@ import { connectClient, uniqueTaskQueue, withWorker } from '../../support/tempor
 // the cause. The worker is a real one on sim drivers in this process.
 process.env.SIM_BMC_PASSWORD ??= 'sim-secret';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function drydock(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'drydock.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The exit code and the message (stderr, or stdout where the command prints its outcome there). */
 function expectExit(run: Run, code: number, message: string | RegExp, where: 'stderr' | 'stdout' = 'stderr'): void {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { createActivities } from '../../../activities';
 import { SimLedger } from '../../../src/drivers/sim';
 import { simSiteDesign } from '../../../lab/sim-site';
 import { pollUntil } from '../../../src/tools/poll';
-import { REPO_ROOT } from '../../support/paths';
+import { drydock } from '../../support/cli-process';
 import { readRunState } from '../../support/run-state';
 import { connectClient, uniqueTaskQueue, withWorker } from '../../support/temporal';
 
@@ -14,22 +13,6 @@ import { connectClient, uniqueTaskQueue, withWorker } from '../../support/tempor
 // the CLI's task queue in this process.
 process.env.SIM_BMC_PASSWORD ??= 'sim-secret';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function drydock(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'drydock.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('drydock CLI against a running stack', () => {
   const state = readRunState();
