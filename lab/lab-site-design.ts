@@ -18,6 +18,10 @@ export interface LabSiteDesignOptions {
   maasPort: number;
   /** Node names get this prefix (default `n`). */
   prefix?: string;
+  /** The site's name (the Region's), default the example's `lab1`. Labs that run at the same time
+   * need names of their own: drydock serialises each site's site steps (one lock per site name),
+   * so two labs both called lab1 would wait on each other's lock. */
+  siteName?: string;
 }
 
 export interface LabSiteDesign {
@@ -34,6 +38,7 @@ export function labSiteDesign(options: LabSiteDesignOptions): LabSiteDesign {
     for (const doc of parseAllDocuments(readFileSync(join(EXAMPLE(), file), 'utf8'))) {
       const schema = doc.get('schema');
       if (schema === 'drydock/Region/v1') {
+        if (options.siteName) doc.setIn(['metadata', 'name'], options.siteName);
         doc.setIn(['data', 'drivers', 'node', 'api_url'], `http://127.0.0.1:${options.maasPort}/MAAS`);
         doc.deleteIn(['data', 'drivers', 'network']);
       }

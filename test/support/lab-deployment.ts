@@ -26,7 +26,7 @@ export async function labDeployment(name: string, options: { nodes?: number; dur
   const dir = mkdtempSync(join(tmpdir(), `drydock-${name}-`));
   const credentials = exampleCredentials(dir);
   const env = { ...credentials.env, DRYDOCK_SECRETS_FILE: credentials.secretsFile };
-  const { text, nodes } = labSiteDesign({ nodes: options.nodes ?? 2, prefix: name.slice(0, 1), redfishPort: await freePort(), ipmiPorts: [await freePort()], maasPort: await freePort() });
+  const { text, nodes } = labSiteDesign({ nodes: options.nodes ?? 2, prefix: name.slice(0, 1), siteName: `lab-${name}`, redfishPort: await freePort(), ipmiPorts: [await freePort()], maasPort: await freePort() });
   const compiled = processDesign([{ name: 'lab.yaml', text }]);
   if (!compiled.site) throw new Error('the lab design does not compile');
   const lab = await startSiteLab({
