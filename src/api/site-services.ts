@@ -5,6 +5,7 @@ import { createNetworkDriver } from '../drivers/network';
 import { createNodeDriver } from '../drivers/node';
 import { MaasClient } from '../drivers/node/maas/client';
 import { parseMaasApiKey } from '../drivers/node/maas/oauth';
+import type { MaasMachine } from '../drivers/node/maas/types';
 import { SecretResolver } from '../secrets/resolver';
 
 /**
@@ -39,11 +40,18 @@ function reason(err: unknown): string {
 
 async function probe(run: () => Promise<{ ok: boolean; message: string }>): Promise<{ ok: boolean; message: string }> {
   try {
-    const result = await run();
-    return { ok: result.ok, message: result.message };
+    const { ok, message } = await run();
+    return { ok, message };
   } catch (err) {
     return { ok: false, message: reason(err) };
   }
+}
+
+/** Builds a driver on first use and keeps it: a driver holds its session and connection state,
+ * which a health check on every request should reuse, as the activities' driverCache does. */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
 }
 
 /** The site's node, network and Kubernetes drivers, each checked with its Validate*Services action. */
@@ -53,25 +61,21 @@ export function siteProbes(site: CompiledSite, secrets: SecretResolver = new Sec
   const { nodes: _nodes, ...siteContext } = site;
   const probes: ServiceProbe[] = [];
   if (node) {
+    const driver = once(() => createNodeDriver(node, { secrets }));
     probes.push({
       name: `node driver (${node.type}${node.type === 'maas' ? ` at ${node.apiUrl}` : ''})`,
-      check: () => probe(() => createNodeDriver(node, { secrets }).validateNodeServices(ctx())),
+      check: () => probe(() => driver().validateNodeServices(ctx())),
     });
   }
-  if (network) probes.push({ name: `network driver (${network.type})`, check: () => probe(() => createNetworkDriver(network, { secrets }).validateNetworkServices(siteContext, ctx())) });
-  if (kubernetes) probes.push({ name: `kubernetes driver (${kubernetes.type})`, check: () => probe(() => createKubernetesDriver(kubernetes, { secrets }).validateKubernetesServices(ctx())) });
+  if (network) {
+    const driver = once(() => createNetworkDriver(network, { secrets }));
+    probes.push({ name: `network driver (${network.type})`, check: () => probe(() => driver().validateNetworkServices(siteContext, ctx())) });
+  }
+  if (kubernetes) {
+    const driver = once(() => createKubernetesDriver(kubernetes, { secrets }));
+    probes.push({ name: `kubernetes driver (${kubernetes.type})`, check: () => probe(() => driver().validateKubernetesServices(ctx())) });
+  }
   return probes;
-}
-
-interface MaasMachine {
-  system_id: string;
-  hostname: string;
-  memory?: number;
-  cpu_count?: number;
-  status_name?: string;
-  power_state?: string;
-  boot_interface?: { mac_address?: string; links?: Array<{ ip_address?: string }> } | null;
-  ip_addresses?: string[];
 }
 
 export function nodeReporterFor(site: CompiledSite, secrets: SecretResolver = new SecretResolver()): NodeReporter {

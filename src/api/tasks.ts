@@ -218,10 +218,8 @@ export class TaskService {
     return doc;
   }
 
-  /** A site run as a task. `listing`: for GET /tasks, counts only (no per-node page): a running
-   * run's node page costs a query per running node, which a list of 200 runs cannot afford. */
-  async siteTask(workflowId: string, taskId?: string, listing = false): Promise<TaskDocument> {
-    const [status, memo, children] = await Promise.all([this.drydock.getStatus(workflowId, listing ? { limit: 0 } : {}), this.drydock.memoOf(workflowId), this.drydock.nodeRunsOf(workflowId)]);
+  async siteTask(workflowId: string, taskId?: string): Promise<TaskDocument> {
+    const [status, memo, children] = await Promise.all([this.drydock.getStatus(workflowId), this.drydock.memoOf(workflowId), this.drydock.nodeRunsOf(workflowId)]);
     const m = (memo ?? {}) as TaskMemo;
     const id = taskIdOfWorkflow(workflowId) ?? taskId ?? status.runId ?? workflowId;
     const ts = iso(status.closeTime) ?? new Date().toISOString();
