@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
 import { DrydockClient } from '../../../src/client';
@@ -13,6 +14,25 @@ import { connectClient, uniqueTaskQueue, withWorker } from '../../support/tempor
 // Segment queues over the sim drivers, with real workers on the real dev server: OOB and
 // switch activities go to `<taskQueue>@<oob.network>` (the sim site's nodes are on `pxe`).
 process.env.SIM_BMC_PASSWORD = 'sim-segment-secret';
+
+/** `activity@taskQueue` of every activity a node workflow ran, per worker identity. */
+async function activitiesByWorker(client: Client, workflowId: string): Promise<Map<string, Set<string>>> {
+  const ranBy = new Map<string, Set<string>>();
+  const scheduled = new Map<string, string>();
+  for (const e of (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []) {
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) scheduled.set(String(e.eventId), `${s.activityType?.name}@${s.taskQueue?.name}`);
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) {
+      const set = ranBy.get(started.identity ?? '') ?? new Set<string>();
+      set.add(scheduled.get(String(started.scheduledEventId)) ?? '?');
+      ranBy.set(started.identity ?? '', set);
+    }
+  }
+  return ranBy;
+}
+
+const SEGMENT_ACTIVITIES = ['configurePortProduction', 'configurePortProvisioning', 'powerCycleNode', 'setNodeBoot'];
 
 describe('segment queues', () => {
   it('a node whose segment has no worker says so within the wait, and completes once a segment worker comes', async () => {
@@ -65,26 +85,57 @@ describe('segment queues', () => {
           await connection.close();
         }
         // Which worker ran what: OOB and switch activities on the segment worker, the others on the general one.
-        const ranBy = new Map<string, Set<string>>();
-        const history = await node.fetchHistory();
-        const scheduled = new Map<string, string>();
-        for (const e of history.events ?? []) {
-          if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), `${e.activityTaskScheduledEventAttributes.activityType?.name}@${e.activityTaskScheduledEventAttributes.taskQueue?.name}`);
-          if (e.activityTaskStartedEventAttributes) {
-            const what = scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId)) ?? '?';
-            const set = ranBy.get(e.activityTaskStartedEventAttributes.identity ?? '') ?? new Set<string>();
-            set.add(what);
-            ranBy.set(e.activityTaskStartedEventAttributes.identity ?? '', set);
-          }
-        }
+        const ranBy = await activitiesByWorker(client, nodeWorkflowId(site, 'node0001'));
         const segmentQueue = segmentTaskQueue(taskQueue, 'pxe');
         expect([...(ranBy.get('segment-worker') ?? [])].sort()).toEqual(
-          ['configurePortProduction', 'configurePortProvisioning', 'powerCycleNode', 'setNodeBoot'].map((a) => `${a}@${segmentQueue}`),
+          SEGMENT_ACTIVITIES.map((a) => `${a}@${segmentQueue}`),
         );
         expect([...(ranBy.get('general-worker') ?? [])].every((a) => a.endsWith(`@${taskQueue}`) && !/Port|power|NodeBoot/.test(a))).toBe(true);
         process.stdout.write(`segment wait shown after ${shownAfterMs} ms (wait 2 s)\n`);
       });
     } finally {
+      await forActivities.close();
+    }
+  }, 120_000);
+
+  it('two segment-only workers on separate segments each run the OOB and switch work of their own nodes', async () => {
+    const taskQueue = uniqueTaskQueue('seg2');
+    const site = `sg${Date.now() % 100000}`;
+    const ledger = new SimLedger();
+    const forActivities = await connectClient();
+    const state = readRunState();
+    // Rack 1's BMCs on the pxe network, rack 2's on mgmt: two segments.
+    const text = simSiteDesign({ site, nodes: 4, racks: 2, latencyMs: 10 })
+      .split('---\n')
+      .map((doc) => (doc.includes('schema: drydock/BaremetalNode/v1') && doc.includes('rack: rack02') ? doc.replace('  host_profile: sim-node\n', '  host_profile: sim-node\n  oob:\n    network: mgmt\n') : doc))
+      .join('---\n');
+    const connection = await NativeConnection.connect({ address: state.temporalAddress });
+    try {
+      const segmentWorkers = await Promise.all(
+        ['pxe', 'mgmt'].map((segment) =>
+          Worker.create({ connection, namespace: state.namespace, taskQueue: segmentTaskQueue(taskQueue, segment), identity: `worker-${segment}`, activities: createActivities({ simLedger: ledger, client: forActivities.client }) }),
+        ),
+      );
+      await withWorker({ taskQueue, identity: 'general-worker', activities: createActivities({ simLedger: ledger, client: forActivities.client }) }, async (client) => {
+        const drydock = new DrydockClient(client, { address: state.temporalAddress, namespace: state.namespace, taskQueue });
+        const { workflowId } = await drydock.startDeployment({ design: { type: 'inline', sources: [{ name: 'site.yaml', text }] }, options: { segmentQueues: true } });
+        const run = client.workflow.getHandle(workflowId).result() as Promise<SiteActionResult>;
+        const result = await segmentWorkers[0].runUntil(segmentWorkers[1].runUntil(run));
+        expect(result.status).toBe('success');
+        const nodes = [...result.successes].sort();
+        expect(nodes).toHaveLength(4);
+        for (const node of nodes) {
+          const ranBy = await activitiesByWorker(client, nodeWorkflowId(site, node));
+          const segment = ranBy.has('worker-mgmt') ? 'mgmt' : 'pxe';
+          expect([...(ranBy.get(`worker-${segment}`) ?? [])].sort()).toEqual(SEGMENT_ACTIVITIES.map((a) => `${a}@${segmentTaskQueue(taskQueue, segment)}`));
+          expect(ranBy.has(`worker-${segment === 'mgmt' ? 'pxe' : 'mgmt'}`)).toBe(false);
+        }
+        // Both segments had nodes: rack 2's on mgmt, rack 1's on pxe.
+        const segments = await Promise.all(nodes.map(async (n) => ((await activitiesByWorker(client, nodeWorkflowId(site, n))).has('worker-mgmt') ? 'mgmt' : 'pxe')));
+        expect([...new Set(segments)].sort()).toEqual(['mgmt', 'pxe']);
+      });
+    } finally {
+      await connection.close();
       await forActivities.close();
     }
   }, 120_000);
