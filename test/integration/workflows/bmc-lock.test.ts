@@ -29,11 +29,8 @@ function maxInFlight(calls: SimCall[]): number {
   return max;
 }
 
-function design(site: string, address?: string): { type: 'inline'; sources: Array<{ name: string; text: string }> } {
-  let text = simSiteDesign({ site, nodes: 6, racks: 1, latencyMs: 300 });
-  if (address) text = text.replace(/type: sim\n( +)network: pxe\n/, (line, indent: string) => `${line}${indent}address: ${address}\n`);
-  if (address && !text.includes(`address: ${address}`)) throw new Error('the sim site design changed: no oob block to add the address to');
-  return { type: 'inline', sources: [{ name: 'site.yaml', text }] };
+function design(site: string, oobAddress?: string): { type: 'inline'; sources: Array<{ name: string; text: string }> } {
+  return { type: 'inline', sources: [{ name: 'site.yaml', text: simSiteDesign({ site, nodes: 6, racks: 1, latencyMs: 300, oobAddress }) }] };
 }
 
 describe('the BMC lock across worker processes', () => {
