@@ -19,6 +19,8 @@ const IDLE = '1 minute';
 const LEASE_CHECK = '1 minute';
 /** Continue-as-new well before Temporal's history limits (a grant takes ~6 events). */
 const HISTORY_LIMIT = 2_000;
+/** Served request ids remembered against duplicates (a duplicate comes within seconds). */
+const SERVED_KEPT = 200;
 
 export async function bmcLockWorkflow(input: BmcLockWorkflowInput): Promise<void> {
   const queue: Array<BmcLockRequest & { gapMs: number }> = [...(input.queue ?? [])];
@@ -26,9 +28,11 @@ export async function bmcLockWorkflow(input: BmcLockWorkflowInput): Promise<void
   // request arrived must not be granted later.
   const released = new Set<string>();
   let lastReleasedAt = input.lastReleasedAt ?? 0;
+  // Requests already served: a retried request activity may deliver its signal twice.
+  const served: string[] = [...(input.served ?? [])];
 
   setHandler(bmcLockAcquireSignal, (request) => {
-    if (released.delete(request.requestId) || queue.some((q) => q.requestId === request.requestId)) return;
+    if (released.delete(request.requestId) || served.includes(request.requestId) || queue.some((q) => q.requestId === request.requestId)) return;
     queue.push(request);
   });
   setHandler(bmcLockReleaseSignal, ({ requestId }) => {
@@ -54,10 +58,12 @@ export async function bmcLockWorkflow(input: BmcLockWorkflowInput): Promise<void
     }
     queue.shift();
     released.delete(head.requestId);
+    served.push(head.requestId);
+    if (served.length > SERVED_KEPT) served.shift();
     lastReleasedAt = Date.now();
     if (workflowInfo().historyLength > HISTORY_LIMIT || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof bmcLockWorkflow>({ endpoint: input.endpoint, queue, lastReleasedAt });
+      return continueAsNew<typeof bmcLockWorkflow>({ endpoint: input.endpoint, queue, lastReleasedAt, served });
     }
   }
 }

@@ -38,12 +38,19 @@ export function segmentRoute(input: NodeWorkflowInput, driver: DriverKind, progr
 /** Runs OOB steps one at a time per BMC endpoint, across every worker (a lock per endpoint). */
 export function bmcLock(input: NodeWorkflowInput, progress: NodeProgress) {
   const granted = new Set<string>();
-  setHandler(bmcLockGrantSignal, ({ requestId }) => void granted.add(requestId));
+  const mine = new Set<string>(); // requests this workflow waits on or holds
   const endpoint = bmcEndpoint(input.node);
+  setHandler(bmcLockGrantSignal, ({ requestId }) => {
+    if (mine.has(requestId)) granted.add(requestId);
+    // A grant of a request already done with (a retried request activity delivered it twice):
+    // hand the turn back at once rather than hold the BMC.
+    else if (endpoint) void getExternalWorkflowHandle(bmcLockWorkflowId(endpoint)).signal(bmcLockReleaseSignal, { requestId }).catch(() => undefined);
+  });
   return async function withBmcLock<T>(driver: DriverKind, fn: () => Promise<T>): Promise<T> {
     if (driver !== 'oob' || !endpoint || !patched(BMC_LOCK_PATCH)) return fn();
     const { workflowId, runId } = workflowInfo();
     const requestId = uuid4();
+    mine.add(requestId);
     try {
       await lockActivities.requestBmcLock({ endpoint, workflowId, runId, requestId, gapMs: bmcCommandGapMs(input.node) });
       if (!granted.has(requestId)) {
@@ -54,6 +61,7 @@ export function bmcLock(input: NodeWorkflowInput, progress: NodeProgress) {
       return await fn();
     } finally {
       granted.delete(requestId);
+      mine.delete(requestId);
       // Released (or withdrawn) even when the step is cancelled; a lock workflow that is gone
       // has nothing to release.
       await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(bmcLockWorkflowId(endpoint)).signal(bmcLockReleaseSignal, { requestId })).catch(() => undefined);

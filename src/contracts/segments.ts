@@ -90,6 +90,8 @@ export interface BmcLockWorkflowInput {
   queue?: Array<BmcLockRequest & { gapMs: number }>;
   /** Carried: when the last command ended (epoch ms), for the gap. */
   lastReleasedAt?: number;
+  /** Carried: the ids of the last requests served, so a duplicate is not granted again. */
+  served?: string[];
 }
 
 /** The message a node shows while its segment has no worker. */
