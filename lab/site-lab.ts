@@ -40,6 +40,9 @@ export interface SiteLab {
   switchesSkipped?: string;
   /** What runs where, a line per component, for people. */
   describe(): string[];
+  /** The MAAS emulator's lab key of a node's machine (its PXE NIC's MAC): the machine keeps
+   * MAAS's random hostname until drydock identifies it, so counts are found by this key. */
+  maasLabKey(node: string): string | undefined;
   /** Power and boot commands each node's BMC received, as the emulators count them. */
   bmcCommands(node: string): { power: number; boot: number };
   /** Stops the MAAS emulator (its port then refuses connections; its state file keeps
@@ -272,6 +275,10 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
         };
       }
       return { power: 0, boot: 0 };
+    },
+    maasLabKey: (node) => {
+      const model = site.nodes.find((n) => n.name === node);
+      return model ? labNics(model)[0]?.mac.toLowerCase() : undefined;
     },
     async restartMaas(down) {
       if (!maas || !startMaas) throw new Error('this lab has no MAAS emulator');

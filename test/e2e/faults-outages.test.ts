@@ -10,7 +10,7 @@ import { type DevServer, startDevServer } from '../../src/tools/dev-server';
 import { pollUntil } from '../../src/tools/poll';
 import { freePort } from '../../src/tools/ports';
 import type { ManagedProcess } from '../../src/tools/process-group';
-import { labDeployment, type LabDeployment, sideEffects, sideEffectTable } from '../support/lab-deployment';
+import { labDeployment, type LabDeployment, maasCounts, sideEffects, sideEffectTable } from '../support/lab-deployment';
 import { uniqueTaskQueue } from '../support/temporal';
 import { startWorkerProcess } from '../support/worker-process';
 
@@ -84,7 +84,9 @@ describe('fault injection against the lab: Temporal server and MAAS outages', ()
       client = new Client({ connection });
       note('Temporal server restarted (same --db-filename)');
     };
-    const maasStatus = (node: string) => Object.values(d.lab.maas!.stats().machines).find((m) => m.hostname === node)?.status;
+    // By lab key: a machine keeps MAAS's random hostname until IdentifyNode names it.
+    const maasMachine = (node: string) => Object.values(d.lab.maas!.stats().machines).find((m) => m.lab === d.lab.maasLabKey(node));
+    const maasStatus = (node: string) => maasMachine(node)?.status;
     try {
       worker = await startWorkerProcess({ address: server.address, taskQueue, env: d.env, client });
       const drydock = new DrydockClient(client, { address: server.address, namespace: 'default', taskQueue });
@@ -98,8 +100,7 @@ describe('fault injection against the lab: Temporal server and MAAS outages', ()
       });
       note(`both nodes in PowerCycleNode, the power-on accepted (power commands at the BMCs: ${d.nodes.map((n) => d.lab.bmcCommands(n).power).join(', ')})`);
       await restartServer('SIGTERM', POWER_HEARTBEAT_TIMEOUT_MS + 15_000);
-      // Machines keep MAAS's random hostnames until IdentifyNode names them: listed by MAAS id.
-      note(`MAAS after the outage: ${Object.entries(d.lab.maas!.stats().machines).map(([id, m]) => `${id} ${m.status}, powered off by MAAS ${m.counts.bmc_power_off ?? 0}x`).join('; ')}`);
+      note(`MAAS after the outage: ${d.nodes.map((n) => `${n} ${maasMachine(n)?.status ?? 'not enlisted'}, powered off by MAAS ${maasCounts(d, n).bmc_power_off ?? 0}x`).join('; ')}`);
 
       // 2. and 3. when a node reaches the step.
       const steps: Array<{ step: NodeStep; status: string }> = [

@@ -39,9 +39,17 @@ export async function labDeployment(name: string, options: { nodes?: number; dur
   return { lab, nodes: nodes.map((n) => n.name), site: compiled.site.name, env, design: { type: 'inline', sources: [{ name: 'lab.yaml', text }] } };
 }
 
+/** The MAAS emulator's counters for a node's machine, found by its lab key (the PXE NIC's MAC),
+ * so a machine drydock never identified (still under MAAS's random hostname) is counted too. */
+export function maasCounts(d: LabDeployment, node: string): Record<string, number> {
+  const key = d.lab.maasLabKey(node);
+  const stats = d.lab.maas!.stats();
+  return Object.values(stats.machines).find((m) => m.lab === key)?.counts ?? stats.byHostname[node] ?? {};
+}
+
 /** Power commands our driver sent: what the emulator counted, less what MAAS sent itself. */
 export function driverPowerCommands(d: LabDeployment, node: string): number {
-  const stats = d.lab.maas!.stats().byHostname[node] ?? {};
+  const stats = maasCounts(d, node);
   return d.lab.bmcCommands(node).power - (stats.bmc_power_commands ?? 0);
 }
 
@@ -49,7 +57,7 @@ export function driverPowerCommands(d: LabDeployment, node: string): number {
  * driver sets PXE boot before every power-on: lab/maas/bmc.ts pxeBootAndPowerOn) are counted by
  * the MAAS emulator and told apart from drydock's. */
 export function sideEffects(d: LabDeployment, node: string): Record<string, number> {
-  const stats = d.lab.maas!.stats().byHostname[node] ?? {};
+  const stats = maasCounts(d, node);
   const bmc = d.lab.bmcCommands(node);
   const maasBoot = stats.bmc_power_on ?? 0;
   return {
