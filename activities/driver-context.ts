@@ -52,7 +52,10 @@ export function toApplicationFailure(err: unknown): unknown {
     message: err.message,
     nonRetryable: !err.retryable,
     details: [{ kind: err.kind, component: err.component, ...err.details, ...(err.target ? { target: err.target } : {}) }],
-    nextRetryDelay: err.retryAfterSeconds !== undefined && err.retryable ? `${err.retryAfterSeconds}s` : undefined,
+    // Retry-After: 0 ("now", as the MAAS emulator and some BMCs say) leaves the policy's backoff:
+    // the server treats a next retry delay of 0 as no retry at all (retry state TIMEOUT; seen on
+    // the dev server, test/integration/activities/retry-after.test.ts).
+    nextRetryDelay: err.retryAfterSeconds !== undefined && err.retryAfterSeconds > 0 && err.retryable ? `${err.retryAfterSeconds}s` : undefined,
   });
 }
 

@@ -22,6 +22,8 @@ export interface LabSiteDesignOptions {
    * need names of their own: drydock serialises each site's site steps (one lock per site name),
    * so two labs both called lab1 would wait on each other's lock. */
   siteName?: string;
+  /** Extra `oob.*` params for every node (poll_interval_ms, power_timeout_s, ...). */
+  oobParams?: Record<string, unknown>;
 }
 
 export interface LabSiteDesign {
@@ -57,6 +59,7 @@ export function labSiteDesign(options: LabSiteDesignOptions): LabSiteDesign {
       bmc === 'redfish'
         ? { type: 'redfish', account: 'admin', credential: 'secret:bmc-redfish', address: '127.0.0.1', port: options.redfishPort, system_id: name, use_https: false, '!min_command_gap_ms': null }
         : { type: 'ipmi', port: options.ipmiPorts[ipmiIndex++] };
+    Object.assign(oob, options.oobParams ?? {});
     const host = Math.floor(i / 250);
     const data = {
       host_profile: i % 4 < 2 ? 'compute' : 'control',

@@ -40,8 +40,15 @@ export interface SiteLab {
   switchesSkipped?: string;
   /** What runs where, a line per component, for people. */
   describe(): string[];
+  /** The MAAS emulator's lab key of a node's machine (its PXE NIC's MAC): the machine keeps
+   * MAAS's random hostname until drydock identifies it, so counts are found by this key. */
+  maasLabKey(node: string): string | undefined;
   /** Power and boot commands each node's BMC received, as the emulators count them. */
   bmcCommands(node: string): { power: number; boot: number };
+  /** Stops the MAAS emulator (its port then refuses connections; its state file keeps
+   * everything, as MAAS keeps its state in its PostgreSQL database) and starts a new one on the
+   * same port from that state file, once `down` resolves. `maas` is then the new emulator. */
+  restartMaas(down: () => Promise<void>): Promise<MaasEmulator>;
   stop(): Promise<void>;
 }
 
@@ -121,6 +128,7 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
   const switches = new Map<string, LabSwitch>();
   let maas: MaasEmulator | undefined;
   let switchesSkipped: string | undefined;
+  let startMaas: (() => Promise<MaasEmulator>) | undefined;
   const redfishOf = new Map<string, { emulator: SushyEmulator; uuid: string }>();
 
   const stop = async (): Promise<void> => {
@@ -169,9 +177,14 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
       const pxe = Object.values(site.networks).find((net) => site.nodes.some((n) => n.addressing.some((a) => a.network === net.name && a.address === 'dhcp')));
       const images = [...new Set(site.nodes.map((n) => n.platform.image).filter((i): i is string => Boolean(i)))];
       mkdirSync(options.stateDir, { recursive: true });
-      maas = await startMaasEmulator({
+      const port = Number(url.port || 80);
+      startMaas = async () => {
+        maas = await startMaasEmulator(maasOptions(port));
+        return maas;
+      };
+      const maasOptions = (listenPort: number): Parameters<typeof startMaasEmulator>[0] => ({
         host: url.hostname,
-        port: Number(url.port || 80),
+        port: listenPort,
         statePath: `${options.stateDir}/maas-state.json`,
         config: {
           bmcPollMs: 500,
@@ -192,7 +205,8 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
           })),
         },
       });
-      log(`MAAS emulator at ${maas.url} (${site.nodes.length} machines enlist when their BMC PXE-boots them)`);
+      await startMaas();
+      log(`MAAS emulator at ${maas!.url} (${site.nodes.length} machines enlist when their BMC PXE-boots them)`);
     }
 
     // 4. Switches, where network namespaces can be made.
@@ -234,7 +248,7 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
     throw err;
   }
 
-  return {
+  const lab: SiteLab = {
     redfish,
     ipmi,
     maas,
@@ -262,6 +276,18 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
       }
       return { power: 0, boot: 0 };
     },
+    maasLabKey: (node) => {
+      const model = site.nodes.find((n) => n.name === node);
+      return model ? labNics(model)[0]?.mac.toLowerCase() : undefined;
+    },
+    async restartMaas(down) {
+      if (!maas || !startMaas) throw new Error('this lab has no MAAS emulator');
+      await maas.stop();
+      await down();
+      lab.maas = await startMaas();
+      return lab.maas;
+    },
     stop,
   };
+  return lab;
 }

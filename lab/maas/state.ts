@@ -7,7 +7,9 @@ import type { PackageRepositoryWire } from './wire-types';
 /**
  * Everything the MAAS emulator knows, as one JSON document. It is written to the state file
  * (write to a temporary file, then rename) after every change, so a restarted emulator resumes
- * with the same machines, networks, keys, running operations and counters.
+ * with the same machines, networks, keys, running operations and counters, as a real MAAS
+ * keeps its state in its PostgreSQL database across a restart of the region controller (MAAS
+ * requires PostgreSQL: https://canonical.com/maas/docs/latest/reference/configuration-guides/installation-requirements/).
  */
 export const STATUS_CODES = {
   New: 0,

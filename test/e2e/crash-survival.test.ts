@@ -7,7 +7,7 @@ import { nodeWorkflowId, SiteActionResult } from '../../src/contracts/deployment
 import { DevServer, startDevServer } from '../../src/tools/dev-server';
 import { pollUntil } from '../../src/tools/poll';
 import { freePort } from '../../src/tools/ports';
-import { driverPowerCommands, labDeployment, type LabDeployment, waitUntilDeploying } from '../support/lab-deployment';
+import { driverPowerCommands, labDeployment, type LabDeployment, maasCounts, waitUntilDeploying } from '../support/lab-deployment';
 import type { ManagedProcess } from '../../src/tools/process-group';
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -23,7 +23,7 @@ function expectOnceEach(d: Deployment, result: SiteActionResult): void {
   expect(result).toMatchObject({ status: 'success', failures: [] });
   expect(result.successes.sort()).toEqual([...d.nodes].sort());
   for (const node of d.nodes) {
-    const counts = d.lab.maas!.stats().byHostname[node] ?? {};
+    const counts = maasCounts(d, node);
     // One deploy per machine, one commissioning, one power-on by our PowerCycleNode (the machine
     // was off, so the cycle was a power-on), whatever the crash.
     expect({ node, deploy: counts.deploy, commission: counts.commission, ourPowerCommands: driverPowerCommands(d, node) }).toEqual({ node, deploy: 1, commission: 1, ourPowerCommands: 1 });

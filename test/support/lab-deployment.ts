@@ -24,7 +24,7 @@ export interface LabDeployment {
   redfishPort: number;
 }
 
-export async function labDeployment(name: string, options: { nodes?: number; durations?: NonNullable<EmulatorConfigInput['durations']> } = {}): Promise<LabDeployment> {
+export async function labDeployment(name: string, options: { nodes?: number; durations?: NonNullable<EmulatorConfigInput['durations']>; oobParams?: Record<string, unknown> } = {}): Promise<LabDeployment> {
   const dir = mkdtempSync(join(tmpdir(), `drydock-${name}-`));
   const credentials = exampleCredentials(dir);
   const env = { ...credentials.env, DRYDOCK_SECRETS_FILE: credentials.secretsFile };
@@ -33,7 +33,7 @@ export async function labDeployment(name: string, options: { nodes?: number; dur
   // Every other node is IPMI, each with an ipmi_sim of its own.
   const ipmiPorts: number[] = [];
   for (let i = 0; i < Math.max(1, Math.floor(count / 2)); i++) ipmiPorts.push(await freePort());
-  const { text, nodes } = labSiteDesign({ nodes: count, prefix: name.slice(0, 1), siteName: `lab-${name}`, redfishPort, ipmiPorts, maasPort: await freePort() });
+  const { text, nodes } = labSiteDesign({ nodes: count, prefix: name.slice(0, 1), siteName: `lab-${name}`, redfishPort, ipmiPorts, maasPort: await freePort(), oobParams: options.oobParams });
   const compiled = processDesign([{ name: 'lab.yaml', text }]);
   if (!compiled.site) throw new Error('the lab design does not compile');
   const lab = await startSiteLab({
@@ -46,25 +46,58 @@ export async function labDeployment(name: string, options: { nodes?: number; dur
   return { lab, nodes: nodes.map((n) => n.name), site: compiled.site.name, env, design: { type: 'inline', sources: [{ name: 'lab.yaml', text }] }, redfishPort };
 }
 
+/** The MAAS emulator's counters for a node's machine, found by its lab key (the PXE NIC's MAC),
+ * so a machine drydock never identified (still under MAAS's random hostname) is counted too. */
+export function maasCounts(d: LabDeployment, node: string): Record<string, number> {
+  const key = d.lab.maasLabKey(node);
+  const stats = d.lab.maas!.stats();
+  return Object.values(stats.machines).find((m) => m.lab === key)?.counts ?? stats.byHostname[node] ?? {};
+}
+
 /** Power commands our driver sent: what the emulator counted, less what MAAS sent itself. */
 export function driverPowerCommands(d: LabDeployment, node: string): number {
-  const stats = d.lab.maas!.stats().byHostname[node] ?? {};
+  const stats = maasCounts(d, node);
   return d.lab.bmcCommands(node).power - (stats.bmc_power_commands ?? 0);
 }
 
-/** Side effects per node, as the emulators counted them. */
+/** Side effects per node, as the emulators counted them. MAAS's own BMC commands (its power
+ * driver sets PXE boot before every power-on: lab/maas/bmc.ts pxeBootAndPowerOn) are counted by
+ * the MAAS emulator and told apart from drydock's. */
 export function sideEffects(d: LabDeployment, node: string): Record<string, number> {
-  const stats = d.lab.maas!.stats().byHostname[node] ?? {};
+  const stats = maasCounts(d, node);
   const bmc = d.lab.bmcCommands(node);
+  const maasBoot = stats.bmc_power_on ?? 0;
   return {
     commission: stats.commission ?? 0,
     deploy: stats.deploy ?? 0,
     release: stats.release ?? 0,
     ourPowerCommands: driverPowerCommands(d, node),
     maasPowerCommands: stats.bmc_power_commands ?? 0,
-    bootCommands: bmc.boot,
-    maasBootCommands: stats.bmc_pxe ?? 0,
+    ourBootCommands: bmc.boot - maasBoot,
+    maasBootCommands: maasBoot,
   };
+}
+
+/** The side effects of every node as a table, for the suite's output and reports. */
+export function sideEffectTable(d: LabDeployment, title: string): string {
+  const columns: Array<[string, string]> = [
+    ['commission', 'commissionings'],
+    ['deploy', 'deployments'],
+    ['release', 'releases'],
+    ['ourPowerCommands', 'power cmds (drydock)'],
+    ['maasPowerCommands', 'power cmds (MAAS)'],
+    ['ourBootCommands', 'boot cmds (drydock)'],
+    ['maasBootCommands', 'boot cmds (MAAS)'],
+  ];
+  const rows = d.nodes.map((n) => {
+    const counts = sideEffects(d, n);
+    const kind = d.lab.ipmi.has(n) ? 'ipmi_sim' : 'sushy';
+    return [`${n} (${kind})`, ...columns.map(([key]) => String(counts[key]))];
+  });
+  const header = ['node', ...columns.map(([, label]) => label)];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [`side effects per node at the emulators: ${title}`, line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
 export async function waitUntilDeploying(client: Client, workflowId: string, d: LabDeployment): Promise<void> {

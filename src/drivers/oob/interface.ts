@@ -87,24 +87,30 @@ export interface OobDriver {
    */
   setNodeBoot(target: OobTarget, boot: BootSettings, ctx: ActionContext): Promise<ActionOutcome>;
   /**
-   * Ensure off: no command when already off; waits until the BMC reads Off.
+   * Ensure off: no command when already off; waits until the BMC reads Off. Takes effect once,
+   * like powerCycleNode: the accepted command and its time are in the heartbeat (`sent`); a retry
+   * never sends it again, leaves a node that reached Off and changed since, and fails with
+   * OperationFailed when the accepted command never took effect (oob/power-once.ts).
    * @param target the node's BMC (`power_timeout`, `poll_interval` params)
    * @param ctx cancellation and heartbeats (each reading)
    * @returns `changed: false` when it was already off; else the command sent and the wait;
    *   manual: `awaitConfirmation`
    * @throws DriverError the connection errors; Timeout when the power does not read Off within
-   *   the power timeout; Unsupported when (Redfish) the System has no Reset action or allows
+   *   the power timeout; OperationFailed when a retry finds the accepted command never took
+   *   effect; Unsupported when (Redfish) the System has no Reset action or allows
    *   none of the off ResetTypes
    */
   powerOffNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome>;
   /**
    * Ensure on: no command when already on; never turned into a power cycle. Waits until On.
+   * Takes effect once, as powerOffNode does (oob/power-once.ts).
    * @param target the node's BMC (`power_timeout`, `poll_interval` params)
    * @param ctx cancellation and heartbeats (each reading)
    * @returns `changed: false` when it was already on; else the command sent and the wait;
    *   manual: `awaitConfirmation`
    * @throws DriverError the connection errors; Timeout when the power does not read On within
-   *   the power timeout; Unsupported when (Redfish) the System has no Reset action or allows
+   *   the power timeout; OperationFailed when a retry finds the accepted command never took
+   *   effect; Unsupported when (Redfish) the System has no Reset action or allows
    *   none of the on ResetTypes
    */
   powerOnNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome>;

@@ -3,8 +3,9 @@ import { DriverError } from '../errors';
 import type { BmcLocks } from './bmc-lock';
 import type { BootDevice, BootSettings, OobDriver, OobInterrogation, OobTarget } from './interface';
 import { BootFlags, IpmiParseError, Ipmitool, ipmiSettings, parseBootdevSet, parseBootParam5, parseColonPairs, parsePowerControl, parsePowerStatus } from './ipmitool';
-import { PowerReading, waitForPower } from './power-wait';
+import type { PowerReading } from './power-wait';
 import { powerCycle } from './power-cycle';
+import { ensurePower } from './power-once';
 
 /**
  * IPMI 2.0 (RMCP+) out-of-band driver on ipmitool. Power actions are "ensure" actions (status
@@ -46,24 +47,14 @@ export class IpmiDriver implements OobDriver {
     return { ...outcome, message: `${outcome.changed ? what : `${what} (no change: already set)`}${outcome.message ? `; ${outcome.message}` : ''}` };
   }
 
-  async powerOnNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
-    const tool = this.tool(target);
-    const reading = await this.readPower(tool, ctx);
-    if (reading.power === 'on') return { changed: false, message: 'power on (no change: already on)' };
-    await this.control(tool, ctx, 'on');
-    ctx.heartbeat({ action: 'powerOnNode', step: 'on-requested' });
-    const waited = await this.waitFor(tool, ctx, 'on', { action: 'powerOnNode', step: 'on-requested' });
-    return { changed: true, message: `powered on (chassis power on; on after ${seconds(waited.waitedMs)} s)`, details: { sent: 'on', waitedMs: waited.waitedMs } };
+  /** Ensure on, once: a retried attempt decides from the previous attempt's record of the
+   * accepted command (power-once.ts) and never sends it again. */
+  powerOnNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
+    return this.ensure(target, ctx, 'on');
   }
 
-  async powerOffNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
-    const tool = this.tool(target);
-    const reading = await this.readPower(tool, ctx);
-    if (reading.power === 'off') return { changed: false, message: 'power off (no change: already off)' };
-    await this.control(tool, ctx, 'off');
-    ctx.heartbeat({ action: 'powerOffNode', step: 'off-requested' });
-    const waited = await this.waitFor(tool, ctx, 'off', { action: 'powerOffNode', step: 'off-requested' });
-    return { changed: true, message: `powered off (chassis power off; off after ${seconds(waited.waitedMs)} s)`, details: { sent: 'off', waitedMs: waited.waitedMs } };
+  powerOffNode(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
+    return this.ensure(target, ctx, 'off');
   }
 
   /** An explicit off-then-on (or chassis power cycle with power_cycle: reset) that takes effect
@@ -125,6 +116,25 @@ export class IpmiDriver implements OobDriver {
 
   // --- plumbing -------------------------------------------------------------------------
 
+  private ensure(target: OobTarget, ctx: ActionContext, want: 'on' | 'off'): Promise<ActionOutcome> {
+    const tool = this.tool(target);
+    return ensurePower(
+      {
+        node: tool.node,
+        powerTimeoutMs: tool.settings.powerTimeoutMs,
+        pollIntervalMs: tool.settings.pollIntervalMs,
+        ctx,
+        read: () => this.readPower(tool, ctx),
+        send: async () => {
+          await this.control(tool, ctx, want);
+          return want;
+        },
+        label: (command) => `chassis power ${command}`,
+      },
+      want,
+    );
+  }
+
   private tool(target: OobTarget): Ipmitool {
     return new Ipmitool(target, ipmiSettings(target), this.deps.locks, this.deps.ipmitoolPath ?? 'ipmitool');
   }
@@ -144,16 +154,6 @@ export class IpmiDriver implements OobDriver {
     ctx.log(`IPMI chassis power ${action} to ${tool.settings.key}`);
     const out = await tool.run(['chassis', 'power', action], ctx);
     strict(tool, `chassis power ${action}`, () => parsePowerControl(out, action === 'on' ? 'Up/On' : action === 'off' ? 'Down/Off' : 'Cycle'));
-  }
-
-  private waitFor(tool: Ipmitool, ctx: ActionContext, want: 'on' | 'off', progress: Record<string, unknown>): Promise<{ waitedMs: number }> {
-    return waitForPower(() => this.readPower(tool, ctx), want, {
-      node: tool.node,
-      timeoutMs: tool.settings.powerTimeoutMs,
-      intervalMs: tool.settings.pollIntervalMs,
-      ctx,
-      progress,
-    });
   }
 
   /** Sets the boot device unless the BMC already reports it (valid, same device, persistence
@@ -198,8 +198,4 @@ function strict<T>(tool: Ipmitool, command: string, parse: () => T): T {
       details: { command },
     });
   }
-}
-
-function seconds(ms: number): string {
-  return (ms / 1000).toFixed(1);
 }

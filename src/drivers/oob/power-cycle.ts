@@ -134,7 +134,7 @@ async function resumeAfterOn(
 function leftAsFound(what: string, raw: string, othersActed: boolean, base: Record<string, unknown>): ActionOutcome {
   const why = othersActed
     ? 'someone else (the bootstrapper, which powers nodes off around enlistment and commissioning) has powered it off since'
-    : 'it has not read on since';
+    : 'it did not read on while this attempt watched (the record of the first attempt ends before it could tell whether the node powered on; the bootstrapper powers nodes off after enlistment)';
   return {
     changed: true,
     message: `power cycle (resumed after the first attempt was interrupted): ${what}; the node now reads ${raw}: ${why}, so drydock leaves it and sends nothing again (a power action takes effect once)`,

@@ -1,7 +1,8 @@
 import type { ActionOutcome } from '../context';
 import { DriverError } from '../errors';
-import { waitForPower, PowerReading } from './power-wait';
-import { type ComputerSystem, powerOf, seconds, type SystemHandle } from './redfish-system';
+import type { PowerReading } from './power-wait';
+import { ensurePower } from './power-once';
+import { type ComputerSystem, powerOf, type SystemHandle } from './redfish-system';
 import { powerCycle as sharedPowerCycle } from './power-cycle';
 
 /*
@@ -12,34 +13,37 @@ const ON_TYPES = ['On', 'ForceOn'];
 const OFF_TYPES = ['ForceOff', 'GracefulShutdown'];
 const RESTART_TYPES = ['ForceRestart', 'GracefulRestart', 'PowerCycle'];
 
-/** Ensure on: no command when already on; a System already powering on is only waited for. */
-export async function powerOn(h: SystemHandle): Promise<ActionOutcome> {
-  const reading = powerOf(h.data);
-  if (reading.power === 'on') return { changed: false, message: 'power on (no change: already on)', details: { powerState: reading.raw } };
-  const progress = { action: 'powerOnNode' };
-  let resetType: string | null = null;
-  if (reading.raw !== 'PoweringOn') {
-    resetType = await pickResetType(h, ON_TYPES, 'power on');
-    await reset(h, resetType);
-    h.ctx.heartbeat({ ...progress, step: 'on-requested', resetType });
-  }
-  const waited = await waitFor(h, 'on', progress);
-  return { changed: true, message: `powered on (${resetType ?? 'already powering on'}; on after ${seconds(waited.waitedMs)} s)`, details: { resetType, waitedMs: waited.waitedMs } };
+/** Ensure on / ensure off, once: a System already powering on (off) is only waited for; a
+ * retried attempt decides from the previous attempt's record of the accepted Reset
+ * (power-once.ts) and never sends it again. */
+export function powerOn(h: SystemHandle): Promise<ActionOutcome> {
+  return ensure(h, 'on');
 }
 
-/** Ensure off: no command when already off; a System already powering off is only waited for. */
-export async function powerOff(h: SystemHandle): Promise<ActionOutcome> {
-  const reading = powerOf(h.data);
-  if (reading.power === 'off') return { changed: false, message: 'power off (no change: already off)', details: { powerState: reading.raw } };
-  const progress = { action: 'powerOffNode' };
-  let resetType: string | null = null;
-  if (reading.raw !== 'PoweringOff') {
-    resetType = await pickResetType(h, OFF_TYPES, 'power off');
-    await reset(h, resetType);
-    h.ctx.heartbeat({ ...progress, step: 'off-requested', resetType });
-  }
-  const waited = await waitFor(h, 'off', progress);
-  return { changed: true, message: `powered off (${resetType ?? 'already powering off'}; off after ${seconds(waited.waitedMs)} s)`, details: { resetType, waitedMs: waited.waitedMs } };
+export function powerOff(h: SystemHandle): Promise<ActionOutcome> {
+  return ensure(h, 'off');
+}
+
+function ensure(h: SystemHandle, want: 'on' | 'off'): Promise<ActionOutcome> {
+  return ensurePower(
+    {
+      node: h.target.node,
+      powerTimeoutMs: h.settings.powerTimeoutMs,
+      pollIntervalMs: h.settings.pollIntervalMs,
+      ctx: h.ctx,
+      first: powerOf(h.data),
+      read: () => readPower(h),
+      landing: (reading) => reading.raw === (want === 'on' ? 'PoweringOn' : 'PoweringOff'),
+      async send() {
+        const resetType = await pickResetType(h, want === 'on' ? ON_TYPES : OFF_TYPES, `power ${want}`);
+        await reset(h, resetType);
+        return resetType;
+      },
+      label: (command) => command,
+      details: (command) => ({ resetType: command }),
+    },
+    want,
+  );
 }
 
 /**
@@ -67,16 +71,6 @@ export function powerCycle(h: SystemHandle): Promise<ActionOutcome> {
 async function readPower(h: SystemHandle): Promise<PowerReading> {
   const { data } = await h.conn.get<ComputerSystem>(h.path, `the System ${h.path}`);
   return powerOf(data);
-}
-
-function waitFor(h: SystemHandle, want: 'on' | 'off', progress: Record<string, unknown>): Promise<{ waitedMs: number }> {
-  return waitForPower(() => readPower(h), want, {
-    node: h.target.node,
-    timeoutMs: h.settings.powerTimeoutMs,
-    intervalMs: h.settings.pollIntervalMs,
-    ctx: h.ctx,
-    progress,
-  });
 }
 
 /** The first of `preferred` the System allows; the System's ActionInfo is read when the

@@ -55,6 +55,9 @@ beforeAll(async () => {
     ['ipmi-late', 'off'],
     ['ipmi-boot', 'off'],
     ['ipmi-lock', 'off'],
+    ['ipmi-on-once', 'off'],
+    ['ipmi-off-once', 'on'],
+    ['ipmi-on-late', 'off'],
   ];
   const started = await Promise.all(specs.map(([name, power]) => startIpmiSim({ name, username: 'admin', password: PASSWORD, initialPower: power })));
   for (const bmc of started) bmcs[bmc.name] = bmc;
@@ -131,6 +134,46 @@ describe('IPMI driver against ipmi_sim: power', () => {
     const bmc = bmcs['ipmi-late'];
     const retry = await driver.powerCycleNode(target('n-late', bmc, { power_timeout_s: 2 }), standaloneContext({ resumeFrom: { action: 'powerCycleNode', step: 'on-requested', sent: { command: 'on', at: Date.now() - 60_000 } } }));
     expect(retry).toMatchObject({ changed: true, details: { sent: null, leftAsFound: true } });
+    expect(bmc.changes()).toEqual([]);
+  });
+});
+
+describe('IPMI driver against ipmi_sim: power on and off take effect once', () => {
+  it('a retried power-on whose on was accepted and landed leaves a node the bootstrapper powered off since (power 1; power 0; no second power 1)', async () => {
+    const bmc = bmcs['ipmi-on-once'];
+    const t = target('n-on-once', bmc);
+    const first = standaloneContext();
+    await driver.powerOnNode(t, first);
+    const lastHeartbeat = first.heartbeats[first.heartbeats.length - 1];
+    expect(lastHeartbeat).toMatchObject({ action: 'powerOnNode', step: 'on-requested', sent: { command: 'on' }, lastPower: 'on' });
+    await driver.powerOffNode(t, standaloneContext()); // the bootstrapper
+    const retry = await driver.powerOnNode(t, standaloneContext({ resumeFrom: lastHeartbeat }));
+    expect(retry).toMatchObject({ changed: true, details: { sent: null, resumedFrom: 'on-requested', leftAsFound: true } });
+    expect(retry.message).toContain('chassis power on was accepted');
+    expect(bmc.changes()).toEqual(['set power 1', 'set power 0']);
+    expect(bmc.state().power).toBe('off');
+  });
+
+  it('a retried power-off whose off was accepted and landed leaves a node powered on since (power 0; power 1; no second power 0)', async () => {
+    const bmc = bmcs['ipmi-off-once'];
+    const t = target('n-off-once', bmc);
+    const first = standaloneContext();
+    await driver.powerOffNode(t, first);
+    const lastHeartbeat = first.heartbeats[first.heartbeats.length - 1];
+    expect(lastHeartbeat).toMatchObject({ action: 'powerOffNode', step: 'off-requested', sent: { command: 'off' }, lastPower: 'off' });
+    await driver.powerOnNode(t, standaloneContext()); // someone else
+    const retry = await driver.powerOffNode(t, standaloneContext({ resumeFrom: lastHeartbeat }));
+    expect(retry).toMatchObject({ changed: true, details: { sent: null, resumedFrom: 'off-requested', leftAsFound: true } });
+    expect(bmc.changes()).toEqual(['set power 0', 'set power 1']);
+    expect(bmc.state().power).toBe('on');
+  });
+
+  it('a retried power-on whose on was accepted longer ago than power_timeout_s and never landed fails (BmcOperationFailed, not retried) and sends nothing', async () => {
+    const bmc = bmcs['ipmi-on-late'];
+    const err = await failure(driver.powerOnNode(target('n-on-late', bmc, { power_timeout_s: 1 }), standaloneContext({ resumeFrom: { action: 'powerOnNode', step: 'on-requested', sent: { command: 'on', at: Date.now() - 60_000 } } })));
+    expect(err.type).toBe('BmcOperationFailed');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain('chassis power on was accepted');
     expect(bmc.changes()).toEqual([]);
   });
 });

@@ -60,6 +60,10 @@ beforeAll(async () => {
         { name: 'rf-late', powerState: 'Off' },
         { name: 'rf-boot', powerState: 'Off' },
         { name: 'rf-deadline', powerState: 'Off' },
+        { name: 'rf-on-once', powerState: 'Off' },
+        { name: 'rf-off-once', powerState: 'On' },
+        { name: 'rf-on-late', powerState: 'Off' },
+        { name: 'rf-on-landing', powerState: 'Off' },
         { name: 'rf-pxe', powerState: 'Off', nics: [{ mac: '52:54:00:aa:00:01' }, { mac: '52:54:00:aa:00:02' }] },
       ],
     }),
@@ -86,7 +90,7 @@ describe('Redfish driver against sushy-emulator: finding the System', () => {
     const err = await failure(driver.validateOobServices(target('n-ambiguous', multi), standaloneContext()));
     expect(err.type).toBe('InvalidRequest');
     expect(err.retryable).toBe(false);
-    expect(err.message).toMatch(/node n-ambiguous: the Redfish service at http:\/\/127\.0\.0\.1:\d+ has 10 Systems/);
+    expect(err.message).toMatch(/node n-ambiguous: the Redfish service at http:\/\/127\.0\.0\.1:\d+ has 14 Systems/);
     for (const name of ['rf-on-off', 'rf-boot', 'rf-pxe']) expect(err.message).toContain(name);
     expect(err.message).toContain('set oob param system_id');
   });
@@ -187,6 +191,57 @@ describe('Redfish driver against sushy-emulator: power', () => {
     expect(retry).toMatchObject({ changed: true, details: { sent: null, leftAsFound: true } });
     expect(retry.message).toMatch(/On was accepted \d+ s ago by the first attempt; the node now reads Off/);
     expect(resets(multi, 'rf-late')).toBe(0);
+  });
+
+  it.concurrent('a retried power-on whose On was accepted and landed leaves a node the bootstrapper powered off since (no second On)', async () => {
+    const t = target('n-on-once', multi, { system_id: 'rf-on-once' });
+    const first = standaloneContext();
+    await driver.powerOnNode(t, first);
+    const lastHeartbeat = first.heartbeats[first.heartbeats.length - 1];
+    expect(lastHeartbeat).toMatchObject({ action: 'powerOnNode', step: 'on-requested', sent: { command: 'On' }, lastPower: 'on' });
+    expect((lastHeartbeat as { sent: { at: number } }).sent.at).toBeLessThanOrEqual(Date.now());
+    await driver.powerOffNode(t, standaloneContext()); // the bootstrapper
+    expect(resets(multi, 'rf-on-once')).toBe(2);
+    const retry = await driver.powerOnNode(t, standaloneContext({ resumeFrom: lastHeartbeat }));
+    expect(retry).toMatchObject({ changed: true, details: { sent: null, resumedFrom: 'on-requested', leftAsFound: true } });
+    expect(retry.message).toMatch(/On was accepted \d+ s ago by the first attempt, and the node did power on; it now reads Off: someone else/);
+    expect(resets(multi, 'rf-on-once')).toBe(2);
+    expect(await powerStateOf(multi, 'rf-on-once')).toBe('Off');
+  });
+
+  it.concurrent('a retried power-off whose ForceOff was accepted and landed leaves a node powered on since (no second ForceOff)', async () => {
+    const t = target('n-off-once', multi, { system_id: 'rf-off-once' });
+    const first = standaloneContext();
+    await driver.powerOffNode(t, first);
+    const lastHeartbeat = first.heartbeats[first.heartbeats.length - 1];
+    expect(lastHeartbeat).toMatchObject({ action: 'powerOffNode', step: 'off-requested', sent: { command: 'ForceOff' }, lastPower: 'off' });
+    await driver.powerOnNode(t, standaloneContext()); // someone else
+    const retry = await driver.powerOffNode(t, standaloneContext({ resumeFrom: lastHeartbeat }));
+    expect(retry).toMatchObject({ changed: true, details: { sent: null, resumedFrom: 'off-requested', leftAsFound: true } });
+    expect(resets(multi, 'rf-off-once')).toBe(2);
+    expect(await powerStateOf(multi, 'rf-off-once')).toBe('On');
+  });
+
+  it.concurrent('a retried power-on whose On was accepted longer ago than power_timeout_s and never landed fails (BmcOperationFailed, not retried) and sends nothing', async () => {
+    const t = target('n-on-late', multi, { system_id: 'rf-on-late', power_timeout_s: 2 });
+    const err = await failure(driver.powerOnNode(t, standaloneContext({ resumeFrom: { action: 'powerOnNode', step: 'on-requested', sent: { command: 'On', at: Date.now() - 60_000 } } })));
+    expect(err.type).toBe('BmcOperationFailed');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/node n-on-late: On was accepted \d+ s ago by the first attempt, and the node still reads Off after power_timeout_s \(2 s\); drydock does not send it again/);
+    expect(resets(multi, 'rf-on-late')).toBe(0);
+  });
+
+  it.concurrent('a retried power-on whose On was accepted a moment ago waits for it to land instead of sending it again', async () => {
+    const t = target('n-on-landing', multi, { system_id: 'rf-on-landing' });
+    // The first attempt's On (sent here as the driver would), then its record.
+    const system = multi.systems.find((x) => x.name === 'rf-on-landing')!;
+    const auth = { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
+    await fetch(`${multi.url}${system.path}/Actions/ComputerSystem.Reset`, { method: 'POST', headers: auth, body: JSON.stringify({ ResetType: 'On' }) });
+    const retry = await driver.powerOnNode(t, standaloneContext({ resumeFrom: { action: 'powerOnNode', step: 'on-requested', sent: { command: 'On', at: Date.now() } } }));
+    expect(retry).toMatchObject({ changed: true, details: { sent: null, resumedFrom: 'on-requested' } });
+    expect(retry.message).toContain('nothing sent again');
+    expect(resets(multi, 'rf-on-landing')).toBe(1);
+    expect(await powerStateOf(multi, 'rf-on-landing')).toBe('On');
   });
 
   it.concurrent('fails with BmcTimeout, naming the last reading, when the state does not arrive by the deadline', async () => {
