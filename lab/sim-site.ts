@@ -75,7 +75,9 @@ export function simSiteDesign(options: SimSiteOptions): string {
     const name = simNodeName(i);
     const rack = i % racks;
     const host = Math.floor(i / racks);
-    const ip = `${Math.floor(host / 250) + rack * 4}.${(host % 250) + 2}`;
+    // Four /24s per rack while racks fit in the /16 (up to 64 racks); beyond that the address
+    // follows the node's index (250 per /24: up to 64,000 nodes).
+    const ip = racks <= 64 ? `${Math.floor(host / 250) + rack * 4}.${(host % 250) + 2}` : `${Math.floor(i / 250)}.${(i % 250) + 2}`;
     parts.push(
       doc(
         'BaremetalNode',
