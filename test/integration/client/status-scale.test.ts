@@ -48,7 +48,7 @@ describe('status, watch and paging of a 10,000-node run', () => {
           { timeoutMs: 240_000, intervalMs: 1000, what: 'the lanes to hold their nodes in their first step' },
         );
         const running = held.progress!;
-        expect(running.lanes?.length).toBe(21);
+        expect(running.lanes!.length).toBeGreaterThanOrEqual(20); // whole racks of 50 per lane of at most 500
         expect(running.nodes).toHaveLength(running.counts.running);
         expect(running.page).toMatchObject({ offset: 0, limit: 1000, state: 'running', matched: running.counts.running });
         // Detail (a query and a describe of the node workflow) for 50 of the running nodes, not all.
