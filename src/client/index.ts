@@ -281,6 +281,11 @@ export class DrydockClient {
     return out.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
   }
 
+  /** How many drydock runs match `filter` (visibility's count: no listing of 10,000 runs). */
+  async count(filter: ListFilter = {}): Promise<number> {
+    return (await this.client.workflow.count(visibilityQuery(filter))).count;
+  }
+
   /** Every operation ever run on a node, newest first (from Temporal visibility). */
   history(node: string, options: { site?: string; limit?: number } = {}): Promise<ExecutionSummary[]> {
     return this.list({ node, site: options.site, siteWorkflows: false, limit: options.limit });

@@ -265,15 +265,11 @@ export function registerOperateCommands(program: Command): void {
   ).action((flags: JsonFlag & { site?: string; node?: string; action?: string; result?: string; nodes?: boolean; limit: string }) =>
     withClient(flags, async (client) => {
       checkListFilter(flags);
-      const rows: ExecutionSummary[] = await client.list({
-        site: flags.site,
-        node: flags.node,
-        action: flags.action,
-        result: flags.result,
-        siteWorkflows: flags.node || flags.nodes ? false : true,
-        limit: Number(flags.limit),
-      });
-      print(flags.json ? JSON.stringify(rows, null, 2) : renderSummaries(rows));
+      const filter = { site: flags.site, node: flags.node, action: flags.action, result: flags.result, siteWorkflows: flags.node || flags.nodes ? false : true };
+      const rows: ExecutionSummary[] = await client.list({ ...filter, limit: Number(flags.limit) });
+      // A full page may be a slice of thousands (a 10,000-node run's node workflows): say how many.
+      const total = !flags.json && rows.length > 0 && rows.length >= Number(flags.limit) ? await client.count(filter).catch(() => undefined) : undefined;
+      print(flags.json ? JSON.stringify(rows, null, 2) : `${renderSummaries(rows)}${total !== undefined && total > rows.length ? `\n(${rows.length} of ${total} matching; --limit ${total} for all)` : ''}`);
     }),
   );
 

@@ -101,6 +101,11 @@ describe('status, watch and paging of a 10,000-node run', () => {
         expect(bad.code).toBe(2);
         expect(bad.stderr).toContain('--state');
 
+        // list: one page of the node workflows, and how many there are in all.
+        const listed = await cli(['list', '--nodes', '--site', site, '--limit', '5'], env);
+        expect(listed.code).toBe(0);
+        expect(listed.stdout).toMatch(new RegExp(`\\(5 of ${pausedCount} matching; --limit ${pausedCount} for all\\)`));
+
         // Abort: 100 stopped, 9,900 never started; the result names them all and stays far below 2 MB.
         expect((await drydock.abort(workflowId)).length).toBeLessThanOrEqual(pausedCount);
         const result = (await client.workflow.getHandle(workflowId).result()) as SiteActionResult;
