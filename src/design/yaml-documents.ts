@@ -55,7 +55,7 @@ export function parseYamlSource(name: string, text: string): ParsedSource {
   const composer = new Composer({ version: '1.1', uniqueKeys: false, prettyErrors: false, customTags: pyyamlBooleans });
   let index = 0;
   try {
-    for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(src))) addDocument(result, doc as Document.Parsed, index++, at);
+    for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(src))) addDocument(result, doc, index++, at);
   } catch (err) {
     // The parser reports problems as document errors; this only guards against the unforeseen.
     result.documents = [];
