@@ -10,6 +10,9 @@ export interface SimSiteOptions {
   racks?: number;
   /** Latency of every sim driver action, in ms. */
   latencyMs?: number;
+  /** Latencies of particular node, network or Kubernetes driver actions (`action_latency_ms`),
+   * e.g. `{ IdentifyNode: 1000 }`. */
+  actionLatencyMs?: Record<string, number>;
   /** Injected failures: `{ node, action, times?, retryable? }` for the node driver. */
   failures?: Array<{ node: string; action: string; times?: number; retryable?: boolean }>;
   /** Leave out these driver kinds (their steps are then skipped). */
@@ -39,10 +42,12 @@ export function simSiteDesign(options: SimSiteOptions): string {
   const fail = options.failures?.length
     ? `\n    fail:\n${options.failures.map((f) => `      - node: ${f.node}\n        action: ${f.action}${f.times ? `\n        times: ${f.times}` : ''}${f.retryable ? '\n        retryable: true' : ''}`).join('\n')}`
     : '';
+  const perAction = Object.entries(options.actionLatencyMs ?? {});
+  const actions = perAction.length ? `\n    action_latency_ms:\n${perAction.map(([a, ms]) => `      ${a}: ${ms}`).join('\n')}` : '';
   const drivers = [
-    without.has('node') ? '' : `  node:\n    type: sim\n    latency_ms: ${latency}${fail}`,
-    without.has('network') ? '' : `  network:\n    type: sim\n    latency_ms: ${latency}`,
-    without.has('kubernetes') ? '' : `  kubernetes:\n    type: sim\n    latency_ms: ${latency}`,
+    without.has('node') ? '' : `  node:\n    type: sim\n    latency_ms: ${latency}${actions}${fail}`,
+    without.has('network') ? '' : `  network:\n    type: sim\n    latency_ms: ${latency}${actions}`,
+    without.has('kubernetes') ? '' : `  kubernetes:\n    type: sim\n    latency_ms: ${latency}${actions}`,
   ].filter(Boolean);
   const parts: string[] = [];
   parts.push(doc('Region', site, `authorized_keys:\n  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFJ8uAkAMdS3b1zRqb+TUyFfO8n0Ve0K0O2xv1b6m0vF ops@example.com\n${drivers.length ? `drivers:\n${drivers.join('\n')}\n` : ''}`));
@@ -73,7 +78,9 @@ export function simSiteDesign(options: SimSiteOptions): string {
     const name = simNodeName(i);
     const rack = i % racks;
     const host = Math.floor(i / racks);
-    const ip = `${Math.floor(host / 250) + rack * 4}.${(host % 250) + 2}`;
+    // Four /24s per rack while racks fit in the /16 (up to 64 racks); beyond that the address
+    // follows the node's index (250 per /24: up to 64,000 nodes).
+    const ip = racks <= 64 ? `${Math.floor(host / 250) + rack * 4}.${(host % 250) + 2}` : `${Math.floor(i / 250)}.${(i % 250) + 2}`;
     parts.push(
       doc(
         'BaremetalNode',

@@ -16,7 +16,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -41,6 +41,7 @@ const REPO = join(__dirname, '..');
 interface BenchOptions {
   nodes: number;
   latency: number;
+  identifyLatency?: number;
   parallel: number;
   racks?: number;
   json: boolean;
@@ -68,6 +69,9 @@ function parseOptions(argv: string[]): BenchOptions {
     .description('Deploys N simulated nodes end to end (DeployNodes over sim drivers) and reports wall time, critical path, activities/s and worker memory.')
     .addOption(new Option('--nodes <n>', 'nodes to deploy').argParser(int(1)).default(100))
     .addOption(new Option('--latency <ms>', 'latency of every sim driver action').argParser(int(0)).default(100))
+    .addOption(
+      new Option('--identify-latency <ms>', "latency of the sim IdentifyNode (default: --latency, at most 1000): one enlistment query per attempt, within IdentifyNode's 1-minute attempt timeout").argParser(int(0)),
+    )
     .addOption(new Option('--parallel <n>', 'maxParallelNodes of the run').argParser(int(1)).default(50))
     .addOption(new Option('--racks <n>', 'racks (default: nodes / 50)').argParser(int(1)))
     .addOption(new Option('--history-limit <n>', 'historyEventLimit of the run (default: the workflow default, 10,000)').argParser(int(10)))
@@ -499,8 +503,11 @@ async function main(): Promise<void> {
     });
     log(`${opts.nodes} lab nodes (Redfish and IPMI), up to ${opts.parallel} nodes at once; temp ${dir}`);
   } else {
-    designText = simSiteDesign({ site, nodes: opts.nodes, racks, latencyMs: opts.latency });
-    log(`${opts.nodes} nodes in ${racks} rack(s), ${opts.latency} ms per driver action, up to ${opts.parallel} nodes at once; design ${(designText.length / 1024).toFixed(0)} KiB; temp ${dir}`);
+    // IdentifyNode asks the bootstrapper once per attempt, with a 1-minute attempt timeout
+    // (workflows/activity-options.ts): a sim latency above it would time every attempt out.
+    const identifyMs = opts.identifyLatency ?? Math.min(opts.latency, 1000);
+    designText = simSiteDesign({ site, nodes: opts.nodes, racks, latencyMs: opts.latency, ...(identifyMs !== opts.latency ? { actionLatencyMs: { IdentifyNode: identifyMs } } : {}) });
+    log(`${opts.nodes} nodes in ${racks} rack(s), ${opts.latency} ms per driver action (IdentifyNode ${identifyMs} ms), up to ${opts.parallel} nodes at once; design ${(designText.length / 1024).toFixed(0)} KiB; temp ${dir}`);
   }
   const designFile = join(dir, 'site.yaml');
   writeFileSync(designFile, designText);
@@ -531,6 +538,7 @@ async function main(): Promise<void> {
     const drydock = new DrydockClient(client, { address: server.address, namespace: server.namespace, taskQueue });
     const design: DesignRef = opts.inline ? { type: 'inline', sources: [{ name: 'site.yaml', text: designText }] } : { type: 'path', paths: [designFile] };
 
+    const loadBefore = loadavg();
     const cpuBefore = { worker: worker.cpuSeconds() ?? 0, server: cpuSeconds(server.process.child.pid) ?? 0, bench: process.cpuUsage() };
     const started = Date.now();
     const { workflowId } = await drydock.startDeployment({ design, options: { maxParallelNodes: opts.parallel, retryWindow: '0s', ...(opts.historyLimit ? { historyEventLimit: opts.historyLimit } : {}), ...(opts.laneSize ? { laneSize: opts.laneSize } : {}) } });
@@ -541,6 +549,7 @@ async function main(): Promise<void> {
       throw new Error(`the deployment failed: ${err instanceof Error ? `${err.message}${err.cause ? ` (${(err.cause as Error).message})` : ''}` : String(err)}\nworker output:\n${worker.output().slice(-4000)}`);
     }
     const wallMs = Date.now() - started;
+    const loadAfter = loadavg();
     const benchCpu = process.cpuUsage(cpuBefore.bench);
     const cpu = {
       workerSeconds: (worker.cpuSeconds() ?? 0) - cpuBefore.worker,
@@ -595,6 +604,11 @@ async function main(): Promise<void> {
       meanNodesInFlight: history?.nodeWorkflowRunTotalMs ? history.nodeWorkflowRunTotalMs / wallMs : undefined,
       history,
       cpuDuringRun: cpu,
+      /** The machine's load average (1, 5, 15 min) at the start and end of the run. */
+      loadAverage: { start: loadBefore.map((l) => Number(l.toFixed(2))), end: loadAfter.map((l) => Number(l.toFixed(2))) },
+      cpuPerNodeMs: { server: (cpu.serverSeconds * 1000) / opts.nodes, worker: (cpu.workerSeconds * 1000) / opts.nodes },
+      serverCpuMsPerActivity: (cpu.serverSeconds * 1000) / activities,
+      serverCpuMsPerNodeMinute: history?.nodeWorkflowRunTotalMs ? (cpu.serverSeconds * 1000) / (history.nodeWorkflowRunTotalMs / 60000) : undefined,
       workerMetrics: metrics,
       worker: {
         peakRssBytes: Math.max(workerMemory.vmHwmBytes, workerMemory.peakRssBytes),
@@ -639,6 +653,8 @@ async function main(): Promise<void> {
           ] as Array<[string, string]>)
         : []),
       ['CPU during the run', `worker ${cpu.workerSeconds.toFixed(1)} s, Temporal dev server ${cpu.serverSeconds.toFixed(1)} s (${((cpu.workerSeconds + cpu.serverSeconds) / (wallMs / 1000)).toFixed(2)} cores on average)`],
+      ['CPU per node', `server ${figures.cpuPerNodeMs.server.toFixed(0)} ms, worker ${figures.cpuPerNodeMs.worker.toFixed(0)} ms; server ${figures.serverCpuMsPerActivity.toFixed(1)} ms per activity${figures.serverCpuMsPerNodeMinute !== undefined ? `, ${figures.serverCpuMsPerNodeMinute.toFixed(1)} ms per node-minute in flight` : ''}`],
+      ['load average', `${figures.loadAverage.start.join(' ')} at the start, ${figures.loadAverage.end.join(' ')} at the end`],
       ['worker peak RSS', `${mb(figures.worker.peakRssBytes)} (VmHWM)`],
       ['worker peak heap', `${mb(figures.worker.peakHeapUsedBytes)} used of ${mb(figures.worker.peakHeapTotalBytes)} (main thread)`],
     ]);

@@ -24,8 +24,9 @@ export function pageNodes(lists: NodeLists, options: ProgressQueryOptions = {}):
   const wanted = options.state;
   const nodes: NodeProgress[] = [];
   let matched = 0;
-  const take = (state: NodeProgress['state'], build: () => NodeProgress): void => {
-    if (wanted !== undefined && state !== wanted) return;
+  const only = options.node;
+  const take = (name: string, state: NodeProgress['state'], build: () => NodeProgress): void => {
+    if ((wanted !== undefined && state !== wanted) || (only !== undefined && name !== only)) return;
     if (matched >= offset && nodes.length < limit) nodes.push(build());
     matched++;
   };
@@ -35,9 +36,9 @@ export function pageNodes(lists: NodeLists, options: ProgressQueryOptions = {}):
     if (state === 'succeeded') counts.succeeded++;
     else if (state === 'failed') counts.failed++;
     else counts.skipped++;
-    take(state, () => ({ node: r.node, action, state, steps: r.steps, lastError: r.outcome === 'failure' ? r.message : undefined, workflowId: r.workflowId }));
+    take(r.node, state, () => ({ node: r.node, action, state, steps: r.steps, lastError: r.outcome === 'failure' ? r.message : undefined, workflowId: r.workflowId }));
   }
-  for (const p of running) take(p.state, () => p);
-  for (const name of queue) take('pending', () => ({ node: name, action, state: 'pending', steps: [] }));
+  for (const p of running) take(p.node, p.state, () => p);
+  for (const name of queue) take(name, 'pending', () => ({ node: name, action, state: 'pending', steps: [] }));
   return { nodes, counts, page: { offset, limit, ...(wanted === undefined ? {} : { state: wanted }), matched } };
 }

@@ -2,8 +2,9 @@ import type { CarriedState, NodeResult, SiteAction, SiteActionResult, SiteResult
 import type { NodeModel } from '../src/design/model';
 import type { SiteContext } from '../src/contracts/site-context';
 
-/** Above this many node results, the site result leaves out those of nodes that succeeded
- * (about 150 bytes each even when compact: 1.5 MB at 10,000 nodes). */
+/** Above this many node results, the site result leaves out those of nodes that succeeded or
+ * were skipped (about 150 bytes each even when compact: 1.5 MB at 10,000 nodes; an aborted
+ * 10,000-node run skips nearly all of them, and with their `skipped` entries passed 2 MB). */
 const OMIT_SUCCESS_RESULTS_ABOVE = 2000;
 
 /** Drydock's verdict for a run: success, partial_success, incomplete or failure. Skipped nodes
@@ -46,11 +47,11 @@ export function siteResult(action: SiteAction, state: CarriedState, aborted: boo
     successes,
     failures,
     skipped,
-    nodes: omitSuccesses ? state.results.filter((r) => r.outcome !== 'success') : state.results,
+    nodes: omitSuccesses ? state.results.filter((r) => r.outcome === 'failure') : state.results,
     findings: state.findings,
     retries: state.retries,
     ...(state.compactNodeResults ? { compactNodeResults: true } : {}),
-    ...(omitSuccesses ? { successNodeResultsOmitted: true } : {}),
+    ...(omitSuccesses ? { successNodeResultsOmitted: true, skippedNodeResultsOmitted: true } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { DeploymentStatus, NodeDetail } from '../client';
 import type { ExecutionSummary } from '../client/summaries';
-import type { SiteActionResult } from '../contracts/deployment';
+import type { NodeResult, SiteActionResult, SiteProgress } from '../contracts/deployment';
+import type { ResultPage } from '../client/result-page';
 
 /** Human-readable rendering of drydock's results and progress for the terminal. */
 
@@ -46,35 +47,52 @@ export function renderStatus(status: DeploymentStatus): string {
   lines.push(`${status.action} ${status.workflowId}`);
   lines.push(`  execution: ${status.execution}${p ? `, phase ${p.phase}${p.paused ? ' (paused)' : ''}` : ''}${status.startTime ? `, started ${status.startTime.toISOString()}` : ''}`);
   if (p?.site ?? result?.site) lines.push(`  site: ${p?.site ?? result?.site}`);
-  if (p) {
-    const c = p.counts;
+  const paged = p ?? status.nodePage;
+  if (paged) {
+    const c = paged.counts;
     lines.push(`  nodes: ${c.total} total, ${c.running} running, ${c.pending} pending, ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped`);
+    const more = pageNote(paged, status.workflowId);
+    if (more) lines.push(more);
   }
   if (status.failure) lines.push(`  failed: ${status.failure.type ? `${status.failure.type}: ` : ''}${status.failure.message}`);
   if (p && p.nodes.length > 0) lines.push('', table(NODE_HEADERS, nodeRows(p.nodes)));
   const reported = (p?.nodes ?? []).flatMap((n) => (n.bootActions ?? []).filter((b) => b.signaling).map((b) => `  ${n.node} boot action ${b.name}: ${b.status} (${b.reports} report${b.reports === 1 ? '' : 's'})${b.lastMessage ? ` — ${truncate(b.lastMessage, 90)}` : ''}`));
   if (reported.length) lines.push('', 'Boot actions:', ...reported);
-  else if (result) lines.push('', renderResult(result));
+  else if (result) lines.push('', renderResult(result, p ? undefined : status.nodePage));
   if (p?.phase === 'awaiting-retry') lines.push('', `Some nodes failed. Retry them with: drydock retry ${status.workflowId}   (or end the run: drydock finish ${status.workflowId})`);
   return lines.join('\n');
 }
 
-export function renderResult(result: SiteActionResult): string {
+/** Where the page shown is in the whole list, and how to see the rest, when it is not all of it. */
+function pageNote(paged: Pick<SiteProgress, 'nodes' | 'page'>, workflowId: string): string | undefined {
+  const page = paged.page;
+  if (!page || (page.offset === 0 && paged.nodes.length >= page.matched)) return undefined;
+  const which = page.state ? ` ${page.state}` : '';
+  const shown = paged.nodes.length ? `nodes ${page.offset + 1}-${page.offset + paged.nodes.length}` : 'no nodes';
+  const next = page.offset + paged.nodes.length < page.matched ? `; next: drydock status ${workflowId}${page.state ? ` --state ${page.state}` : ''} --offset ${page.offset + paged.nodes.length} --limit ${page.limit}` : '';
+  return `  showing ${shown} of ${page.matched}${which}${next}`;
+}
+
+/** Skipped nodes listed by name at most; the rest are counted (drydock status --state skipped). */
+const SKIPPED_SHOWN = 20;
+
+/** A result; with `page`, the node table holds only that page's nodes (the counts and the page
+ * note are renderStatus's), so that a 10,000-node result prints a page, not 10,000 rows. */
+export function renderResult(result: SiteActionResult, page?: ResultPage): string {
   const lines = [`${result.action} on site ${result.site}: ${result.status} — ${result.message}`];
   for (const s of result.siteSteps) lines.push(`  site step ${s.step}: ${s.status} (${truncate(s.message, 90)})`);
-  if (result.nodes.length > 0) {
-    lines.push(
-      '',
-      table(
-        ['NODE', 'RESULT', 'FAILED STEP', 'MESSAGE'],
-        result.nodes.map((n) => [n.node, n.outcome, n.failedStep ?? '', truncate(n.message, 90)]),
-      ),
-    );
+  const byName = new Map(result.nodes.map((n) => [n.node, n]));
+  const rows: NodeResult[] = page
+    ? page.nodes.map((n) => byName.get(n.node) ?? { node: n.node, outcome: 'success', message: '', workflowId: n.workflowId ?? '', steps: [] })
+    : result.nodes;
+  if (rows.length > 0) {
+    lines.push('', table(['NODE', 'RESULT', 'FAILED STEP', 'MESSAGE'], rows.map((n) => [n.node, n.outcome, n.failedStep ?? '', truncate(n.message, 90)])));
   }
   if (result.skipped.length > 0) {
     // Skipped is not success: say how many and who holds them (the reason names the holding run).
     lines.push('', `Not everything was done: ${result.skipped.length} node(s) skipped (exit code 4):`);
-    for (const s of result.skipped) lines.push(`  ${s.node}: ${truncate(s.reason, 150)}`);
+    for (const s of result.skipped.slice(0, SKIPPED_SHOWN)) lines.push(`  ${s.node}: ${truncate(s.reason, 150)}`);
+    if (result.skipped.length > SKIPPED_SHOWN) lines.push(`  ... and ${result.skipped.length - SKIPPED_SHOWN} more (drydock status <workflow-id> --state skipped)`);
   }
   const warnings = result.findings.filter((f) => f.severity === 'warning');
   if (warnings.length > 0) lines.push('', `${warnings.length} design warning(s); run \`drydock validate\` to see them.`);

@@ -20,12 +20,15 @@ import { abortUpdate, closeSignal, confirmSignal, nodeProgressQuery, pauseSignal
 import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import type { NodeFilterSet } from '../design/model';
 import { type ExecutionSummary, type ListFilter, quote, summarize, visibilityQuery } from './summaries';
+import { resultPage, type ResultPage } from './result-page';
 
 export { DrydockApiClient, DrydockApiError } from './api';
 export type { CreateTaskRequest, DrydockApiClientOptions, GetTaskOptions } from './api';
 // The package's entry point (package.json main): library users get the summary types here.
 export { visibilityQuery } from './summaries';
 export type { ExecutionSummary, ListFilter } from './summaries';
+export { resultPage } from './result-page';
+export type { ResultPage } from './result-page';
 
 /**
  * A typed client for services and the CLI: start drydock's site actions, follow them, control
@@ -51,6 +54,16 @@ export interface NodeDetail extends NodeProgress {
   elapsedMs?: number;
 }
 
+/** Running nodes of a page whose own workflow getStatus asks for detail (step, attempt, last
+ * error) by default: two calls each, so a 1,000-node page does not cost 2,000 calls. */
+export const DEFAULT_NODE_DETAILS = 50;
+
+export interface StatusOptions extends ProgressQueryOptions {
+  /** At most this many running nodes of the page get their node workflow's detail (default
+   * DEFAULT_NODE_DETAILS); the others are shown as their lane or site workflow reports them. */
+  details?: number;
+}
+
 export interface DeploymentStatus {
   workflowId: string;
   runId?: string;
@@ -59,6 +72,8 @@ export interface DeploymentStatus {
   execution: string;
   progress?: SiteProgress & { nodes: NodeDetail[] };
   result?: SiteActionResult;
+  /** A finished run's nodes, counted and paged as `progress` pages a running run's. */
+  nodePage?: ResultPage;
   /** For runs that failed as a whole (bad design, no nodes selected): the failure message. */
   failure?: { type?: string; message: string };
   startTime?: Date;
@@ -118,9 +133,10 @@ export class DrydockClient {
   }
 
   /** Status with per-node progress: step, attempt, elapsed time and last error. The counts cover
-   * every node; `progress.nodes` is one page of them (default: the first DEFAULT_PROGRESS_PAGE;
-   * `options` picks another page, or only the nodes in one state). */
-  async getStatus(workflowId: string, options: ProgressQueryOptions = {}): Promise<DeploymentStatus> {
+   * every node; `progress.nodes` (running) and `nodePage.nodes` (finished) are one page of them
+   * (default: the first DEFAULT_PROGRESS_PAGE; `options` picks another page, or only the nodes in
+   * one state). Only the first `options.details` running nodes of the page are asked for detail. */
+  async getStatus(workflowId: string, options: StatusOptions = {}): Promise<DeploymentStatus> {
     const handle = this.client.workflow.getHandle(workflowId);
     let description;
     try {
@@ -138,11 +154,15 @@ export class DrydockClient {
       closeTime: description.closeTime,
     };
     if (description.status.name === 'RUNNING') {
-      const progress = await this.progress(workflowId, options);
-      status.progress = { ...progress, nodes: await Promise.all(progress.nodes.map((n) => this.nodeDetail(n))) };
+      const { details = DEFAULT_NODE_DETAILS, ...query } = options;
+      const progress = await this.progress(workflowId, query);
+      let asked = 0;
+      const detail = (n: NodeProgress): Promise<NodeDetail> => (n.state === 'running' && n.workflowId && asked++ < details ? this.nodeDetail(n) : Promise.resolve(n));
+      status.progress = { ...progress, nodes: await Promise.all(progress.nodes.map(detail)) };
       status.result = progress.result;
     } else if (description.status.name === 'COMPLETED') {
       status.result = (await handle.result()) as SiteActionResult;
+      status.nodePage = resultPage(status.result, options);
     } else {
       try {
         await handle.result();
@@ -162,7 +182,8 @@ export class DrydockClient {
     const site = await query(workflowId, options);
     const lanes = (site.lanes ?? []).filter((l) => !l.done);
     if (lanes.length === 0) return site;
-    const answers = await Promise.all(lanes.map(async (l) => ({ lane: l, counts: await query(l.workflowId, { state: options.state, limit: 0 }).catch(() => undefined) })));
+    const filter = { ...(options.state ? { state: options.state } : {}), ...(options.node ? { node: options.node } : {}) };
+    const answers = await Promise.all(lanes.map(async (l) => ({ lane: l, counts: await query(l.workflowId, { ...filter, limit: 0 }).catch(() => undefined) })));
     const counts = { ...site.counts };
     let matched = site.page?.matched ?? site.nodes.length;
     for (const { lane, counts: answer } of answers) {
@@ -182,7 +203,7 @@ export class DrydockClient {
         skip -= laneMatched;
         continue;
       }
-      const page = await query(lane.workflowId, { state: options.state, offset: skip, limit: limit - nodes.length }).catch(() => undefined);
+      const page = await query(lane.workflowId, { ...filter, offset: skip, limit: limit - nodes.length }).catch(() => undefined);
       nodes.push(...(page?.nodes ?? []));
       skip = 0;
     }
@@ -208,7 +229,7 @@ export class DrydockClient {
   }
 
   /** Progress events until the run finishes (or waits for retries). */
-  async *watch(workflowId: string, options: { intervalMs?: number; signal?: AbortSignal; progress?: ProgressQueryOptions } = {}): AsyncGenerator<ProgressEvent> {
+  async *watch(workflowId: string, options: { intervalMs?: number; signal?: AbortSignal; progress?: StatusOptions } = {}): AsyncGenerator<ProgressEvent> {
     for (;;) {
       const status = await this.getStatus(workflowId, options.progress);
       yield { at: new Date(), status };
@@ -258,6 +279,11 @@ export class DrydockClient {
       if (filter.limit !== undefined && out.length >= filter.limit) break;
     }
     return out.sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
+  }
+
+  /** How many drydock runs match `filter` (visibility's count: no listing of 10,000 runs). */
+  async count(filter: ListFilter = {}): Promise<number> {
+    return (await this.client.workflow.count(visibilityQuery(filter))).count;
   }
 
   /** Every operation ever run on a node, newest first (from Temporal visibility). */

@@ -169,6 +169,9 @@ export interface SiteActionResult {
    * (those that did are named in `successes`), so that a 10,000-node result stays about a tenth
    * of Temporal's 2 MB payload limit instead of near it. */
   successNodeResultsOmitted?: boolean;
+  /** Set with successNodeResultsOmitted: `nodes` holds no entry of a skipped node either (each is
+   * in `skipped`, with its reason): an aborted 10,000-node run's result stays under 1 MB. */
+  skippedNodeResultsOmitted?: boolean;
 }
 
 /** State a site workflow carries across continue-as-new. */
@@ -290,6 +293,8 @@ export interface ProgressQueryOptions {
   limit?: number;
   /** Only nodes in this state. */
   state?: NodeProgress['state'];
+  /** Only this node (e.g. to find one node of a 10,000-node run without paging through it). */
+  node?: string;
 }
 
 /** The progress query's default page: at 10,000 nodes the whole list would be megabytes. */

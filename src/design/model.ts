@@ -112,6 +112,9 @@ export type KubernetesDriverConfig =
 export interface SimDriverConfig {
   type: 'sim';
   latencyMs: number;
+  /** Latency of particular actions (e.g. IdentifyNode), overriding latencyMs for them: a bench
+   * with long actions keeps each action within its step's timeout (IdentifyNode: 1 minute). */
+  actionLatencyMs?: Record<string, number>;
   /** Injected failures, for tests and demos: `action` (e.g. DeployNode) fails on `node` the first
    * `times` calls (default: always), retryably or not (default not). */
   fail?: Array<{ node: string; action: string; times?: number; retryable?: boolean }>;

@@ -11,12 +11,15 @@ const PLAIN_KEY = /^[A-Za-z0-9_\-!/:]+$/;
 
 export function formatPath(path: Path): string {
   let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (typeof seg === 'string') out += PLAIN_KEY.test(seg) ? `${out ? '.' : ''}${seg}` : `[${JSON.stringify(seg)}]`;
-    else out += `[${seg.name}]`;
-  }
+  for (const seg of path) out = appendPath(out, seg);
   return out;
+}
+
+/** `formatPath([...path, seg])` from `formatPath(path)`, for walks that extend a path one step at a time. */
+export function appendPath(formatted: string, seg: PathSegment): string {
+  if (typeof seg === 'number') return `${formatted}[${seg}]`;
+  if (typeof seg === 'string') return PLAIN_KEY.test(seg) ? `${formatted ? `${formatted}.` : ''}${seg}` : `${formatted}[${JSON.stringify(seg)}]`;
+  return `${formatted}[${seg.name}]`;
 }
 
 /** The path and each of its ancestors, longest first (for position look-ups that fall back). */

@@ -1,7 +1,7 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser } from 'yaml';
 import type { Document, Node as YamlNode, Tags } from 'yaml';
 import type { SourceRef } from './model';
-import { formatPath, Path } from './paths';
+import { appendPath, Path } from './paths';
 
 /**
  * Multi-document YAML -> plain JSON-like values, keeping the position of every key and item.
@@ -25,7 +25,7 @@ export interface RawDocument {
   /** The document's first line. */
   source: SourceRef;
   /** Position of each key / item, keyed by `formatPath` of its path from the document root. */
-  positions: Map<string, SourceRef>;
+  positions: ReadonlyMap<string, SourceRef>;
   problems: YamlProblem[];
 }
 
@@ -49,29 +49,34 @@ export function parseYamlSource(name: string, text: string): ParsedSource {
     const { line, col } = lineCounter.linePos(Math.max(0, offset));
     return { file: name, line, column: col };
   };
-  let docs: Array<Document.Parsed>;
+  // Document by document, as the composer finishes each (what parseAllDocuments does, without
+  // holding every document's syntax tree until the last one is read: at 10,000 nodes those trees
+  // outlived the young generation and garbage collection was a third of the load time).
+  const composer = new Composer({ version: '1.1', uniqueKeys: false, prettyErrors: false, customTags: pyyamlBooleans });
+  let index = 0;
   try {
-    docs = parseAllDocuments(src, { lineCounter, version: '1.1', uniqueKeys: false, prettyErrors: false, customTags: pyyamlBooleans }) as Array<Document.Parsed>;
+    for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(src))) addDocument(result, doc, index++, at);
   } catch (err) {
     // The parser reports problems as document errors; this only guards against the unforeseen.
-    result.syntaxErrors.push({ message: `cannot parse YAML: ${err instanceof Error ? err.message : String(err)}`, source: at(0) });
-    return result;
+    result.documents = [];
+    result.syntaxErrors = [{ message: `cannot parse YAML: ${err instanceof Error ? err.message : String(err)}`, source: at(0) }];
   }
-  docs.forEach((doc, index) => {
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        if (result.syntaxErrors.length >= MAX_SYNTAX_ERRORS) break;
-        result.syntaxErrors.push({ message: firstLine(e.message), source: at(e.pos[0]) });
-      }
-      return;
-    }
-    const root = doc.contents;
-    if (root === null || (isScalar(root) && root.value === null)) return; // an empty document
-    const converter = new Converter(doc, at);
-    const value = converter.convert(root, [], 0);
-    result.documents.push({ index, value, source: at(root.range[0]), positions: converter.positions, problems: converter.problems });
-  });
   return result;
+}
+
+function addDocument(result: ParsedSource, doc: Document.Parsed, index: number, at: (offset: number) => SourceRef): void {
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      if (result.syntaxErrors.length >= MAX_SYNTAX_ERRORS) break;
+      result.syntaxErrors.push({ message: firstLine(e.message), source: at(e.pos[0]) });
+    }
+    return;
+  }
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return; // an empty document
+  const converter = new Converter(doc, at);
+  const value = converter.convert(root, [], 0);
+  result.documents.push({ index, value, source: at(root.range[0]), positions: converter.positions, problems: converter.problems });
 }
 
 /**
@@ -92,8 +97,40 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** Positions by path, kept as source offsets and turned into lines and columns only when asked
+ * for (a finding's source): a 10,000-node design has half a million keys, few of them ever shown. */
+class Positions implements ReadonlyMap<string, SourceRef> {
+  readonly offsets = new Map<string, number>();
+  constructor(private readonly at: (offset: number) => SourceRef) {}
+  get size(): number {
+    return this.offsets.size;
+  }
+  get(key: string): SourceRef | undefined {
+    const offset = this.offsets.get(key);
+    return offset === undefined ? undefined : this.at(offset);
+  }
+  has(key: string): boolean {
+    return this.offsets.has(key);
+  }
+  *entries(): MapIterator<[string, SourceRef]> {
+    for (const [k, o] of this.offsets) yield [k, this.at(o)];
+  }
+  keys(): MapIterator<string> {
+    return this.offsets.keys();
+  }
+  *values(): MapIterator<SourceRef> {
+    for (const o of this.offsets.values()) yield this.at(o);
+  }
+  [Symbol.iterator](): MapIterator<[string, SourceRef]> {
+    return this.entries();
+  }
+  forEach(fn: (value: SourceRef, key: string, map: ReadonlyMap<string, SourceRef>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+}
+
 class Converter {
-  readonly positions = new Map<string, SourceRef>();
+  readonly positions: Positions;
   readonly problems: YamlProblem[] = [];
   private nodes = 0;
   private aborted = false;
@@ -101,9 +138,12 @@ class Converter {
   constructor(
     private readonly doc: Document.Parsed,
     private readonly at: (offset: number) => SourceRef,
-  ) {}
+  ) {
+    this.positions = new Positions(at);
+  }
 
-  convert(node: unknown, path: Path, depth: number): unknown {
+  /** `text` is formatPath(path), built along with it. */
+  convert(node: unknown, path: Path, depth: number, text = ''): unknown {
     if (this.aborted) return null;
     if (++this.nodes > MAX_NODES_PER_DOCUMENT) {
       this.abort(path, node, `the document expands to more than ${MAX_NODES_PER_DOCUMENT} values (aliases?)`);
@@ -124,15 +164,15 @@ class Converter {
         this.problems.push({ kind: 'yaml-alias', path, message: `alias *${node.source} refers to no anchor`, source: this.pos(node) });
         return null;
       }
-      return this.convert(target, path, depth + 1);
+      return this.convert(target, path, depth + 1, text);
     }
     if (isScalar(node)) return scalarValue(node.value, node.source);
     if (isSeq(node)) {
       const out: unknown[] = [];
       node.items.forEach((item, i) => {
-        const itemPath = [...path, i];
-        this.record(itemPath, item);
-        out.push(this.convert(item, itemPath, depth + 1));
+        const itemText = appendPath(text, i);
+        this.record(itemText, item);
+        out.push(this.convert(item, [...path, i], depth + 1, itemText));
       });
       return out;
     }
@@ -140,7 +180,7 @@ class Converter {
       const out: Record<string, unknown> = {};
       const pairs = node.items.filter((pair) => !(isScalar(pair.key) && typeof pair.key.value === 'symbol'));
       // `<<: *anchor` (YAML 1.1 merge keys) first, so that explicit keys override merged ones.
-      for (const pair of node.items) if (!pairs.includes(pair)) this.mergeInto(out, pair.value, path, depth);
+      if (pairs.length < node.items.length) for (const pair of node.items) if (!pairs.includes(pair)) this.mergeInto(out, pair.value, path, depth, text);
       const explicit = new Set<string>();
       for (const pair of pairs) {
         const keyNode: unknown = pair.key;
@@ -151,18 +191,19 @@ class Converter {
           this.problems.push({ kind: 'yaml-duplicate-key', path: keyPath, message: `key "${key}" appears twice in the same mapping; the last one is used`, source: this.pos(keyNode) });
         }
         explicit.add(key);
-        this.record(keyPath, keyNode);
-        out[key] = this.convert(pair.value, keyPath, depth + 1);
+        const keyText = appendPath(text, key);
+        this.record(keyText, keyNode);
+        out[key] = this.convert(pair.value, keyPath, depth + 1, keyText);
       }
       return out;
     }
     return null; // an empty value
   }
 
-  private mergeInto(out: Record<string, unknown>, source: unknown, path: Path, depth: number): void {
+  private mergeInto(out: Record<string, unknown>, source: unknown, path: Path, depth: number, text: string): void {
     const sources = isSeq(source) ? source.items : [source];
     for (const s of sources) {
-      const merged = this.convert(s, path, depth + 1);
+      const merged = this.convert(s, path, depth + 1, text);
       if (merged === null || typeof merged !== 'object' || Array.isArray(merged)) {
         this.problems.push({ kind: 'yaml-alias', path, message: 'a `<<` merge key must refer to a mapping', source: this.pos(s) });
         continue;
@@ -199,19 +240,23 @@ class Converter {
     return undefined;
   }
 
-  private record(path: Path, node: unknown): void {
-    this.positions.set(formatPath(path), this.pos(node));
+  private record(text: string, node: unknown): void {
+    this.positions.offsets.set(text, offsetOf(node));
   }
 
   private pos(node: unknown): SourceRef {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    return this.at(range ? range[0] : 0);
+    return this.at(offsetOf(node));
   }
 
   private abort(path: Path, node: unknown, message: string): void {
     this.aborted = true;
     this.problems.push({ kind: 'yaml-alias', path, message, source: this.pos(node) });
   }
+}
+
+function offsetOf(node: unknown): number {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? range[0] : 0;
 }
 
 /** Scalars become string, number, boolean or null; timestamps and binaries keep their text. */

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import type { DeploymentStatus, DrydockClient } from '../../client';
+import type { DeploymentStatus, DrydockClient, StatusOptions } from '../../client';
 import type { ExecutionSummary } from '../../client/summaries';
-import { DrydockNotFoundError } from '../../client';
-import { progressQuery } from '../../contracts/control';
+import { DEFAULT_NODE_DETAILS, DrydockNotFoundError } from '../../client';
 import { SITE_ACTIONS } from '../../contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 import { withClient } from '../client-connection';
+import { wholeNumber } from '../option-parsers';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { CliExit, EXIT, EXIT_CODES_HELP } from '../exit-codes';
 import { isNodeRun, nodeRunExitCode, nodeRunStatus, renderNodeRun, runFailure } from '../node-run';
@@ -15,6 +15,31 @@ import { askRunningRun, checkWorkflowId, describeRun, noWorkerMessage, refuseClo
 
 interface JsonFlag extends ConnectionFlags {
   json?: boolean;
+}
+
+/** Node states `--state` accepts (NodeProgress.state). */
+const NODE_STATES = ['pending', 'running', 'paused', 'awaiting-confirmation', 'succeeded', 'failed', 'skipped', 'aborted'] as const;
+/** Nodes a terminal shows by default: counts cover every node, the rest is a flag away. */
+const CLI_PAGE = 100;
+
+interface PageFlags {
+  state?: string;
+  offset?: number;
+  limit?: number;
+  node?: string;
+}
+
+/** The page options of status and watch: counts of every node first, then one page. */
+function withPageOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--state <state>', 'only nodes in this state').choices(NODE_STATES))
+    .addOption(new Option('--node <name>', 'only this node'))
+    .addOption(new Option('--offset <n>', 'skip the first n nodes (of those in --state)').argParser(wholeNumber(0)).default(0))
+    .addOption(new Option('--limit <n>', 'show at most n nodes; the counts cover every node').argParser(wholeNumber(0)).default(CLI_PAGE));
+}
+
+function pageOf(flags: PageFlags): StatusOptions {
+  return { offset: flags.offset ?? 0, limit: flags.limit ?? CLI_PAGE, ...(flags.state ? { state: flags.state as StatusOptions['state'] } : {}), ...(flags.node ? { node: flags.node } : {}) };
 }
 
 const print = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -48,7 +73,7 @@ function checkListFilter(flags: { result?: string; action?: string }): void {
 
 /** `status`: a site run through the client, a node workflow from its own query or result; a
  * running run that no worker serves is shown from its description, as waiting (exit 3). */
-async function showStatus(client: DrydockClient, id: string, json: boolean): Promise<number> {
+async function showStatus(client: DrydockClient, id: string, json: boolean, page: StatusOptions): Promise<number> {
   const description = await describeRun(client, id);
   if (isNodeRun(description)) {
     const status = await nodeRunStatus(client, id, description);
@@ -59,9 +84,9 @@ async function showStatus(client: DrydockClient, id: string, json: boolean): Pro
   let waitingFor: string | undefined;
   if (description.status.name === 'RUNNING') {
     if ((await workflowPollers(client, description.taskQueue)) === 0) waitingFor = noWorkerMessage(id, description.taskQueue);
-    else status = await workerAnswer(() => askRunningRun(client, id, description, () => client.getStatus(id), WORKER_QUERY_TIMEOUT_MS), (message) => (waitingFor = message));
+    else status = await workerAnswer(() => askRunningRun(client, id, description, () => client.getStatus(id, page), WORKER_QUERY_TIMEOUT_MS), (message) => (waitingFor = message));
   } else {
-    status = await client.getStatus(id);
+    status = await client.getStatus(id, page);
   }
   if (!status || waitingFor !== undefined) {
     const waiting: DeploymentStatus = { workflowId: id, runId: description.runId, action: description.type, execution: description.status.name, startTime: description.startTime };
@@ -102,10 +127,14 @@ async function checkConfirmNode(client: DrydockClient, id: string, description: 
     if (own !== undefined && own !== node) throw new CliExit(EXIT.badInput, `${id} is the node workflow of node ${own}, not of ${node}`);
     return;
   }
-  const progress = await askRunningRun(client, id, description, () => client.client.workflow.getHandle(id).query(progressQuery), WORKER_QUERY_TIMEOUT_MS);
-  const names = progress.nodes.map((n) => n.node);
-  if (!names.includes(node)) {
-    throw new CliExit(EXIT.badInput, `run ${id} has no node "${node}"${names.length ? `; its nodes: ${names.join(', ')}` : ` (it has no nodes yet, phase ${progress.phase})`}`);
+  // One node asked for, through the lanes of large runs: no page of a 10,000-node list.
+  const status = await askRunningRun(client, id, description, () => client.getStatus(id, { node, limit: 1, details: 0 }), WORKER_QUERY_TIMEOUT_MS);
+  const progress = status.progress;
+  if (progress && (progress.page?.matched ?? progress.nodes.length) === 0) {
+    const some = await client.getStatus(id, { limit: 10, details: 0 });
+    const names = (some.progress?.nodes ?? []).map((n) => n.node);
+    const total = some.progress?.counts.total ?? 0;
+    throw new CliExit(EXIT.badInput, `run ${id} has no node "${node}"${names.length ? `; its nodes: ${names.join(', ')}${total > names.length ? `, ... (${total} in all)` : ''}` : ` (it has no nodes yet, phase ${progress.phase})`}`);
   }
 }
 
@@ -131,12 +160,12 @@ function statusLines(status: DeploymentStatus): Map<string, string> {
 }
 
 /** Follows a run until it ends: redraws in a terminal, prints one line per change otherwise. */
-export async function watchRun(client: DrydockClient, workflowId: string, options: { json?: boolean; intervalMs?: number } = {}): Promise<DeploymentStatus> {
+export async function watchRun(client: DrydockClient, workflowId: string, options: { json?: boolean; intervalMs?: number; page?: StatusOptions } = {}): Promise<DeploymentStatus> {
   const tty = process.stdout.isTTY === true && !options.json;
   let drawn = 0;
   let previous = new Map<string, string>();
   let last: DeploymentStatus | undefined;
-  for await (const event of client.watch(workflowId, { intervalMs: options.intervalMs })) {
+  for await (const event of client.watch(workflowId, { intervalMs: options.intervalMs, progress: options.page ?? { limit: CLI_PAGE } })) {
     last = event.status;
     if (options.json) {
       print(JSON.stringify({ at: event.at.toISOString(), ...event.status }));
@@ -153,7 +182,7 @@ export async function watchRun(client: DrydockClient, workflowId: string, option
   }
   if (!last) throw new CliExit(EXIT.failure, `no status for ${workflowId}`);
   if (!options.json && !tty) {
-    const final = last.result ? renderResult(last.result) : renderStatus(last);
+    const final = last.result ? renderResult(last.result, last.progress ? undefined : last.nodePage) : renderStatus(last);
     print(final);
   }
   return last;
@@ -178,25 +207,35 @@ function example(command: Command, key: keyof typeof EXAMPLES): Command {
 
 export function registerOperateCommands(program: Command): void {
   example(
-    withConnectionOptions(program.command('status <workflow-id>').summary('show a run: per-node step, attempt, elapsed, last error').option('--json', 'print JSON')),
+    withPageOptions(
+      withConnectionOptions(
+        program
+          .command('status <workflow-id>')
+          .summary('show a run: node counts, then a page of nodes (step, attempt, elapsed, last error)')
+          .description(`Shows a run: counts of every node first, then one page of its nodes (--offset, --limit, default ${CLI_PAGE}; --state or --node to pick them). The first ${DEFAULT_NODE_DETAILS} running nodes of the page are shown with their node workflow's step, attempt and last error.`)
+          .option('--json', 'print JSON'),
+      ),
+    ),
     'status',
-  ).action((id: string, flags: JsonFlag) =>
+  ).action((id: string, flags: JsonFlag & PageFlags) =>
     withClient(flags, async (client) => {
-      process.exitCode = await guard(() => showStatus(client, checkWorkflowId(id), flags.json === true));
+      process.exitCode = await guard(() => showStatus(client, checkWorkflowId(id), flags.json === true, pageOf(flags)));
     }),
   );
 
   example(
-    withConnectionOptions(
-      program
-        .command('watch <workflow-id>')
-        .summary('follow a run live until it ends')
-        .description('Follows a run: redraws per-node progress in a terminal; prints a line per change when output is not a terminal.')
-        .option('--json', 'print one JSON status per refresh')
-        .addOption(new Option('--interval <ms>', 'refresh interval').default('1000')),
+    withPageOptions(
+      withConnectionOptions(
+        program
+          .command('watch <workflow-id>')
+          .summary('follow a run live until it ends')
+          .description(`Follows a run: redraws the node counts and one page of nodes (--offset, --limit, default ${CLI_PAGE}; --state or --node) in a terminal; prints a line per change of a node of the page when output is not a terminal.`)
+          .option('--json', 'print one JSON status per refresh')
+          .addOption(new Option('--interval <ms>', 'refresh interval').default('1000')),
+      ),
     ),
     'watch',
-  ).action((id: string, flags: JsonFlag & { interval: string }) =>
+  ).action((id: string, flags: JsonFlag & PageFlags & { interval: string }) =>
     withClient(flags, async (client) => {
       const description = await describeRun(client, id);
       if (isNodeRun(description)) {
@@ -204,7 +243,7 @@ export function registerOperateCommands(program: Command): void {
         throw new CliExit(EXIT.badInput, `${id} is a node workflow: show it with \`drydock status ${id}\`${parent ? `, or follow its site run with \`drydock watch ${parent}\`` : ''}`);
       }
       if (description.status.name === 'RUNNING' && (await workflowPollers(client, description.taskQueue)) === 0) throw new CliExit(EXIT.unreachable, noWorkerMessage(id, description.taskQueue));
-      const last = await guard(() => watchRun(client, id, { json: flags.json, intervalMs: Number(flags.interval) }));
+      const last = await guard(() => watchRun(client, id, { json: flags.json, intervalMs: Number(flags.interval), page: pageOf(flags) }));
       process.exitCode = exitCodeFor(last);
     }),
   );
@@ -226,15 +265,11 @@ export function registerOperateCommands(program: Command): void {
   ).action((flags: JsonFlag & { site?: string; node?: string; action?: string; result?: string; nodes?: boolean; limit: string }) =>
     withClient(flags, async (client) => {
       checkListFilter(flags);
-      const rows: ExecutionSummary[] = await client.list({
-        site: flags.site,
-        node: flags.node,
-        action: flags.action,
-        result: flags.result,
-        siteWorkflows: flags.node || flags.nodes ? false : true,
-        limit: Number(flags.limit),
-      });
-      print(flags.json ? JSON.stringify(rows, null, 2) : renderSummaries(rows));
+      const filter = { site: flags.site, node: flags.node, action: flags.action, result: flags.result, siteWorkflows: flags.node || flags.nodes ? false : true };
+      const rows: ExecutionSummary[] = await client.list({ ...filter, limit: Number(flags.limit) });
+      // A full page may be a slice of thousands (a 10,000-node run's node workflows): say how many.
+      const total = !flags.json && rows.length > 0 && rows.length >= Number(flags.limit) ? await client.count(filter).catch(() => undefined) : undefined;
+      print(flags.json ? JSON.stringify(rows, null, 2) : `${renderSummaries(rows)}${total !== undefined && total > rows.length ? `\n(${rows.length} of ${total} matching; --limit ${total} for all)` : ''}`);
     }),
   );
 

@@ -202,6 +202,11 @@ export function stringLabels(labels: Record<string, string | number | boolean | 
   return out;
 }
 
-function simConfig(d: { latency_ms?: number; fail?: Array<{ node: string; action: string; times?: number; retryable?: boolean }> }): SimDriverConfig {
-  return { type: 'sim', latencyMs: d.latency_ms ?? 0, ...(d.fail ? { fail: d.fail.map((f) => ({ ...f })) } : {}) };
+function simConfig(d: { latency_ms?: number; action_latency_ms?: Record<string, number>; fail?: Array<{ node: string; action: string; times?: number; retryable?: boolean }> }): SimDriverConfig {
+  return {
+    type: 'sim',
+    latencyMs: d.latency_ms ?? 0,
+    ...(d.action_latency_ms ? { actionLatencyMs: { ...d.action_latency_ms } } : {}),
+    ...(d.fail ? { fail: d.fail.map((f) => ({ ...f })) } : {}),
+  };
 }

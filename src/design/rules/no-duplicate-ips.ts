@@ -11,7 +11,9 @@ export const noDuplicateIps: Rule = {
       out.push(designFinding('no-duplicate-ips', 'no BaremetalNode documents: the site design is unlikely to be complete', 'warning'));
       return out;
     }
-    const seen = new Map<string, { node: string; network: string; line?: number; file?: string }>();
+    // The first holder's position is looked up only for a duplicate (a lookup per address cost
+    // a sixth of validation at 10,000 nodes).
+    const seen = new Map<string, { node: (typeof ctx.design.nodes)[number]; index: number; network: string }>();
     for (const node of ctx.design.nodes) {
       node.model.addressing.forEach((a, i) => {
         if (a.address === 'dhcp') return;
@@ -19,11 +21,11 @@ export const noDuplicateIps: Rule = {
         if (key === undefined) return; // ip-locality reports it
         const first = seen.get(key);
         if (!first) {
-          const src = node.origin(['addressing', i]).source;
-          seen.set(key, { node: node.model.name, network: a.network, line: src?.line, file: src?.file });
+          seen.set(key, { node, index: i, network: a.network });
           return;
         }
-        const where = first.node === node.model.name ? `already on network ${first.network} of the same node` : `already assigned to node ${first.node} (network ${first.network}${first.file ? `, ${first.file}:${first.line ?? 0}` : ''})`;
+        const src = first.node.origin(['addressing', first.index]).source;
+        const where = first.node.model.name === node.model.name ? `already on network ${first.network} of the same node` : `already assigned to node ${first.node.model.name} (network ${first.network}${src?.file ? `, ${src.file}:${src.line ?? 0}` : ''})`;
         out.push(nodeFinding('no-duplicate-ips', node, ['addressing', i, 'address'], `address ${a.address} on network ${a.network} is ${where}; give each node unique addresses`));
       });
     }

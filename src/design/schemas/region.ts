@@ -18,7 +18,13 @@ const simFailure = z.strictObject({
   times: z.number().int().positive().optional(),
   retryable: z.boolean().optional(),
 });
-const simDriver = z.strictObject({ type: z.literal('sim'), latency_ms: z.number().int().nonnegative().optional(), fail: z.array(simFailure).optional() });
+const simDriver = z.strictObject({
+  type: z.literal('sim'),
+  latency_ms: z.number().int().nonnegative().optional(),
+  /** Per-action latency overriding latency_ms, e.g. `IdentifyNode: 1000`. */
+  action_latency_ms: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  fail: z.array(simFailure).optional(),
+});
 
 /** EXTENSION: `data.drivers` selects the site's node, network and Kubernetes drivers. */
 const drivers = z.strictObject({

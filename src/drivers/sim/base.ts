@@ -41,7 +41,7 @@ export class SimBase {
     ctx.heartbeat({ action, phase: 'start' });
     const injected = this.config.fail?.find((f) => f.action === action && f.node === node);
     try {
-      await sleep(this.config.latencyMs, ctx.signal);
+      await sleep(this.config.actionLatencyMs?.[action] ?? this.config.latencyMs, ctx.signal);
       if (injected) {
         const fired = this.ledger.failureFired(`${action}:${node}`);
         if (injected.times === undefined || fired < injected.times) {

@@ -48,4 +48,15 @@ describe('the progress query at 10,000 nodes', () => {
     }
     expect(seen).toEqual(Array.from({ length: 10000 }, (_, i) => name(i)));
   });
+
+  it('finds one node by name wherever it is in the list, without paging', () => {
+    for (const [i, state] of [[50, 'skipped'], [10, 'failed'], [11, 'succeeded'], [6500, 'running'], [9999, 'pending']] as const) {
+      const one = pageNodes(lists(), { node: name(i) });
+      expect(one.nodes).toEqual([expect.objectContaining({ node: name(i), state })]);
+      expect(one.page?.matched).toBe(1);
+      expect(one.counts.total).toBe(10000);
+    }
+    expect(pageNodes(lists(), { node: name(10), state: 'succeeded' }).nodes).toEqual([]);
+    expect(pageNodes(lists(), { node: 'nosuchnode' }).page?.matched).toBe(0);
+  });
 });

@@ -65,6 +65,23 @@ describe('the result of a 10,000-node run', () => {
     expect(Buffer.byteLength(JSON.stringify({ ...result, nodes: all }))).toBeGreaterThan(1.2 * 1024 * 1024);
   });
 
+  it('an aborted run (100 nodes stopped, 9,900 never started) names the skipped nodes once: under 1 MB, not over 2 MB', () => {
+    const name = (i: number): string => `node${String(i).padStart(5, '0')}`;
+    const all: NodeResult[] = Array.from({ length: 10000 }, (_, i) =>
+      i < 100
+        ? { node: name(i), rack: `rack${Math.floor(i / 50)}`, outcome: 'failure', failedStep: 'ConfigurePortProvisioning', message: 'ConfigurePortProvisioning failed: aborted by an operator', workflowId: `node:site:${name(i)}`, steps: [] }
+        : { node: name(i), rack: `rack${Math.floor(i / 50)}`, outcome: 'skipped', message: 'the run was aborted before this node started', workflowId: `node:site:${name(i)}`, steps: [] },
+    );
+    const result = siteResult('DeployNodes', state(all, true), true);
+    expect(result).toMatchObject({ status: 'failure', successNodeResultsOmitted: true, skippedNodeResultsOmitted: true });
+    expect(result.skipped).toHaveLength(9900);
+    expect(result.skipped[0]).toEqual({ node: name(100), reason: 'the run was aborted before this node started' });
+    expect(result.nodes.map((n) => n.outcome)).toEqual(Array(100).fill('failure'));
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(1024 * 1024);
+    // With the skipped nodes' results kept as well, the result would pass the 2 MB limit.
+    expect(Buffer.byteLength(JSON.stringify({ ...result, nodes: all }))).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
   it('keeps every node result up to 2,000 nodes', () => {
     const all = Array.from({ length: 2000 }, (_, i) => keptNodeResult(nodeResult(i), true));
     const result = siteResult('DeployNodes', state(all, true), false);
