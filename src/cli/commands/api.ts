@@ -3,6 +3,7 @@ import { ApiConfig, ApiConfigError, createApiServer } from '../../api';
 import { PolicyEngine, PolicyError } from '../../api/policy';
 import { TokenFileError, TokenFileVerifier } from '../../api/auth/token-file';
 import { DesignReadError } from '../../design/read-files';
+import { retentionCutoff } from '../../builddata/store';
 import { BuildDataUrlError, buildDataUrlFromFlag, redactUrl } from '../../builddata/url';
 import { CredentialResolutionError } from '../../secrets/resolver';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
@@ -29,6 +30,7 @@ interface ApiFlags extends ConnectionFlags {
   buildDataUrl?: string;
   stateDir: string;
   publicUrl?: string;
+  buildDataRetention?: string;
 }
 
 /** Repeatable flags; from the environment, a comma-separated list. */
@@ -89,6 +91,7 @@ export function registerApiCommand(program: Command): void {
       .addOption(new Option('--max-design-bytes <n>', 'largest design accepted (default 4 MiB)').argParser(wholeNumber(1)).env('DRYDOCK_API_MAX_DESIGN_BYTES'))
       .addOption(new Option('--site-design <path>', 'the site design whose node provisioner GET /nodes and /health/extended report on (repeatable)').argParser(collect).env('DRYDOCK_API_SITE_DESIGN'))
       .addOption(new Option('--build-data-url <url|ref>', 'PostgreSQL database of build data and boot actions (default: embedded PGlite under --state-dir): a postgres:// URL, or env:NAME / file:/path / secret:NAME holding it (keeps a password out of argv)').env('DRYDOCK_BUILD_DATA_URL'))
+      .addOption(new Option('--build-data-retention <duration>', 'delete build data older than this (e.g. 30d, 12h), on start and hourly; each node keeps its newest element per generator (default: keep all)').env('DRYDOCK_BUILD_DATA_RETENTION'))
       .addOption(new Option('--state-dir <dir>', 'folder of the embedded build-data database (<dir>/builddata)').default('.drydock').env('DRYDOCK_STATE_DIR'))
       .addOption(new Option('--public-url <url>', 'the API base deploying nodes reach, for boot-action report URLs (default: the --listen address)').env('DRYDOCK_API_PUBLIC_URL'))
       .addOption(new Option('--rate-limit <n>', 'requests per minute per user (0: no limit)').argParser(wholeNumber(0)).default(600).env('DRYDOCK_API_RATE_LIMIT'))
@@ -114,6 +117,13 @@ async function runApi(flags: ApiFlags, command?: Command): Promise<void> {
     if (err instanceof BuildDataUrlError || err instanceof CredentialResolutionError) throw new CliExit(EXIT.badInput, err.message);
     throw err;
   }
+  if (flags.buildDataRetention !== undefined) {
+    try {
+      retentionCutoff(flags.buildDataRetention);
+    } catch (err) {
+      throw new CliExit(EXIT.badInput, `--build-data-retention / DRYDOCK_BUILD_DATA_RETENTION: ${(err as Error).message}`);
+    }
+  }
   const config: ApiConfig = {
     listen,
     tls: flags.listenTlsCert && flags.listenTlsKey ? { certPath: flags.listenTlsCert, keyPath: flags.listenTlsKey } : undefined,
@@ -129,6 +139,7 @@ async function runApi(flags: ApiFlags, command?: Command): Promise<void> {
     buildDataUrl,
     stateDir: flags.stateDir,
     publicUrl: flags.publicUrl,
+    buildDataRetention: flags.buildDataRetention,
   };
   // Bad files are bad input (exit 2), found before Temporal is even asked.
   try {
