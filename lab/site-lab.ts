@@ -7,6 +7,7 @@ import type { SecretResolver } from '../src/secrets/resolver';
 import { expandHome } from '../src/tools/home-path';
 import { IpmiSim, startIpmiSim } from './ipmi/ipmi-sim';
 import { MaasEmulator, startMaasEmulator } from './maas';
+import { type ExpectedAsset, NodeAgent, type NodeAgentOptions } from './node-agent';
 import type { EmulatorConfigInput } from './maas/config';
 import { startSushyEmulator, SushyEmulator } from './redfish/sushy-emulator';
 import { generateKey, LabSwitch, probeLabSwitchSupport, startLabSwitch } from './switch';
@@ -28,6 +29,9 @@ export interface SiteLabOptions {
   maas?: Omit<EmulatorConfigInput, 'machines' | 'apiKey'>;
   /** Start the switches (default: when this machine can make network namespaces). */
   switches?: boolean;
+  /** The node agent that plays each deployed machine's boot actions (default on, roots under
+   * `<stateDir>/nodes`); false: deployed machines run nothing. */
+  nodeAgent?: false | Partial<NodeAgentOptions>;
   log?: (message: string) => void;
 }
 
@@ -35,6 +39,8 @@ export interface SiteLab {
   redfish: SushyEmulator[];
   ipmi: Map<string, IpmiSim>;
   maas?: MaasEmulator;
+  /** Plays the deployed machines' boot actions (lab/node-agent). */
+  nodeAgent?: NodeAgent;
   switches: Map<string, LabSwitch>;
   /** Why switches were not started, when they were not. */
   switchesSkipped?: string;
@@ -120,6 +126,18 @@ function secretOf(options: SiteLabOptions, node: NodeModel): string {
   return options.secrets.resolve(node.oob.credential, `BMC password of node ${node.name}`).reveal();
 }
 
+/**
+ * The unit and file assets the design gives a node, with the mode its tarball must carry: the
+ * asset's `permissions` (octal), else 0600 as Drydock's tarbuilder (control/bootaction.py).
+ */
+export function designedAssets(site: CompiledSite, hostname: string): ExpectedAsset[] | undefined {
+  const node = site.nodes.find((n) => n.name === hostname);
+  if (!node) return undefined;
+  return node.bootActions.flatMap((name) =>
+    (site.bootActions[name]?.assets ?? []).flatMap((a) => (a.type !== 'pkg_list' && a.path ? [{ bootAction: name, type: a.type, path: a.path, mode: a.permissions !== undefined ? parseInt(a.permissions, 8) : 0o600 }] : [])),
+  );
+}
+
 export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
   const { site } = options;
   const log = options.log ?? ((): void => undefined);
@@ -127,12 +145,14 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
   const ipmi = new Map<string, IpmiSim>();
   const switches = new Map<string, LabSwitch>();
   let maas: MaasEmulator | undefined;
+  let nodeAgent: NodeAgent | undefined;
   let switchesSkipped: string | undefined;
   let startMaas: (() => Promise<MaasEmulator>) | undefined;
   const redfishOf = new Map<string, { emulator: SushyEmulator; uuid: string }>();
 
   const stop = async (): Promise<void> => {
     await maas?.stop();
+    await nodeAgent?.stop();
     await Promise.allSettled([...redfish.map((r) => r.stop()), ...[...ipmi.values()].map((b) => b.stop()), ...[...switches.values()].map((s) => s.stop())]);
   };
 
@@ -178,9 +198,14 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
       const images = [...new Set(site.nodes.map((n) => n.platform.image).filter((i): i is string => Boolean(i)))];
       mkdirSync(options.stateDir, { recursive: true });
       const port = Number(url.port || 80);
+      // The node agent follows every MAAS emulator this lab starts, a restarted one included.
+      const agent = options.nodeAgent !== false ? new NodeAgent({ rootDir: `${options.stateDir}/nodes`, expectedAssets: (h) => designedAssets(site, h), log, ...options.nodeAgent }) : undefined;
+      nodeAgent = agent;
       startMaas = async () => {
-        maas = await startMaasEmulator(maasOptions(port));
-        return maas;
+        const started = await startMaasEmulator(maasOptions(port));
+        maas = started;
+        if (agent) started.onDeployed((m) => agent.deployed(m));
+        return started;
       };
       const maasOptions = (listenPort: number): Parameters<typeof startMaasEmulator>[0] => ({
         host: url.hostname,
@@ -252,6 +277,7 @@ export async function startSiteLab(options: SiteLabOptions): Promise<SiteLab> {
     redfish,
     ipmi,
     maas,
+    nodeAgent,
     switches,
     switchesSkipped,
     describe: () => [

@@ -55,7 +55,8 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
       ...(failedStep ? [{ key: SEARCH_ATTRIBUTES.DrydockFailureCause, value: `${failedStep}: ${failureType ?? 'error'}` }] : []),
     ]);
     setCurrentDetails(`**${outcome}** — ${message}`);
-    return { node: node.name, rack: node.rack, outcome, failedStep, message, workflowId: workflowInfo().workflowId, steps };
+    const reported = progress.bootActions?.filter((b) => b.signaling);
+    return { node: node.name, rack: node.rack, outcome, failedStep, message, workflowId: workflowInfo().workflowId, steps, ...(reported?.length ? { bootActions: reported } : {}) };
   };
 
   let knownToBootstrapper = false;

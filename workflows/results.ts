@@ -58,7 +58,11 @@ export function siteResult(action: SiteAction, state: CarriedState, aborted: boo
 /** A node's result as the site workflow keeps it: whole, or for large runs without the step
  * records of steps that did not fail (the node workflow's own result keeps them all). */
 export function keptNodeResult(result: NodeResult, compact: boolean | undefined): NodeResult {
-  return compact ? { ...result, steps: result.steps.filter((s) => s.status === 'failed') } : result;
+  if (!compact) return result;
+  // Compact: a succeeded boot action says no more than the node's success does.
+  const { bootActions, ...rest } = result;
+  const unsettled = bootActions?.filter((b) => b.status !== 'success');
+  return { ...rest, steps: result.steps.filter((s) => s.status === 'failed'), ...(unsettled?.length ? { bootActions: unsettled } : {}) };
 }
 
 /** The site context a node's workflow and activities get: the node's own boot actions, each

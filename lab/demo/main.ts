@@ -10,11 +10,13 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type BuildDataDatabase, openBuildDataDatabase } from '../../src/builddata';
 import { DrydockClient } from '../../src/client';
 import { exitCodeFor, watchRun } from '../../src/cli/commands/operate';
 import { renderResult } from '../../src/cli/render';
 import { DEFAULT_TASK_QUEUE } from '../../src/config/temporal-connection';
 import { probeLabSwitchSupport } from '../switch';
+import { type LabBootActionApi, startLabBootActionApi } from '../boot-action-api';
 import { SiteLab, startSiteLab } from '../site-lab';
 import { SecretResolver } from '../../src/secrets/resolver';
 import { DevServer, startDevServer } from '../../src/tools/dev-server';
@@ -31,6 +33,9 @@ lab on this machine, through a real Temporal dev server and a drydock worker:
   - Temporal dev server, state in ./.drydock/temporal.db, web UI on 127.0.0.1:8233 (or a free port)
   - lab: sushy-emulator (Redfish), ipmi_sim (IPMI), the MAAS emulator, and a Linux switch per
     rack in a network namespace (needs root; otherwise the switch steps are skipped)
+  - the boot-action API on 127.0.0.1:9000 (or a free port) over the build-data database in
+    ./.drydock/builddata (embedded PGlite, opened once by this process for the API and the
+    worker); the lab's node agent plays each deployed machine's boot actions and reports them
   - a DeployNodes workflow with live per-node progress, then a per-node summary
 
 Options:
@@ -54,6 +59,8 @@ interface Running {
   worker?: DrydockWorker;
   workerRun?: Promise<void>;
   client?: DrydockClient;
+  db?: BuildDataDatabase;
+  api?: LabBootActionApi;
 }
 
 async function stopAll(r: Running): Promise<void> {
@@ -70,8 +77,10 @@ async function stopStack(r: Running): Promise<void> {
     await r.workerRun?.catch(() => undefined);
     await r.worker.close();
   }
-  await r.client?.close();
   await r.lab?.stop();
+  await r.api?.close();
+  await r.db?.close();
+  await r.client?.close();
   await r.server?.stop();
 }
 
@@ -138,10 +147,15 @@ async function main(): Promise<number> {
     running.lab = await startSiteLab({ site: example.site, secrets: new SecretResolver(), stateDir: labDir, log: (m) => say(`  ${m}`) });
 
     const settings = { address: running.server.address, namespace: running.server.namespace, taskQueue: DEFAULT_TASK_QUEUE };
-    say('Starting a drydock worker (bundling the workflows takes a few seconds)...');
-    running.worker = await createDrydockWorker({ settings });
-    running.workerRun = running.worker.worker.run();
     running.client = await DrydockClient.connect(settings);
+    // PGlite is one process's database: this process hosts both the API the nodes call and the
+    // worker whose DeployNode stores their keys (a production API and worker share PostgreSQL).
+    running.db = await openBuildDataDatabase({ dataDir: join(stateDir, 'builddata') });
+    running.api = await startLabBootActionApi({ drydock: running.client, db: running.db, site: example.site, port: await portIfFree(9000) });
+    say(`Boot-action API at ${running.api.apiUrl} (build data in ./.drydock/builddata); the lab's node agent reports for the deployed machines.`);
+    say('Starting a drydock worker (bundling the workflows takes a few seconds)...');
+    running.worker = await createDrydockWorker({ settings, activityDeps: { node: { bootActions: running.api.delivery } } });
+    running.workerRun = running.worker.worker.run();
 
     const workflowId = `demo-DeployNodes-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await running.client.startDeployment({
@@ -152,6 +166,14 @@ async function main(): Promise<number> {
     say(`\nDeployNodes ${workflowId} started. Live progress:\n`);
     const status = await watchRun(running.client, workflowId, { intervalMs: 1000 });
     if (process.stdout.isTTY && status.result) say(`\n${renderResult(status.result)}`);
+    const agentRuns = running.lab.nodeAgent?.runs() ?? [];
+    if (agentRuns.length > 0) {
+      say('\nBoot actions, as the lab node agent ran and reported them:');
+      for (const run of agentRuns.sort((a, b) => a.hostname.localeCompare(b.hostname))) {
+        const finals = run.reports.filter((r) => r.status).map((r) => `${r.unit} ${r.status} (HTTP ${r.httpStatus})`);
+        say(`  ${run.hostname}: ${run.units.length} unit(s), ${run.files.length} file(s)${finals.length ? `; ${finals.join(', ')}` : ''}${run.error ? `; ${run.error}` : ''}${run.problems.length ? `; ${run.problems.join('; ')}` : ''}`);
+      }
+    }
 
     const ui = running.server.uiUrl ?? '';
     say('');

@@ -20,12 +20,19 @@ export class Engine {
   private readonly enlisting = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
+  private readonly deployedListeners: Array<(machine: EmuMachine) => void> = [];
 
   constructor(
     private readonly model: EmuModel,
     private readonly faults: () => FaultConfig,
     private readonly log: (message: string) => void,
   ) {}
+
+  /** Called when a machine reaches Deployed: the moment its deployed OS boots and cloud-init
+   * runs the user data (the lab's node agent plays that part, lab/node-agent). */
+  onDeployed(listener: (machine: EmuMachine) => void): void {
+    this.deployedListeners.push(listener);
+  }
 
   start(): void {
     this.timer = setInterval(() => this.tick(), this.model.config.tickMs);
@@ -237,6 +244,13 @@ export class Engine {
         }
         this.model.setStatus(machine, 'Deployed', 'Deployed');
         this.model.count(machine, 'deployed');
+        for (const listener of this.deployedListeners) {
+          try {
+            listener(machine);
+          } catch (err) {
+            this.log(`${machine.hostname}: deployed listener failed: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
         break;
       case 'releasing':
       case 'disk-erasing':

@@ -31,9 +31,18 @@ export interface MaasEmulator {
   /** Operation counters (also at GET {url}/lab/stats). */
   stats(): ReturnType<EmulatorServer['stats']>;
   setFaults(faults: FaultConfigInput): void;
+  /** Calls `listener` each time a machine reaches Deployed, with the user data it was deployed with. */
+  onDeployed(listener: (machine: DeployedMachine) => void): void;
   /** Stops serving and waits for running BMC actions; the state file keeps everything. */
   stop(): Promise<void>;
   server: EmulatorServer;
+}
+
+export interface DeployedMachine {
+  systemId: string;
+  hostname: string;
+  /** The deploy request's `user_data`, decoded (null when none was given). */
+  userData: string | null;
 }
 
 export async function startMaasEmulator(options: MaasEmulatorOptions = {}): Promise<MaasEmulator> {
@@ -74,6 +83,7 @@ export async function startMaasEmulator(options: MaasEmulatorOptions = {}): Prom
     config,
     stats: () => emulator.stats(),
     setFaults: (faults) => emulator.setFaults(parseFaultConfig(faults)),
+    onDeployed: (listener) => emulator.engine.onDeployed((m) => listener({ systemId: m.system_id, hostname: m.hostname, userData: m.user_data })),
     server: emulator,
     async stop() {
       if (stopped) return;

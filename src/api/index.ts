@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { bootActionReportSignal } from '../contracts/bootactions';
 import { nodeWorkflowId } from '../contracts/deployment';
 import { type BuildDataDatabase, openBuildDataDatabase } from '../builddata';
+import { startRetention } from '../builddata/retention';
 import type { BootActionDeps } from './bootactions';
 import type { FastifyInstance } from 'fastify';
 import type { DrydockClient } from '../client';
@@ -44,6 +45,8 @@ export interface ApiConfig {
   stateDir?: string;
   /** The API base nodes reach, e.g. `http://10.0.0.1:9000` (default: the listen address). */
   publicUrl?: string;
+  /** Delete build data older than this (`30d`, `12h`), on start and hourly; none: keep everything. */
+  buildDataRetention?: string;
 }
 
 /** The node-facing base of the API (what boot-action templates get as `action.report_url`). */
@@ -129,6 +132,12 @@ export async function createApiServer(config: ApiConfig, drydock: DrydockClient)
     https,
     bootActions,
   });
-  if (db) app.addHook('onClose', async () => db.close());
+  if (db) {
+    const retention = config.buildDataRetention ? startRetention(db.buildData, { retention: config.buildDataRetention, log: (m) => void process.stderr.write(`drydock api: ${m}\n`) }) : undefined;
+    app.addHook('onClose', async () => {
+      retention?.stop();
+      await db.close();
+    });
+  }
   return app;
 }

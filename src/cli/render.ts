@@ -1,5 +1,6 @@
 import type { DeploymentStatus, NodeDetail } from '../client';
 import type { ExecutionSummary } from '../client/summaries';
+import type { BootActionProgress } from '../contracts/bootactions';
 import type { NodeResult, SiteActionResult, SiteProgress } from '../contracts/deployment';
 import type { ResultPage } from '../client/result-page';
 
@@ -40,6 +41,13 @@ export function nodeRows(nodes: NodeDetail[]): string[][] {
 
 export const NODE_HEADERS = ['NODE', 'STATE', 'STEP', 'ATTEMPT', 'ELAPSED', 'LAST ERROR / NOTE'];
 
+/** One line per signalling boot action of each node: its status, report count and last message. */
+function bootActionLines(nodes: ReadonlyArray<{ node: string; bootActions?: BootActionProgress[] }>): string[] {
+  return [...nodes]
+    .sort((a, b) => a.node.localeCompare(b.node))
+    .flatMap((n) => (n.bootActions ?? []).filter((b) => b.signaling).map((b) => `  ${n.node} boot action ${b.name}: ${b.status} (${b.reports} report${b.reports === 1 ? '' : 's'})${b.lastMessage ? ` — ${truncate(b.lastMessage, 90)}` : ''}`));
+}
+
 export function renderStatus(status: DeploymentStatus): string {
   const lines: string[] = [];
   const p = status.progress;
@@ -56,9 +64,13 @@ export function renderStatus(status: DeploymentStatus): string {
   }
   if (status.failure) lines.push(`  failed: ${status.failure.type ? `${status.failure.type}: ` : ''}${status.failure.message}`);
   if (p && p.nodes.length > 0) lines.push('', table(NODE_HEADERS, nodeRows(p.nodes)));
-  const reported = (p?.nodes ?? []).flatMap((n) => (n.bootActions ?? []).filter((b) => b.signaling).map((b) => `  ${n.node} boot action ${b.name}: ${b.status} (${b.reports} report${b.reports === 1 ? '' : 's'})${b.lastMessage ? ` — ${truncate(b.lastMessage, 90)}` : ''}`));
+  const reported = bootActionLines(p?.nodes ?? []);
   if (reported.length) lines.push('', 'Boot actions:', ...reported);
-  else if (result) lines.push('', renderResult(result, p ? undefined : status.nodePage));
+  else if (result) {
+    lines.push('', renderResult(result, p ? undefined : status.nodePage));
+    const finished = bootActionLines(result.nodes);
+    if (finished.length) lines.push('', 'Boot actions:', ...finished);
+  }
   if (p?.phase === 'awaiting-retry') lines.push('', `Some nodes failed. Retry them with: drydock retry ${status.workflowId}   (or end the run: drydock finish ${status.workflowId})`);
   return lines.join('\n');
 }

@@ -128,6 +128,8 @@ export interface NodeResult {
   message: string;
   workflowId: string;
   steps: StepRecord[];
+  /** The node's signalling boot actions and their reports (issue 16), for `drydock status` after the run. */
+  bootActions?: BootActionProgress[];
 }
 
 /** Drydock's result values (its ActionResult): success only when every selected node was done;

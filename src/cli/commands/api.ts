@@ -3,6 +3,9 @@ import { ApiConfig, ApiConfigError, createApiServer } from '../../api';
 import { PolicyEngine, PolicyError } from '../../api/policy';
 import { TokenFileError, TokenFileVerifier } from '../../api/auth/token-file';
 import { DesignReadError } from '../../design/read-files';
+import { retentionCutoff } from '../../builddata/store';
+import { BuildDataUrlError, buildDataUrlFromFlag, redactUrl } from '../../builddata/url';
+import { CredentialResolutionError } from '../../secrets/resolver';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { connectForCli } from '../client-connection';
 import { CliExit, EXIT } from '../exit-codes';
@@ -27,6 +30,7 @@ interface ApiFlags extends ConnectionFlags {
   buildDataUrl?: string;
   stateDir: string;
   publicUrl?: string;
+  buildDataRetention?: string;
 }
 
 /** Repeatable flags; from the environment, a comma-separated list. */
@@ -86,7 +90,8 @@ export function registerApiCommand(program: Command): void {
       .addOption(new Option('--allow-host <host>', 'host (or host:port) http(s) design references may name (repeatable)').argParser(collect).default([]).env('DRYDOCK_API_ALLOW_HOSTS'))
       .addOption(new Option('--max-design-bytes <n>', 'largest design accepted (default 4 MiB)').argParser(wholeNumber(1)).env('DRYDOCK_API_MAX_DESIGN_BYTES'))
       .addOption(new Option('--site-design <path>', 'the site design whose node provisioner GET /nodes and /health/extended report on (repeatable)').argParser(collect).env('DRYDOCK_API_SITE_DESIGN'))
-      .addOption(new Option('--build-data-url <url>', 'PostgreSQL database of build data and boot actions (default: embedded PGlite under --state-dir); set it in the environment, it may carry a password').env('DRYDOCK_BUILD_DATA_URL'))
+      .addOption(new Option('--build-data-url <url|ref>', 'PostgreSQL database of build data and boot actions (default: embedded PGlite under --state-dir): a postgres:// URL, or env:NAME / file:/path / secret:NAME holding it (keeps a password out of argv)').env('DRYDOCK_BUILD_DATA_URL'))
+      .addOption(new Option('--build-data-retention <duration>', 'delete build data older than this (e.g. 30d, 12h), on start and hourly; each node keeps its newest element per generator (default: keep all)').env('DRYDOCK_BUILD_DATA_RETENTION'))
       .addOption(new Option('--state-dir <dir>', 'folder of the embedded build-data database (<dir>/builddata)').default('.drydock').env('DRYDOCK_STATE_DIR'))
       .addOption(new Option('--public-url <url>', 'the API base deploying nodes reach, for boot-action report URLs (default: the --listen address)').env('DRYDOCK_API_PUBLIC_URL'))
       .addOption(new Option('--rate-limit <n>', 'requests per minute per user (0: no limit)').argParser(wholeNumber(0)).default(600).env('DRYDOCK_API_RATE_LIMIT'))
@@ -94,7 +99,7 @@ export function registerApiCommand(program: Command): void {
   ).action(runApi);
 }
 
-async function runApi(flags: ApiFlags): Promise<void> {
+async function runApi(flags: ApiFlags, command?: Command): Promise<void> {
   let listen;
   try {
     listen = hostPort(flags.listen);
@@ -104,6 +109,20 @@ async function runApi(flags: ApiFlags): Promise<void> {
   if ((flags.listenTlsCert === undefined) !== (flags.listenTlsKey === undefined)) throw new CliExit(EXIT.badInput, 'HTTPS needs both --listen-tls-cert and --listen-tls-key');
   if (!flags.tokenFile && !flags.jwksUrl && !flags.keystoneUrl) {
     process.stderr.write('drydock api: no --token-file, --jwks-url or --keystone-url: every route but /health and /versions answers 401\n');
+  }
+  let buildDataUrl: string | undefined;
+  try {
+    buildDataUrl = buildDataUrlFromFlag(flags.buildDataUrl, command?.getOptionValueSource('buildDataUrl'));
+  } catch (err) {
+    if (err instanceof BuildDataUrlError || err instanceof CredentialResolutionError) throw new CliExit(EXIT.badInput, err.message);
+    throw err;
+  }
+  if (flags.buildDataRetention !== undefined) {
+    try {
+      retentionCutoff(flags.buildDataRetention);
+    } catch (err) {
+      throw new CliExit(EXIT.badInput, `--build-data-retention / DRYDOCK_BUILD_DATA_RETENTION: ${(err as Error).message}`);
+    }
   }
   const config: ApiConfig = {
     listen,
@@ -117,9 +136,10 @@ async function runApi(flags: ApiFlags): Promise<void> {
     maxDesignBytes: flags.maxDesignBytes,
     siteDesign: flags.siteDesign,
     rateLimitPerMinute: flags.rateLimit,
-    buildDataUrl: flags.buildDataUrl,
+    buildDataUrl,
     stateDir: flags.stateDir,
     publicUrl: flags.publicUrl,
+    buildDataRetention: flags.buildDataRetention,
   };
   // Bad files are bad input (exit 2), found before Temporal is even asked.
   try {
@@ -136,7 +156,8 @@ async function runApi(flags: ApiFlags): Promise<void> {
       app = await createApiServer(config, drydock);
     } catch (err) {
       if (err instanceof ApiConfigError || err instanceof PolicyError || err instanceof TokenFileError || err instanceof DesignReadError) throw new CliExit(EXIT.badInput, err.message);
-      throw err;
+      // e.g. the build-data database refused: never print its URL's password.
+      throw new CliExit(EXIT.failure, `cannot start the API: ${redactUrl(err instanceof Error ? err.message : String(err))}`);
     }
     let address: string;
     try {

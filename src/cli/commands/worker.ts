@@ -3,6 +3,8 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, WorkerOptions } from '@temporalio/worker';
 import { type BuildDataDatabase, openBuildDataDatabase } from '../../builddata';
+import { BuildDataUrlError, buildDataUrlFromFlag, redactUrl } from '../../builddata/url';
+import { CredentialResolutionError } from '../../secrets/resolver';
 import { processSimLedger } from '../../drivers/sim';
 import { ConnectionSettingsError, tlsOptions } from '../../config/temporal-connection';
 import { sampleMemory } from '../../tools/memory-sampler';
@@ -86,7 +88,7 @@ export function registerWorkerCommand(program: Command): void {
       .addOption(new Option('--metrics-bind <ip:port>', 'serve Prometheus metrics at http://IP:PORT/metrics (off by default)').argParser(listenAddress).env('DRYDOCK_METRICS_BIND'))
       .addOption(new Option('--workflow-bundle <file>', 'a pre-built workflow bundle (default: bundle the workflows at start, a few seconds)').env('DRYDOCK_WORKFLOW_BUNDLE'))
       .addOption(new Option('--boot-action-api-url <url>', "the REST API base deploying nodes reach (e.g. http://10.0.0.1:9000/api/v1.0): DeployNode hands MAAS boot-action user data and waits for the nodes' reports").env('DRYDOCK_BOOTACTION_API_URL'))
-      .addOption(new Option('--build-data-url <url>', "the build-data database (PostgreSQL), the API's --build-data-url; set it in the environment, it may carry a password").env('DRYDOCK_BUILD_DATA_URL'))
+      .addOption(new Option('--build-data-url <url|ref>', "the build-data database (PostgreSQL), the API's --build-data-url: a postgres:// URL, or env:NAME / file:/path / secret:NAME holding it (keeps a password out of argv)").env('DRYDOCK_BUILD_DATA_URL'))
       .addOption(new Option('--boot-action-data-dir <dir>', 'the embedded build-data database instead (one process at a time: for a worker that runs alone with it)').env('DRYDOCK_BOOTACTION_DATA_DIR'))
       .addOption(
         new Option('--segments <names>', "network segments (nodes' oob.network) whose queues this worker serves too, comma-separated: it runs their OOB and switch activities for runs started with segment queues")
@@ -99,7 +101,7 @@ export function registerWorkerCommand(program: Command): void {
   ).action(runWorker);
 }
 
-async function runWorker(flags: WorkerFlags): Promise<void> {
+async function runWorker(flags: WorkerFlags, command?: Command): Promise<void> {
   const settings = settingsFromFlags(flags);
   let tls;
   try {
@@ -145,10 +147,17 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   let db: BuildDataDatabase | undefined;
   if (flags.bootActionApiUrl) {
     if (!flags.buildDataUrl && !flags.bootActionDataDir) throw new CliExit(EXIT.badInput, '--boot-action-api-url needs the build-data database: --build-data-url (DRYDOCK_BUILD_DATA_URL) or --boot-action-data-dir');
+    let url: string | undefined;
     try {
-      db = await openBuildDataDatabase(flags.buildDataUrl ? { url: flags.buildDataUrl } : { dataDir: flags.bootActionDataDir });
+      url = buildDataUrlFromFlag(flags.buildDataUrl, command?.getOptionValueSource('buildDataUrl'));
     } catch (err) {
-      throw new CliExit(EXIT.unreachable, `cannot open the build-data database: ${err instanceof Error ? err.message.replace(/\/\/[^@/]*@/g, '//***@') : String(err)}`);
+      if (err instanceof BuildDataUrlError || err instanceof CredentialResolutionError) throw new CliExit(EXIT.badInput, err.message);
+      throw err;
+    }
+    try {
+      db = await openBuildDataDatabase(url ? { url } : { dataDir: flags.bootActionDataDir });
+    } catch (err) {
+      throw new CliExit(EXIT.unreachable, `cannot open the build-data database: ${redactUrl(err instanceof Error ? err.message : String(err))}`);
     }
   }
   const activityDeps = db && flags.bootActionApiUrl ? { node: { bootActions: { store: db.bootActions, apiUrl: flags.bootActionApiUrl.replace(/\/+$/, '') } } } : undefined;

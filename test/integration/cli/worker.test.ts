@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { AddressInfo, createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { createActivities } from '../../../activities';
@@ -109,6 +111,29 @@ describe('drydock worker: bad input and unreachable Temporal', () => {
     expect(r.code).toBe(3);
     expect(r.output).toContain(`drydock: cannot reach Temporal at 127.0.0.1:${port}:`);
   });
+
+  it('takes --build-data-url as a file:/env: reference, and never prints the URL\'s password (exit 2 for a bad reference, 3 for a database that does not answer)', async () => {
+    const state = readRunState();
+    const env = { TEMPORAL_ADDRESS: state.temporalAddress, TEMPORAL_NAMESPACE: state.namespace, DRYDOCK_WORKFLOW_BUNDLE: state.workflowBundlePath };
+    const dbPort = await freePort(); // nothing listens there
+    const file = join(mkdtempSync(join(tmpdir(), 'worker-bd-url-')), 'url');
+    writeFileSync(file, `postgres://drydock:pw-in-a-file@127.0.0.1:${dbPort}/drydock_builddata\n`, { mode: 0o600 });
+    const api = ['--boot-action-api-url', 'http://127.0.0.1:9/api/v1.0'];
+    const fromFile = await run([...api, '--build-data-url', `file:${file}`], env);
+    expect(fromFile.code).toBe(3);
+    expect(fromFile.output).toContain('drydock: cannot open the build-data database:');
+    expect(fromFile.output).not.toContain('pw-in-a-file');
+    const fromEnv = await run([...api, '--build-data-url', 'env:BUILD_DATA_URL'], { ...env, BUILD_DATA_URL: `postgres://drydock:pw-in-env@127.0.0.1:${dbPort}/x` });
+    expect(fromEnv.code).toBe(3);
+    expect(fromEnv.output).not.toContain('pw-in-env');
+    const unset = await run([...api, '--build-data-url', 'env:NO_SUCH_BUILD_DATA_URL'], env);
+    expect(unset.code).toBe(2);
+    expect(unset.output).toContain('the build-data database URL (--build-data-url)');
+    const typed = await run([...api, '--build-data-url', `postgres://drydock:typed-pw@127.0.0.1:${dbPort}/x`], env);
+    expect(typed.code).toBe(3);
+    expect(typed.output).toContain('--build-data-url carries a password on the command line');
+    expect(typed.output).not.toContain('typed-pw');
+  }, 120_000);
 });
 
 describe('drydock worker against the dev server', () => {
