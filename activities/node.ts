@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { prepareNodeBootActions } from '../src/bootactions/delivery';
 import type { BootActionStore } from '../src/bootactions/store';
 import type { BootActionRef } from '../src/contracts/bootactions';
+import { type BuildDataSink, storeBuildData, taskIdOf } from './build-data';
 
 export interface NodeActivityDeps {
   secrets?: SecretResolver;
@@ -26,6 +27,8 @@ export interface NodeActivityDeps {
   simLedger?: SimLedger;
   /** Boot actions (issue 16): where DeployNode stores each node's keys and actions, and the API the node reaches. */
   bootActions?: BootActionDeliveryDeps;
+  /** Where commissioning lshw and InterrogateNode results are kept (none: not kept). */
+  buildData?: BuildDataSink;
 }
 
 export interface BootActionDeliveryDeps {
@@ -91,8 +94,23 @@ export function createNodeActivities(deps: NodeActivityDeps = {}) {
         }
         return identity;
       }),
-    configureHardware: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).configureHardware(node, site, ctx)),
-    interrogateNode: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).interrogateNode(node, site, ctx)),
+    configureHardware: ({ node, site, taskId }: NodeActivityInput) =>
+      runDriverAction(async (ctx) => {
+        const driver = driverFor(site);
+        const outcome = await driver.configureHardware(node, site, ctx);
+        if (!deps.buildData || !driver.commissioningData) return outcome;
+        // The commissioning results (lshw) go to the store; the history gets their size.
+        const task = taskIdOf(taskId, node.name);
+        const refs = await Promise.all((await driver.commissioningData(node, site, ctx)).map((d) => storeBuildData(deps.buildData!, { node: node.name, taskId: task, generator: d.generator, dataFormat: d.dataFormat, data: d.data })));
+        return refs.length ? { ...outcome, details: { ...outcome.details, buildData: refs.map((r) => `${r.generator} (${r.bytes} bytes)`).join(', ') } } : outcome;
+      }),
+    interrogateNode: ({ node, site, taskId }: NodeActivityInput) =>
+      runDriverAction(async (ctx) => {
+        const found = await driverFor(site).interrogateNode(node, site, ctx);
+        if (!deps.buildData) return found;
+        const ref = await storeBuildData(deps.buildData, { node: node.name, taskId: taskIdOf(taskId, node.name), generator: 'InterrogateNode', dataFormat: 'application/json', data: JSON.stringify(found) });
+        return { identity: found.identity, details: { buildData: [ref] } };
+      }),
     applyNodeNetworking: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).applyNodeNetworking(node, site, ctx)),
     applyNodeStorage: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).applyNodeStorage(node, site, ctx)),
     applyNodePlatform: ({ node, site }: NodeActivityInput) => runDriverAction(async (ctx) => driverFor(site).applyNodePlatform(node, site, ctx)),

@@ -4,6 +4,7 @@ import type { ActionContext, ActionOutcome, ServiceCheck } from '../src/drivers/
 import { createOobDriver, OobDriverDeps, oobTargetFromNode } from '../src/drivers/oob';
 import type { OobDriver, OobInterrogation, OobTarget } from '../src/drivers/oob/interface';
 import { SecretResolver } from '../src/secrets/resolver';
+import { type BuildDataSink, storeBuildData, taskIdOf } from './build-data';
 import { driverCache, runDriverAction } from './driver-context';
 
 export interface OobActivityDeps {
@@ -14,6 +15,8 @@ export interface OobActivityDeps {
   driverDeps?: OobDriverDeps;
   /** Replaces createOobDriver (tests): the driver for an `oob.type` (`node` is for messages). */
   createDriver?: (type: string, node: string) => OobDriver;
+  /** Where InterrogateOob results are kept as build data (none: not kept). */
+  buildData?: BuildDataSink;
 }
 
 /**
@@ -53,8 +56,11 @@ export function createOobActivities(deps: OobActivityDeps = {}) {
     async powerCycleNode({ node }: NodeActivityInput): Promise<ActionOutcome> {
       return run(node, (driver, target, ctx) => driver.powerCycleNode(target, ctx));
     },
-    async interrogateOob({ node }: NodeActivityInput): Promise<OobInterrogation> {
-      return run(node, (driver, target, ctx) => driver.interrogateOob(target, ctx));
+    async interrogateOob({ node, taskId }: NodeActivityInput): Promise<OobInterrogation> {
+      const state = await run(node, (driver, target, ctx) => driver.interrogateOob(target, ctx));
+      // Small (power, boot, identity): the workflow keeps it, and the store keeps it as build data.
+      if (deps.buildData) await storeBuildData(deps.buildData, { node: node.name, taskId: taskIdOf(taskId, node.name), generator: 'InterrogateOob', dataFormat: 'application/json', data: JSON.stringify(state) });
+      return state;
     },
   };
 }

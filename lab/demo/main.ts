@@ -154,7 +154,7 @@ async function main(): Promise<number> {
     running.api = await startLabBootActionApi({ drydock: running.client, db: running.db, site: example.site, port: await portIfFree(9000) });
     say(`Boot-action API at ${running.api.apiUrl} (build data in ./.drydock/builddata); the lab's node agent reports for the deployed machines.`);
     say('Starting a drydock worker (bundling the workflows takes a few seconds)...');
-    running.worker = await createDrydockWorker({ settings, activityDeps: { node: { bootActions: running.api.delivery } } });
+    running.worker = await createDrydockWorker({ settings, activityDeps: { node: { bootActions: running.api.delivery, buildData: running.db.buildData }, oob: { buildData: running.db.buildData } } });
     running.workerRun = running.worker.worker.run();
 
     const workflowId = `demo-DeployNodes-${new Date().toISOString().replace(/[:.]/g, '-')}`;

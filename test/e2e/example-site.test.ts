@@ -48,6 +48,12 @@ data:
     - {path: /lib/systemd/system/burn-in.service, type: unit, permissions: '644', data: "[Service]\\nType=oneshot\\nEnvironmentFile=/etc/drydock/bootaction/burn-in.env\\nExecStart=/usr/local/sbin/burn-in\\n"}
 `;
 
+/** A history as text with its payloads decoded (fetchHistory gives their JSON bytes as base64),
+ * so that searching it for a value means something. */
+function historyText(history: unknown): string {
+  return JSON.stringify(history, (key, v: unknown) => (key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v));
+}
+
 describe('the example site on the lab', () => {
   let lab: SiteLab | undefined;
   let api: LabBootActionApi | undefined;
@@ -92,6 +98,7 @@ describe('the example site on the lab', () => {
       expect(status.stdout).toContain(`${FAILING_NODE} boot action burn-in: failure (2 reports) — ${FAIL_MESSAGE}`);
     };
 
+    let historyOfCmp01 = '';
     const taskQueue = uniqueTaskQueue('example');
     const connection = await Connection.connect({ address: state.temporalAddress });
     db = await onSql(await openRemotePglite(join(mkdtempSync(join(tmpdir(), 'drydock-example-db-')), 'builddata')));
@@ -99,7 +106,7 @@ describe('the example site on the lab', () => {
     api = await startLabBootActionApi({ drydock: new DrydockClient(new Client({ connection, namespace: state.namespace }), settings), db, site });
     const delivery = api.delivery;
     try {
-      result = await withWorker({ taskQueue, activities: createActivities({ secrets, client: new Client({ connection }), node: { bootActions: delivery } }) }, async (client) => {
+      result = await withWorker({ taskQueue, activities: createActivities({ secrets, client: new Client({ connection }), node: { bootActions: delivery, buildData: db.buildData }, oob: { buildData: db.buildData } }) }, async (client) => {
         const drydockClient = new DrydockClient(client, settings);
         ({ workflowId } = await drydockClient.startDeployment({ design: { type: 'inline', sources }, options: { retryWindow: 0 } }));
         const finished = (await client.workflow.getHandle(workflowId).result()) as SiteActionResult;
@@ -109,7 +116,8 @@ describe('the example site on the lab', () => {
         expect(nodeKeys).toHaveLength(8);
         const secretValues = [...Object.values(credentials.env), ...credentials.env.MAAS_API_KEY.split(':'), secrets.resolve('secret:bmc-redfish', 'test').reveal(), ...nodeKeys];
         for (const id of [workflowId, ...finished.nodes.map((n) => n.workflowId)]) {
-          const history = JSON.stringify(await client.workflow.getHandle(id).fetchHistory());
+          const history = historyText(await client.workflow.getHandle(id).fetchHistory());
+          if (id === nodeWorkflowId('lab1', 'cmp01')) historyOfCmp01 = history;
           for (const value of secretValues) expect(history.includes(value)).toBe(false);
         }
         await checkReports(client);
@@ -142,8 +150,16 @@ describe('the example site on the lab', () => {
       ]);
     }
 
-    // The reports are build data too.
-    expect((await db.buildData.forNode('cmp01', { latest: true })).map((d) => d.generator)).toContain('bootaction:node-ready');
+    // The reports are build data too, beside commissioning's lshw (DeployNodes runs no Interrogate* step); the
+    // histories carry only their sizes.
+    const cmp01 = await db.buildData.forNode('cmp01', { latest: true });
+    expect(cmp01.map((d) => d.generator).sort()).toEqual(['bootaction:node-ready', 'lshw']);
+    expect(cmp01.every((d) => d.task_id === workflowId || d.task_id === nodeWorkflowId('lab1', 'cmp01'))).toBe(true);
+    const lshw = cmp01.find((d) => d.generator === 'lshw')!;
+    expect(lshw).toMatchObject({ node_name: 'cmp01', data_format: 'application/xml' });
+    expect(lshw.data_element).toContain('<list');
+    expect(historyOfCmp01).not.toContain(lshw.data_element.slice(0, 200));
+    expect(historyOfCmp01).toContain(`lshw (${Buffer.byteLength(lshw.data_element)} bytes)`);
 
     // The real Temporal CLI finds the node's workflow by the search attribute.
     const listed = spawnSync(state.cliPath, ['workflow', 'list', '--address', state.temporalAddress, '--query', "DrydockNode='cmp01'", '--output', 'json'], { encoding: 'utf8' });

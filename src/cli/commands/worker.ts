@@ -145,8 +145,9 @@ async function runWorker(flags: WorkerFlags, command?: Command): Promise<void> {
     ...(flags.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: flags.maxCachedWorkflows } : {}),
   };
   let db: BuildDataDatabase | undefined;
-  if (flags.bootActionApiUrl) {
-    if (!flags.buildDataUrl && !flags.bootActionDataDir) throw new CliExit(EXIT.badInput, '--boot-action-api-url needs the build-data database: --build-data-url (DRYDOCK_BUILD_DATA_URL) or --boot-action-data-dir');
+  if (flags.bootActionApiUrl && !flags.buildDataUrl && !flags.bootActionDataDir) throw new CliExit(EXIT.badInput, '--boot-action-api-url needs the build-data database: --build-data-url (DRYDOCK_BUILD_DATA_URL) or --boot-action-data-dir');
+  // With a build-data database, the steps' collected data (lshw, InterrogateNode/Oob) is kept there.
+  if (flags.buildDataUrl || flags.bootActionDataDir) {
     let url: string | undefined;
     try {
       url = buildDataUrlFromFlag(flags.buildDataUrl, command?.getOptionValueSource('buildDataUrl'));
@@ -160,7 +161,12 @@ async function runWorker(flags: WorkerFlags, command?: Command): Promise<void> {
       throw new CliExit(EXIT.unreachable, `cannot open the build-data database: ${redactUrl(err instanceof Error ? err.message : String(err))}`);
     }
   }
-  const activityDeps = db && flags.bootActionApiUrl ? { node: { bootActions: { store: db.bootActions, apiUrl: flags.bootActionApiUrl.replace(/\/+$/, '') } } } : undefined;
+  const activityDeps = db
+    ? {
+        node: { buildData: db.buildData, ...(flags.bootActionApiUrl ? { bootActions: { store: db.bootActions, apiUrl: flags.bootActionApiUrl.replace(/\/+$/, '') } } : {}) },
+        oob: { buildData: db.buildData },
+      }
+    : undefined;
   try {
     let created;
     try {

@@ -196,9 +196,22 @@ export interface NodeDriver {
    *   meanwhile; Timeout when the release outlasts the release timeout
    */
   destroyNode(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<ActionOutcome>;
+
+  /**
+   * Optional: what the bootstrapper collected about the node while commissioning it (MAAS: the
+   * lshw XML of `machines/{id}/?op=details`), for the build-data store; [] when it has none.
+   */
+  commissioningData?(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<CommissioningData[]>;
 }
 
 /** What DeployNode's activity adds to a deployment. */
+/** One element of commissioning data (Drydock's build data: generator, data_format, data_element). */
+export interface CommissioningData {
+  generator: string;
+  dataFormat: string;
+  data: string;
+}
+
 export interface DeployOptions {
   /**
    * The user data for the deploy request (boot actions: it carries the node's key, so it is made

@@ -4,7 +4,9 @@ import type { ActionContext, ActionOutcome, ServiceCheck } from '../../context';
 import { DriverError } from '../../errors';
 import type { NodeIdentity, NodeInterrogation } from '../../../contracts/driver-results';
 import type { SiteContext } from '../../../contracts/site-context';
-import type { DeployOptions, NodeDriver } from '../interface';
+import type { CommissioningData, DeployOptions, NodeDriver } from '../interface';
+import { lshwFromDetails } from './device-names';
+import { findMachine } from './machines';
 import { MaasClient } from './client';
 import { configureHardware, deployNode, destroyNode, identifyNode, interrogateNode } from './lifecycle';
 import { applyNodeNetworking } from './node-networking';
@@ -89,6 +91,14 @@ export class MaasNodeDriver implements NodeDriver {
 
   interrogateNode(node: NodeModel, _site: SiteContext, ctx: ActionContext): Promise<NodeInterrogation> {
     return interrogateNode(this.session(ctx), node);
+  }
+
+  async commissioningData(node: NodeModel, _site: SiteContext, ctx: ActionContext): Promise<CommissioningData[]> {
+    const session = this.session(ctx);
+    const found = await findMachine(session, node);
+    if (!found) return [];
+    const xml = lshwFromDetails(await session.client.getBinary(`machines/${encodeURIComponent(found.machine.system_id)}/`, { op: 'details' }, ctx.signal));
+    return xml.trim() ? [{ generator: 'lshw', dataFormat: 'application/xml', data: xml }] : [];
   }
 
   applyNodeNetworking(node: NodeModel, site: SiteContext, ctx: ActionContext): Promise<ActionOutcome> {
