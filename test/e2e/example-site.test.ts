@@ -19,6 +19,7 @@ import { pollUntil } from '../../src/tools/poll';
 import { drydock } from '../support/cli-process';
 import { REPO_ROOT, TEST_ARTIFACTS_DIR } from '../support/paths';
 import { openRemotePglite } from '../support/remote-pglite';
+import { historyText } from '../support/history-text';
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
 
@@ -48,11 +49,6 @@ data:
     - {path: /lib/systemd/system/burn-in.service, type: unit, permissions: '644', data: "[Service]\\nType=oneshot\\nEnvironmentFile=/etc/drydock/bootaction/burn-in.env\\nExecStart=/usr/local/sbin/burn-in\\n"}
 `;
 
-/** A history as text with its payloads decoded (fetchHistory gives their JSON bytes as base64),
- * so that searching it for a value means something. */
-function historyText(history: unknown): string {
-  return JSON.stringify(history, (key, v: unknown) => (key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v));
-}
 
 describe('the example site on the lab', () => {
   let lab: SiteLab | undefined;
