@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SiteProgress } from '../../src/contracts/deployment';
 import { processDesign } from '../../src/design';
-import { exampleCredentials } from '../../lab/demo/example-site';
+import { exampleCredentials, loadExampleSite } from '../../lab/demo/example-site';
+import { probeLabSwitchSupport } from '../../lab/switch';
 import { labSiteDesign } from '../../lab/lab-site-design';
 import { type SiteLab, startSiteLab } from '../../lab/site-lab';
 import type { EmulatorConfigInput } from '../../lab/maas/config';
 import { SecretResolver } from '../../src/secrets/resolver';
 import { pollUntil } from '../../src/tools/poll';
 import { freePort } from '../../src/tools/ports';
+import { REPO_ROOT } from './paths';
 
 /** A lab (sushy-emulator, ipmi_sim, the MAAS emulator) and a design of its nodes, for e2e tests
  * that deploy on the real stack and count side effects at the emulators. */
@@ -37,6 +39,45 @@ export async function labDeployment(name: string, options: { nodes?: number; dur
     maas: { bmcPollMs: 200, durations: options.durations ?? { enlistingSeconds: 4, commissioningSeconds: 2, deployingSeconds: 25, releasingSeconds: 1, importSeconds: 0.2 } },
   });
   return { lab, nodes: nodes.map((n) => n.name), site: compiled.site.name, env, design: { type: 'inline', sources: [{ name: 'lab.yaml', text }] } };
+}
+
+/**
+ * The example site (examples/site: 8 nodes in 2 racks, Redfish and IPMI BMCs, two switches) on a
+ * lab of its own. The design's fixed ports (the Redfish service, the four IPMI BMCs, MAAS), its
+ * site name, its switches' management addresses and the lab's key and known_hosts files are
+ * replaced by free ones, so it can run beside example-site.test.ts and the demo. Without
+ * network namespaces here, the Region's network driver is removed (the switch steps skip).
+ */
+export async function exampleLabDeployment(name: string, options: { durations?: NonNullable<EmulatorConfigInput['durations']> } = {}): Promise<LabDeployment & { switchesSkipped?: string }> {
+  const dir = mkdtempSync(join(tmpdir(), `drydock-${name}-`));
+  const credentials = exampleCredentials(dir);
+  const env = { ...credentials.env, DRYDOCK_SECRETS_FILE: credentials.secretsFile };
+  const switches = probeLabSwitchSupport();
+  const example = await loadExampleSite(join(REPO_ROOT, 'examples', 'site'), { withoutNetworkDriver: !switches.ok });
+  const ports = new Map<string, number>();
+  const portFor = async (old: string): Promise<number> => ports.get(old) ?? (ports.set(old, await freePort()), ports.get(old)!);
+  for (const old of ['18000', '16231', '16232', '16233', '16234', '5240']) await portFor(old);
+  const mgmt = new Map<string, string>();
+  const subnet = 1 + Math.floor(Math.random() * 250); // 10.254.<subnet>.x/30s, random against a concurrent lab's
+  const site = `lab-${name}`;
+  const sources = example.sources.map((source) => ({
+    name: source.name,
+    text: source.text
+      .replace(/^(\s+port: )(18000|1623[1-4])$/gm, (_, prefix: string, old: string) => `${prefix}${ports.get(old)}`)
+      .replace('http://127.0.0.1:5240/MAAS', `http://127.0.0.1:${ports.get('5240')}/MAAS`)
+      .replace(/^( {2}name: )lab1$/m, `$1${site}`)
+      .replace(/mgmt_ip: (10\.254\.\d+\.2)$/gm, (_, old: string) => `mgmt_ip: ${mgmt.get(old) ?? (mgmt.set(old, `10.254.${subnet}.${4 * mgmt.size + 2}`), mgmt.get(old))}`)
+      .replaceAll('~/.cache/drydock-temporal/lab/', `${dir}/`),
+  }));
+  const compiled = processDesign(sources);
+  if (!compiled.site || compiled.site.name !== site) throw new Error(`the rewritten example design does not compile as site ${site}: ${compiled.findings.map((f) => f.message).join('; ')}`);
+  const lab = await startSiteLab({
+    site: compiled.site,
+    secrets: new SecretResolver({ env: { ...process.env, ...env } }),
+    stateDir: dir,
+    maas: { bmcPollMs: 200, durations: options.durations ?? { enlistingSeconds: 4, commissioningSeconds: 4, deployingSeconds: 20, releasingSeconds: 1, importSeconds: 0.2 } },
+  });
+  return { lab, nodes: compiled.site.nodes.map((n) => n.name), site, env, design: { type: 'inline', sources }, switchesSkipped: lab.switchesSkipped ?? (switches.ok ? undefined : switches.reason) };
 }
 
 /** Power commands our driver sent: what the emulator counted, less what MAAS sent itself. */

@@ -1,0 +1,167 @@
+import { DrydockClient } from '../../src/client';
+import { nodeWorkflowId, type SiteActionResult } from '../../src/contracts/deployment';
+import { pollUntil } from '../../src/tools/poll';
+import type { ManagedProcess } from '../../src/tools/process-group';
+import { exampleLabDeployment, driverPowerCommands, type LabDeployment, sideEffects } from '../support/lab-deployment';
+import { stackUnavailable, startTestStack, type TestStack } from '../support/prod-stack';
+import { uniqueTaskQueue } from '../support/temporal';
+import { crash, startWorkerProcess, workerIdentityPrefix } from '../support/worker-process';
+
+// Issue 13 item 4 on the lab: the example site (8 nodes, Redfish and IPMI BMCs, switches where
+// namespaces can be made) deployed through the production stack (temporal-server v1.29.1 on
+// PostgreSQL, frontend mTLS, the AES-GCM payload codec) by TWO `drydock worker` processes, with
+// faults injected one after another as the run reaches them:
+//   1. kill -9 of the worker running a node's PowerCycleNode, after its BMC accepted the command;
+//   2. kill -9 of the worker running a node's ConfigureHardware while MAAS commissions it;
+//   3. SIGKILL of temporal-server, and a restart, right after;
+//   4. kill -9 of the worker running a node's DeployNode while MAAS deploys it;
+//   5. a PostgreSQL restart (fast shutdown) while the machines deploy.
+// Each killed worker is started again in its slot. At the end every node is done, and the side
+// effects counted at the emulators are one commissioning, one deployment, no release and one
+// power command of ours per node.
+const unavailable = stackUnavailable();
+const describeStack = unavailable ? describe.skip : describe;
+if (unavailable) process.stderr.write(`[production-stack e2e] skipped: ${unavailable}\n`);
+
+const STARTED = 2; // PENDING_ACTIVITY_STATE_STARTED
+const OOB_ACTIVITIES = new Set(['setNodeBoot', 'powerCycleNode']);
+
+describeStack('the example site on the lab through the production stack and two worker processes', () => {
+  let t: TestStack;
+  beforeAll(async () => {
+    t = await startTestStack();
+  }, 240_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('kill -9 of a worker at PowerCycleNode, ConfigureHardware and DeployNode, a temporal-server SIGKILL and a PostgreSQL restart: every node done once', async () => {
+    const d: LabDeployment & { switchesSkipped?: string } = await exampleLabDeployment('prod', {
+      durations: { enlistingSeconds: 4, commissioningSeconds: 5, deployingSeconds: 20, releasingSeconds: 1, importSeconds: 0.2 },
+    });
+    const taskQueue = uniqueTaskQueue('prod-e2e');
+    const settings = t.settings(taskQueue);
+    const drydock = await DrydockClient.connect(settings);
+    const client = drydock.client;
+    const all: ManagedProcess[] = [];
+    const slots: ManagedProcess[] = [];
+    const labels = new Map<string, string>(); // identity prefix (pid@) -> "A1", "B2", ...
+    const generation = [0, 0];
+    const log: string[] = [];
+    const started = Date.now();
+    const note = (what: string): void => void log.push(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${what}`);
+    const startSlot = async (slot: number): Promise<void> => {
+      const proc = await startWorkerProcess({ address: settings.address, taskQueue, env: d.env, client, tls: settings.tls, codecKeys: t.codecKeys, workflowBundle: t.workflowBundlePath });
+      all.push(proc);
+      slots[slot] = proc;
+      labels.set(workerIdentityPrefix(proc), `${'AB'[slot]}${++generation[slot]}`);
+    };
+    const labelOf = (identity: string | null | undefined): string => [...labels].find(([prefix]) => (identity ?? '').startsWith(prefix))?.[1] ?? `? (${identity})`;
+    const machineStatus = (node: string): string | undefined => Object.values(d.lab.maas!.stats().machines).find((m) => m.hostname === node)?.status;
+    const statuses = (): string => d.nodes.map((n) => `${n} ${machineStatus(n) ?? '-'}`).join(', ');
+    try {
+      await Promise.all([startSlot(0), startSlot(1)]);
+      note(`workers ${labels.get(workerIdentityPrefix(slots[0]))} (pid ${slots[0].child.pid}) and ${labels.get(workerIdentityPrefix(slots[1]))} (pid ${slots[1].child.pid}) polling ${taskQueue} with mTLS and the codec`);
+      const { workflowId } = await drydock.startDeployment({ design: d.design, options: { retryWindow: 0 } });
+      let ended = false;
+      const outcome = (client.workflow.getHandle(workflowId).result() as Promise<SiteActionResult>).finally(() => (ended = true));
+      note(`DeployNodes ${workflowId} started (${d.nodes.length} nodes${d.switchesSkipped ? `; switches skipped: ${d.switchesSkipped}` : ''})`);
+
+      /** Waits for a node whose `activity` runs (started) on a live worker and `ready` holds;
+       * kills that worker with SIGKILL and starts another in its slot. */
+      const killWorkerAt = async (step: string, activity: string, ready: (node: string) => boolean): Promise<void> => {
+        const found = await pollUntil(
+          async () => {
+            if (ended) throw new Error(`the run ended before ${step}`);
+            for (const node of d.nodes) {
+              if (!ready(node)) continue;
+              let pending;
+              try {
+                pending = (await client.workflow.getHandle(nodeWorkflowId(d.site, node)).describe()).raw.pendingActivities ?? [];
+              } catch {
+                continue; // the node's workflow has not started yet
+              }
+              const a = pending.find((p) => p.activityType?.name === activity && Number(p.state) === STARTED);
+              const slot = a ? slots.findIndex((s) => (a.lastWorkerIdentity ?? '').startsWith(workerIdentityPrefix(s))) : -1;
+              if (a && slot >= 0) return { node, slot, attempt: a.attempt ?? 1 };
+            }
+            return undefined;
+          },
+          { timeoutMs: 180_000, intervalMs: 200, what: `a node at ${step} on a live worker`, isFatal: (e) => e instanceof Error && e.message.startsWith('the run ended') },
+        );
+        const victim = slots[found.slot];
+        crash(victim);
+        note(`kill -9 of worker ${labels.get(workerIdentityPrefix(victim))} (pid ${victim.child.pid}): ${found.node} at ${step} (attempt ${found.attempt}, MAAS: ${machineStatus(found.node) ?? '-'}, our power commands: ${driverPowerCommands(d, found.node)})`);
+        await pollUntil(() => (victim.exited() ? true : undefined), { timeoutMs: 10_000, what: 'the killed worker to be gone' });
+        await startSlot(found.slot);
+        note(`worker ${labels.get(workerIdentityPrefix(slots[found.slot]))} (pid ${slots[found.slot].child.pid}) started in its place`);
+      };
+
+      // 1. PowerCycleNode, once the BMC counted our command.
+      await killWorkerAt('PowerCycleNode', 'powerCycleNode', (n) => driverPowerCommands(d, n) >= 1);
+      // 2. ConfigureHardware, while MAAS commissions.
+      await killWorkerAt('ConfigureHardware', 'configureHardware', (n) => machineStatus(n) === 'Commissioning');
+      // 3. temporal-server: SIGKILL, then started again on the same database and ports.
+      note(`SIGKILL of temporal-server (pid ${t.stack.serverProcess().pid}); machines: ${statuses()}`);
+      const killedAt = Date.now();
+      t.stack.serverProcess().signal('SIGKILL');
+      await pollUntil(() => (t.stack.serverProcess().exited() ? true : undefined), { timeoutMs: 10_000, what: 'temporal-server to die' });
+      await t.stack.restartServer();
+      note(`temporal-server answering again ${((Date.now() - killedAt) / 1000).toFixed(1)} s later (pid ${t.stack.serverProcess().pid})`);
+      // 4. DeployNode, while MAAS deploys.
+      await killWorkerAt('DeployNode', 'deployNode', (n) => machineStatus(n) === 'Deploying');
+      // 5. PostgreSQL, while machines deploy.
+      note(`PostgreSQL restart (fast shutdown); machines: ${statuses()}`);
+      const pgAt = Date.now();
+      await t.stack.restartPostgres();
+      note(`PostgreSQL back ${((Date.now() - pgAt) / 1000).toFixed(1)} s later`);
+      if (ended) throw new Error('the run ended before the PostgreSQL restart: the faults came too late to matter');
+
+      const result = await outcome;
+      note(`done: ${result.status}: ${result.message}`);
+
+      // Who ran what: the node workflows' histories name the worker of each activity attempt.
+      const ran = new Map<string, { oob: Set<string>; all: Set<string>; retried: string[] }>();
+      for (const node of d.nodes) {
+        const history = await client.workflow.getHandle(nodeWorkflowId(d.site, node)).fetchHistory();
+        const scheduled = new Map<string, string>();
+        const entry = { oob: new Set<string>(), all: new Set<string>(), retried: [] as string[] };
+        for (const e of history.events ?? []) {
+          const s = e.activityTaskScheduledEventAttributes;
+          if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '?');
+          const st = e.activityTaskStartedEventAttributes;
+          if (!st) continue;
+          const name = scheduled.get(String(st.scheduledEventId)) ?? '?';
+          const worker = labelOf(st.identity);
+          entry.all.add(worker);
+          if (OOB_ACTIVITIES.has(name)) entry.oob.add(worker);
+          if ((st.attempt ?? 1) > 1) entry.retried.push(`${name}#${st.attempt}@${worker}`);
+        }
+        ran.set(node, entry);
+      }
+      const counts = Object.fromEntries(d.nodes.map((n) => [n, sideEffects(d, n)]));
+      const kind = (n: string): string => (d.lab.ipmi.has(n) ? 'ipmi' : 'redfish');
+      const cols = ['commission', 'deploy', 'release', 'ourPowerCommands', 'maasPowerCommands', 'bootCommands'];
+      const table = [
+        `node   bmc      ${cols.join(' ')}  oob-workers  workers  retried attempts`,
+        ...d.nodes.map(
+          (n) =>
+            `${n.padEnd(6)} ${kind(n).padEnd(8)} ${cols.map((c) => String(counts[n][c]).padStart(c.length)).join(' ')}  ${[...ran.get(n)!.oob].sort().join(',').padEnd(11)}  ${[...ran.get(n)!.all].sort().join(',').padEnd(7)}  ${ran.get(n)!.retried.join(' ') || '-'}`,
+        ),
+      ];
+      process.stdout.write(`production stack, example site:\n${log.join('\n')}\nside effects per node (counted at the emulators):\n${table.join('\n')}\n`);
+
+      expect(result).toMatchObject({ status: 'success', failures: [], skipped: [] });
+      expect(result.successes.sort()).toEqual([...d.nodes].sort());
+      for (const node of d.nodes) expect({ node, ...counts[node] }).toMatchObject({ node, commission: 1, deploy: 1, release: 0, ourPowerCommands: 1 });
+      // Two worker processes did the work, and the killed ones' activities ran again elsewhere.
+      const workersSeen = new Set([...ran.values()].flatMap((r) => [...r.all].map((w) => w[0])));
+      expect([...workersSeen].sort()).toEqual(['A', 'B']);
+      expect([...ran.values()].some((r) => r.retried.length > 0)).toBe(true);
+    } finally {
+      for (const w of all) await w.stop();
+      await drydock.close();
+      await d.lab.stop();
+    }
+  }, 600_000);
+});
