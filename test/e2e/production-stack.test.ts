@@ -1,9 +1,13 @@
+import { labNics } from '../../lab/site-lab';
 import { DrydockClient } from '../../src/client';
+import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
+import { loadCodecKeySet } from '../../src/codec/keys';
 import { nodeWorkflowId, type SiteActionResult } from '../../src/contracts/deployment';
+import { processDesign } from '../../src/design';
 import { pollUntil } from '../../src/tools/poll';
 import type { ManagedProcess } from '../../src/tools/process-group';
 import { exampleLabDeployment, driverPowerCommands, type LabDeployment, sideEffects } from '../support/lab-deployment';
-import { stackUnavailable, startTestStack, type TestStack } from '../support/prod-stack';
+import { dumpBytes, payloadsIn, stackUnavailable, startTestStack, type TestStack } from '../support/prod-stack';
 import { uniqueTaskQueue } from '../support/temporal';
 import { crash, startWorkerProcess, workerIdentityPrefix } from '../support/worker-process';
 
@@ -121,9 +125,12 @@ describeStack('the example site on the lab through the production stack and two 
       note(`done: ${result.status}: ${result.message}`);
 
       // Who ran what: the node workflows' histories name the worker of each activity attempt.
+      // (fetchHistory returns a history as stored: payloads undecoded.)
+      const ids = [workflowId, ...d.nodes.map((n) => nodeWorkflowId(d.site, n))];
+      const histories = await Promise.all(ids.map((id) => client.workflow.getHandle(id).fetchHistory()));
       const ran = new Map<string, { oob: Set<string>; all: Set<string>; retried: string[] }>();
       for (const node of d.nodes) {
-        const history = await client.workflow.getHandle(nodeWorkflowId(d.site, node)).fetchHistory();
+        const history = histories[1 + d.nodes.indexOf(node)];
         const scheduled = new Map<string, string>();
         const entry = { oob: new Set<string>(), all: new Set<string>(), retried: [] as string[] };
         for (const e of history.events ?? []) {
@@ -158,6 +165,28 @@ describeStack('the example site on the lab through the production stack and two 
       const workersSeen = new Set([...ran.values()].flatMap((r) => [...r.all].map((w) => w[0])));
       expect([...workersSeen].sort()).toEqual(['A', 'B']);
       expect([...ran.values()].some((r) => r.retried.length > 0)).toBe(true);
+
+      // What the histories carry, as the database stores it: the nodes' MAC and IP addresses, the
+      // boot actions' user data and the site's SSH key readable through the codec, nowhere in the
+      // PostgreSQL dump; the node names nowhere in a payload (they are in workflow ids and search
+      // attributes, which stay plaintext: docs/production.md).
+      const site = processDesign(d.design.sources).site!;
+      // In the payloads: the node models' IP addresses, the boot actions' user data, the SSH key.
+      const carried = [...site.nodes.flatMap((n) => n.addressing.map((a) => a.address).filter((a) => a !== 'dhcp')), 'numa_balancing', 'scaling_governor', 'AAAAC3NzaC1lZDI1NTE5AAAAIFJ8uAkAMdS3b1zRqb'];
+      // MAC addresses come from MAAS's machines; no step records them, and none may be readable.
+      const sensitive = [...carried, ...site.nodes.flatMap((n) => labNics(n).map((nic) => nic.mac))];
+      const payloads = histories.flatMap((h) => payloadsIn(h));
+      for (const p of payloads) for (const s of [...sensitive, ...d.nodes]) expect([p.path, s, Buffer.from(p.data).includes(s)]).toEqual([p.path, s, false]);
+      const codec = new AesGcmPayloadCodec(loadCodecKeySet(t.codecKeys));
+      const decoded = Buffer.concat((await codec.decode(payloads)).map((p) => Buffer.from(p.data ?? new Uint8Array())));
+      const readable = sensitive.filter((s) => decoded.includes(s));
+      process.stdout.write(`secrecy: ${payloads.length} payloads, none readable as stored; decoded with the keys, ${readable.length} of ${sensitive.length} sensitive strings are in them (${readable.join(' ')})\n`);
+      // Not vacuous: what the payloads carry is there, encrypted.
+      expect(carried.filter((s) => !decoded.includes(s))).toEqual([]);
+      const dumpAt = Date.now();
+      const dump = dumpBytes(t.stack.dump());
+      for (const s of sensitive) expect([s, dump.includes(s)]).toEqual([s, false]);
+      process.stdout.write(`pg_dump of both databases: ${(dump.length / 1e6).toFixed(1)} MB in ${((Date.now() - dumpAt) / 1000).toFixed(1)} s, none of the ${sensitive.length} strings in it\n`);
     } finally {
       for (const w of all) await w.stop();
       await drydock.close();
