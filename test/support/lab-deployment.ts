@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { mkdtempSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SiteProgress } from '../../src/contracts/deployment';
@@ -47,8 +48,13 @@ export async function labDeployment(name: string, options: { nodes?: number; dur
  * site name, its switches' management addresses and the lab's key and known_hosts files are
  * replaced by free ones, so it can run beside example-site.test.ts and the demo. Without
  * network namespaces here, the Region's network driver is removed (the switch steps skip).
+ * `oobSegments`: each rack's BMCs on an OOB network of its own (`oob-<rack>`, each node's
+ * `oob.network`), the segments of segment queues; `segments` maps node -> segment then.
  */
-export async function exampleLabDeployment(name: string, options: { durations?: NonNullable<EmulatorConfigInput['durations']> } = {}): Promise<LabDeployment & { switchesSkipped?: string }> {
+export async function exampleLabDeployment(
+  name: string,
+  options: { durations?: NonNullable<EmulatorConfigInput['durations']>; oobSegments?: boolean } = {},
+): Promise<LabDeployment & { switchesSkipped?: string; segments: Record<string, string> }> {
   const dir = mkdtempSync(join(tmpdir(), `drydock-${name}-`));
   const credentials = exampleCredentials(dir);
   const env = { ...credentials.env, DRYDOCK_SECRETS_FILE: credentials.secretsFile };
@@ -60,7 +66,7 @@ export async function exampleLabDeployment(name: string, options: { durations?: 
   const mgmt = new Map<string, string>();
   const subnet = 1 + Math.floor(Math.random() * 250); // 10.254.<subnet>.x/30s, random against a concurrent lab's
   const site = `lab-${name}`;
-  const sources = example.sources.map((source) => ({
+  let sources = example.sources.map((source) => ({
     name: source.name,
     text: source.text
       .replace(/^(\s+port: )(18000|1623[1-4])$/gm, (_, prefix: string, old: string) => `${prefix}${ports.get(old)}`)
@@ -69,6 +75,20 @@ export async function exampleLabDeployment(name: string, options: { durations?: 
       .replace(/mgmt_ip: (10\.254\.\d+\.2)$/gm, (_, old: string) => `mgmt_ip: ${mgmt.get(old) ?? (mgmt.set(old, `10.254.${subnet}.${4 * mgmt.size + 2}`), mgmt.get(old))}`)
       .replaceAll('~/.cache/drydock-temporal/lab/', `${dir}/`),
   }));
+  const segments: Record<string, string> = {};
+  if (options.oobSegments) {
+    const racks = [...new Set(example.site.nodes.map((n) => n.rack ?? 'none'))];
+    for (const n of example.site.nodes) segments[n.name] = `oob-${n.rack ?? 'none'}`;
+    sources = sources.map((source) => {
+      const docs = parseAllDocuments(source.text);
+      const nodeDocs = docs.filter((doc) => doc.getIn(['schema']) === 'drydock/BaremetalNode/v1');
+      for (const doc of nodeDocs) doc.setIn(['data', 'oob', 'network'], segments[String(doc.getIn(['metadata', 'name']))]);
+      return nodeDocs.length > 0 ? { name: source.name, text: docs.map((doc) => doc.toString()).join('') } : source;
+    });
+    const network = (rack: string, i: number): string =>
+      `---\nschema: drydock/Network/v1\nmetadata:\n  schema: metadata/Document/v1\n  name: oob-${rack}\n  storagePolicy: cleartext\ndata:\n  cidr: 10.253.${i + 1}.0/24\n  mtu: 1500\n`;
+    sources.push({ name: 'oob-segments.yaml', text: racks.map(network).join('') });
+  }
   const compiled = processDesign(sources);
   if (!compiled.site || compiled.site.name !== site) throw new Error(`the rewritten example design does not compile as site ${site}: ${compiled.findings.map((f) => f.message).join('; ')}`);
   const lab = await startSiteLab({
@@ -77,7 +97,7 @@ export async function exampleLabDeployment(name: string, options: { durations?: 
     stateDir: dir,
     maas: { bmcPollMs: 200, durations: options.durations ?? { enlistingSeconds: 4, commissioningSeconds: 4, deployingSeconds: 20, releasingSeconds: 1, importSeconds: 0.2 } },
   });
-  return { lab, nodes: compiled.site.nodes.map((n) => n.name), site, env, design: { type: 'inline', sources }, switchesSkipped: lab.switchesSkipped ?? (switches.ok ? undefined : switches.reason) };
+  return { lab, nodes: compiled.site.nodes.map((n) => n.name), site, env, design: { type: 'inline', sources }, switchesSkipped: lab.switchesSkipped ?? (switches.ok ? undefined : switches.reason), segments };
 }
 
 /** Power commands our driver sent: what the emulator counted, less what MAAS sent itself. */
