@@ -3,6 +3,7 @@ import type { SimLedger } from '../src/drivers/sim';
 import { SecretResolver } from '../src/secrets/resolver';
 import type { WorkflowActivities } from '../src/contracts/activities';
 import type { StackCheckActivities } from '../src/contracts/stack-check';
+import { createBmcLockActivities } from './bmc-lock';
 import { createDesignActivities, DesignCache } from './design';
 import { createKubernetesActivities, KubernetesActivityDeps } from './kubernetes';
 import { createNetworkActivities, NetworkActivityDeps } from './network';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   return {
     ...createStackCheckActivities(),
     ...createDesignActivities({ client: deps.client, cache: designs }),
+    ...createBmcLockActivities({ client: deps.client }),
     ...createOobActivities({ ...deps.oob, secrets, driverDeps: { ...deps.oob?.driverDeps, simLedger } }),
     ...createNodeActivities({ ...deps.node, secrets, simLedger, resolveNodes: (ref) => designs.nodes(ref) }),
     ...createNetworkActivities({ ...deps.network, secrets, simLedger }),

@@ -14,6 +14,9 @@ export interface SimSiteOptions {
   failures?: Array<{ node: string; action: string; times?: number; retryable?: boolean }>;
   /** Leave out these driver kinds (their steps are then skipped). */
   without?: Array<'node' | 'network' | 'kubernetes'>;
+  /** One BMC address for every node (`oob.address`): all of them behind one endpoint, as behind
+   * a chassis manager, so the cross-worker BMC lock applies. */
+  oobAddress?: string;
 }
 
 export function simNodeName(index: number): string {
@@ -62,7 +65,7 @@ export function simSiteDesign(options: SimSiteOptions): string {
     doc(
       'HostProfile',
       'sim-node',
-      `hardware_profile: simserver\nprimary_network: mgmt\noob:\n  type: sim\n  network: pxe\n  account: admin\n  credential: env:SIM_BMC_PASSWORD\n  latency_ms: ${latency}\ninterfaces:\n  pxe:\n    device_link: pxe\n    slaves:\n      - nic_pxe\n    networks:\n      - pxe\n  bond0:\n    device_link: gp\n    slaves:\n      - nic_a\n      - nic_b\n    networks:\n      - mgmt\n      - private\nstorage:\n  physical_devices:\n    rootdisk:\n      labels:\n        role: rootdisk\n      partitions:\n        - name: root\n          size: 30g\n          bootable: true\n          filesystem:\n            mountpoint: '/'\n            fstype: ext4\n            mount_options: defaults\n        - name: boot\n          size: 1g\n          filesystem:\n            mountpoint: '/boot'\n            fstype: ext4\n            mount_options: defaults\n        - name: lvm\n          size: 100g\n          volume_group: data\n  volume_groups:\n    data:\n      logical_volumes:\n        - name: varlog\n          size: 20g\n          filesystem:\n            mountpoint: '/var/log'\n            fstype: xfs\n            mount_options: defaults\nplatform:\n  image: jammy\n  kernel: ga-22.04\n  kernel_params:\n    console: ttyS1\n    isolcpus: hardwareprofile:cpuset.pinned\n    hugepagesz: hardwareprofile:hugepages.dpdk.size\n    hugepages: hardwareprofile:hugepages.dpdk.count\nmetadata:\n  owner_data:\n    role: compute\n`,
+      `hardware_profile: simserver\nprimary_network: mgmt\noob:\n  type: sim\n  network: pxe\n${options.oobAddress ? `  address: ${options.oobAddress}\n` : ''}  account: admin\n  credential: env:SIM_BMC_PASSWORD\n  latency_ms: ${latency}\ninterfaces:\n  pxe:\n    device_link: pxe\n    slaves:\n      - nic_pxe\n    networks:\n      - pxe\n  bond0:\n    device_link: gp\n    slaves:\n      - nic_a\n      - nic_b\n    networks:\n      - mgmt\n      - private\nstorage:\n  physical_devices:\n    rootdisk:\n      labels:\n        role: rootdisk\n      partitions:\n        - name: root\n          size: 30g\n          bootable: true\n          filesystem:\n            mountpoint: '/'\n            fstype: ext4\n            mount_options: defaults\n        - name: boot\n          size: 1g\n          filesystem:\n            mountpoint: '/boot'\n            fstype: ext4\n            mount_options: defaults\n        - name: lvm\n          size: 100g\n          volume_group: data\n  volume_groups:\n    data:\n      logical_volumes:\n        - name: varlog\n          size: 20g\n          filesystem:\n            mountpoint: '/var/log'\n            fstype: xfs\n            mount_options: defaults\nplatform:\n  image: jammy\n  kernel: ga-22.04\n  kernel_params:\n    console: ttyS1\n    isolcpus: hardwareprofile:cpuset.pinned\n    hugepagesz: hardwareprofile:hugepages.dpdk.size\n    hugepages: hardwareprofile:hugepages.dpdk.count\nmetadata:\n  owner_data:\n    role: compute\n`,
     ),
   );
   parts.push(doc('BootAction', 'packages', "signaling: false\nassets:\n  - type: pkg_list\n    data:\n      chrony: null\n      lldpd: null\n"));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startDevServer } from '../src/tools/dev-server';
 import { runMain } from '../src/tools/run-main';
 import { HISTORY_SCENARIOS } from '../test/support/history-scenarios';
+import { segmentTaskQueue } from '../src/contracts/segments';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -22,13 +23,18 @@ async function main(): Promise<void> {
     for (const scenario of HISTORY_SCENARIOS.filter((s) => only.length === 0 || only.includes(s.name))) {
       const taskQueue = `record-${scenario.name}`;
       const workflowId = `history-${scenario.name}`;
+      const activities = scenario.activities(client);
       const worker = await Worker.create({
         connection: nativeConnection,
         taskQueue,
         workflowsPath: require.resolve('../workflows'),
-        activities: scenario.activities(),
+        activities,
       });
-      const keep = await worker.runUntil(scenario.run(client, taskQueue, workflowId));
+      const segmentWorkers = await Promise.all(
+        (scenario.segments ?? []).map((segment) => Worker.create({ connection: nativeConnection, taskQueue: segmentTaskQueue(taskQueue, segment), activities })),
+      );
+      const running = scenario.run(client, taskQueue, workflowId);
+      const keep = await segmentWorkers.reduce<Promise<Record<string, string>>>((inner, w) => w.runUntil(inner), worker.runUntil(running));
       for (const [fileName, id] of Object.entries(keep)) {
         // The CLI writes the same JSON as the web UI's download and `historyFromJSON` reads.
         const shown = spawnSync(server.cli.path, ['workflow', 'show', '--address', server.address, '--workflow-id', id, '--output', 'json'], { encoding: 'utf8' });

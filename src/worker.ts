@@ -3,10 +3,12 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { ActivityDeps, createActivities } from '../activities';
 import { clientDataConverter, workerDataConverter } from './codec/data-converter';
 import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } from './config/temporal-connection';
+import { segmentTaskQueue } from './contracts/segments';
 
 /**
- * Builds the drydock worker: one per process, serving one task queue with every workflow and
- * activity. The activities' dependencies (a Temporal client here; the secret resolver, the design
+ * Builds the drydock worker: one per process, serving the general task queue with every workflow
+ * and activity and, for each of its segments, the segment's queue (`<taskQueue>@<segment>`) with
+ * the activities (only OOB and switch activities are ever scheduled there). The activities' dependencies (a Temporal client here; the secret resolver, the design
  * cache and what drivers share in createActivities) are built once and injected; drivers are
  * built from each site's driver configuration on first use and kept per configuration.
  */
@@ -18,10 +20,19 @@ export interface DrydockWorkerOptions {
   /** Extra activity dependencies (the sim ledger, driver timing for tests). */
   activityDeps?: Omit<ActivityDeps, 'client'>;
   overrides?: Partial<WorkerOptions>;
+  /** Network segments whose queues this worker serves too (`drydock worker --segments`). */
+  segments?: string[];
+  /** Serve the general queue (default true); false: a segment-only worker. */
+  general?: boolean;
 }
 
 export interface DrydockWorker {
+  /** The general queue's worker (the first segment's for a segment-only worker). */
   worker: Worker;
+  /** Every worker of this process: the general queue's and one per segment. */
+  workers: Worker[];
+  /** Runs every worker until all have shut down (SIGINT/SIGTERM shut them all down). */
+  run: () => Promise<void>;
   connection: NativeConnection;
   /** Closes what the worker opened (connections), after `worker.run()` has returned. */
   close: () => Promise<void>;
@@ -41,21 +52,41 @@ export async function createDrydockWorker(options: DrydockWorkerOptions = {}): P
   const workflowSource = options.workflowBundlePath
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
-  const worker = await Worker.create({
+  const activities = createActivities({ ...options.activityDeps, client });
+  const common = {
     connection,
     namespace: settings.namespace,
-    taskQueue: settings.taskQueue,
-    ...workflowSource,
     ...(dataConverter ? { dataConverter } : {}),
-    activities: createActivities({ ...options.activityDeps, client }),
+    activities,
     // Cancellation reaches an activity with its next heartbeat: throttle heartbeats to at most
     // 10 s apart, so an abort stops a BMC command or a MAAS poll within seconds.
     maxHeartbeatThrottleInterval: '10s',
     defaultHeartbeatThrottleInterval: '10s',
-    ...options.overrides,
-  });
+  } satisfies Partial<WorkerOptions>;
+  const workers: Worker[] = [];
+  if (options.general !== false) {
+    workers.push(await Worker.create({ ...common, taskQueue: settings.taskQueue, ...workflowSource, ...options.overrides }));
+  }
+  for (const segment of options.segments ?? []) {
+    // Activities only: no workflow task is ever scheduled on a segment queue.
+    workers.push(await Worker.create({ ...common, ...options.overrides, taskQueue: segmentTaskQueue(settings.taskQueue, segment) }));
+  }
+  if (workers.length === 0) throw new Error('a worker with no general queue needs at least one segment (--segments)');
+  const worker = workers[0];
   return {
     worker,
+    workers,
+    run: async () => {
+      // One worker failing stops the others: the process then exits instead of serving half.
+      const runs = workers.map((w) =>
+        w.run().catch((err: unknown) => {
+          for (const other of workers) if (other !== w && other.getState() === 'RUNNING') other.shutdown();
+          throw err;
+        }),
+      );
+      const failed = (await Promise.allSettled(runs)).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
     connection,
     close: async () => {
       await clientConnection.close();

@@ -78,3 +78,10 @@ export const lookupActivity: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 };
+
+/** Queuing a request at a BMC's lock workflow (one signal-with-start to Temporal): quick, and
+ * retried while Temporal is briefly away. */
+export const lockActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};

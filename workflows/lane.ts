@@ -7,6 +7,7 @@
 import { allHandlersFinished, CancellationScope, condition, continueAsNew, setHandler, type ChildWorkflowHandle } from '@temporalio/workflow';
 import { abortLaneSignal, confirmSignal, pauseSignal, progressQuery, resumeSignal } from '../src/contracts/control';
 import type { LaneResult, LaneWorkflowInput, NodeResult, ProgressQueryOptions, SiteProgress } from '../src/contracts/deployment';
+import { segmentRouting } from '../src/contracts/segments';
 import type { nodeWorkflow } from './node';
 import type { NodeRun, RunningNode } from './node-run';
 import { scheduleNodes } from './node-scheduler';
@@ -54,8 +55,8 @@ class LaneRun implements NodeRun {
   }
 
   get limits(): NodeRun['limits'] {
-    const { maxParallelNodes, maxParallelPerRack, historyEventLimit, bootActionTimeout } = this.input;
-    return { maxParallelNodes, maxParallelPerRack, historyEventLimit, ...(bootActionTimeout !== undefined ? { bootActionTimeout } : {}) };
+    const { maxParallelNodes, maxParallelPerRack, historyEventLimit, bootActionTimeout, segmentQueues, segmentWaitTimeout } = this.input;
+    return { maxParallelNodes, maxParallelPerRack, historyEventLimit, ...(bootActionTimeout !== undefined ? { bootActionTimeout } : {}), ...segmentRouting({ segmentQueues, segmentWaitTimeout }) };
   }
 
   get siteWorkflowId(): string {

@@ -14,7 +14,7 @@ export interface NodeRun {
   readonly action: SiteAction;
   readonly state: Pick<CarriedState, 'siteName' | 'designHash' | 'results' | 'queue' | 'paused' | 'compactNodeResults'>;
   readonly design: DesignRef;
-  readonly limits: Pick<SiteActionOptions, 'maxParallelNodes' | 'maxParallelPerRack' | 'historyEventLimit' | 'bootActionTimeout'>;
+  readonly limits: Pick<SiteActionOptions, 'maxParallelNodes' | 'maxParallelPerRack' | 'historyEventLimit' | 'bootActionTimeout' | 'segmentQueues' | 'segmentWaitTimeout'>;
   /** The site workflow the node workflows are started for (their `parentWorkflowId`). */
   readonly siteWorkflowId: string;
   readonly running: Map<string, RunningNode>;

@@ -6,6 +6,7 @@ import { ApplicationFailure, ChildWorkflowCancellationType, condition, isCancell
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { WorkflowActivities } from '../src/contracts/activities';
 import { nodeWorkflowId, siteWorkflowIdOf, WORKFLOW_FAILURES, type NodeProgress, type NodeResult } from '../src/contracts/deployment';
+import { segmentRouting } from '../src/contracts/segments';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import type { SiteContext } from '../src/contracts/site-context';
 import type { NodeModel } from '../src/design/model';
@@ -87,7 +88,7 @@ async function runNode(run: NodeRun, node: NodeModel, site: SiteContext): Promis
     const result = await run.nodesScope.run(async () => {
       entry.handle = await startChild(nodeWorkflow, {
         workflowId,
-        args: [{ action, node, site: nodeSiteContext(node, site), designHash: state.designHash, parentWorkflowId: run.siteWorkflowId, startPaused: state.paused, ...(run.limits.bootActionTimeout !== undefined ? { bootActionTimeout: run.limits.bootActionTimeout } : {}) }],
+        args: [{ action, node, site: nodeSiteContext(node, site), designHash: state.designHash, parentWorkflowId: run.siteWorkflowId, startPaused: state.paused, ...(run.limits.bootActionTimeout !== undefined ? { bootActionTimeout: run.limits.bootActionTimeout } : {}), ...segmentRouting(run.limits) }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         staticSummary: `${action} ${node.name}${node.rack ? ` (rack ${node.rack})` : ''}`,

@@ -12,6 +12,7 @@ import { confirmSignal, nodeProgressQuery, pauseSignal, resumeSignal } from '../
 import type { NodeProgress, NodeResult, NodeStep, NodeWorkflowInput, StepRecord } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
 import { acceptBootActionReports } from './node-bootactions';
+import { bmcLock, segmentRoute } from './node-segment';
 import { describeFailure, runNodeStep } from './node-steps';
 import { nodePlan, STEP_PHASE } from './plans';
 
@@ -40,6 +41,7 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
 
   // Reports may come before DeployNode returns its boot actions: accepted from the start.
   const waitForBootActions = acceptBootActionReports(input, progress);
+  const withBmcLock = bmcLock(input, progress);
 
   const record = (step: NodeStep, status: StepRecord['status'], message: string, started: number): void => {
     steps.push({ step, status, message, elapsedMs: Date.now() - started });
@@ -81,7 +83,8 @@ export async function nodeWorkflow(input: NodeWorkflowInput): Promise<NodeResult
       if (phase !== shownPhase) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.DrydockPhase, value: (shownPhase = phase) }]);
       setCurrentDetails(`${action}: step **${planned.step}** (${steps.length + 1})${progress.lastError ? `\n\nlast error: ${progress.lastError}` : ''}`);
       try {
-        const result = await runNodeStep(planned.step, planned.step === 'DeployNode' ? { node, site, taskId: input.parentWorkflowId } : { node, site });
+        const stepInput = planned.step === 'DeployNode' ? { node, site, taskId: input.parentWorkflowId } : { node, site };
+        const result = await withBmcLock(planned.driver, () => runNodeStep(planned.step, stepInput, segmentRoute(input, planned.driver, progress))).finally(() => void (progress.waiting = undefined));
         if (planned.step === 'CheckExists') knownToBootstrapper = result.knownToBootstrapper === true;
         if (planned.step === 'DeployNode' && result.bootActions?.some((a) => a.signaling)) {
           const why = await waitForBootActions(result.bootActions);

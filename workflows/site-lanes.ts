@@ -6,6 +6,7 @@
 import { ChildWorkflowCancellationType, isCancellation, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import { abortLaneSignal } from '../src/contracts/control';
 import { laneWorkflowId, type LaneWorkflowInput } from '../src/contracts/deployment';
+import { segmentRouting } from '../src/contracts/segments';
 import type { SiteContext } from '../src/contracts/site-context';
 import { laneWorkflow } from './lane';
 import { type LanePlan, planLanes } from './lane-plan';
@@ -68,6 +69,7 @@ async function runLane(run: SiteRun, site: SiteContext, plan: LanePlan, workflow
     siteWorkflowId: run.siteWorkflowId,
     startPaused: state.paused,
     ...(run.limits.bootActionTimeout !== undefined ? { bootActionTimeout: run.limits.bootActionTimeout } : {}),
+    ...segmentRouting(run.limits),
   };
   try {
     lane.handle = await startChild(laneWorkflow, {

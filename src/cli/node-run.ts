@@ -102,7 +102,7 @@ export function renderNodeRun(status: NodeRunStatus): string {
   if (status.waitingForWorker) lines.push(`  waiting for a worker: ${status.waitingForWorker.message}`);
   if (status.failure) lines.push(`  failed: ${status.failure.type ? `${status.failure.type}: ` : ''}${status.failure.message}`);
   const p = status.progress;
-  if (p) lines.push(`  state: ${p.state}${p.step ? `, step ${p.step}` : ''}${p.lastError ? ` — ${p.lastError}` : ''}${p.confirmationPrompt ? ` — ${p.confirmationPrompt}` : ''}`);
+  if (p) lines.push(`  state: ${p.state}${p.step ? `, step ${p.step}` : ''}${p.lastError ? ` — ${p.lastError}` : ''}${p.confirmationPrompt ? ` — ${p.confirmationPrompt}` : ''}${p.waiting ? ` — ${p.waiting}` : ''}`);
   const r = status.result;
   if (r) lines.push(`  result: ${r.outcome}${r.failedStep ? ` at ${r.failedStep}` : ''} — ${r.message}`);
   const steps = r?.steps ?? p?.steps ?? [];

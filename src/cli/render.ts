@@ -33,7 +33,7 @@ export function nodeRows(nodes: NodeDetail[]): string[][] {
     n.step ?? (n.state === 'failed' ? n.steps.find((s) => s.status === 'failed')?.step ?? '' : ''),
     n.attempt !== undefined && n.attempt > 1 ? String(n.attempt) : '',
     duration(n.elapsedMs),
-    truncate(n.confirmationPrompt ?? n.lastError, 70),
+    truncate(n.confirmationPrompt ?? n.waiting ?? n.lastError, 70),
   ]);
 }
 

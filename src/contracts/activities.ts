@@ -108,6 +108,19 @@ export interface OrchestrationActivities {
   getNodeModels(input: NodesRef): Promise<NodeModel[]>;
   /** Who holds a node: the running node workflow's parent, for "node busy" messages. */
   describeNodeHolder(input: { workflowId: string }): Promise<NodeHolder | undefined>;
+  /** Queues a request at the BMC endpoint's lock workflow (signal-with-start: the lock
+   * workflow is started on this activity's task queue when it is not running). */
+  requestBmcLock(input: BmcLockActivityInput): Promise<void>;
+  /** Whether this run of the lock's holder is still running (the lock's lease check). */
+  bmcLockHolderRunning(input: { workflowId: string; runId: string }): Promise<boolean>;
+}
+
+export interface BmcLockActivityInput {
+  endpoint: string;
+  workflowId: string;
+  runId: string;
+  requestId: string;
+  gapMs: number;
 }
 
 export type WorkflowActivities = DriverActivities & OrchestrationActivities;

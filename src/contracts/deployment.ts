@@ -53,7 +53,18 @@ export interface SiteActionOptions {
   laneSize?: number;
   /** How long DeployNode waits for each signalling boot action to report (default 15 minutes, as Drydock). */
   bootActionTimeout?: Duration;
+  /** Run each node's OOB and switch activities on its segment's task queue
+   * (`<taskQueue>@<oob.network>`, see src/contracts/segments.ts), served by the workers started
+   * for that segment (`drydock worker --segments`); default off: every activity on the run's
+   * task queue. */
+  segmentQueues?: boolean;
+  /** With segmentQueues: how long a segment activity waits for a worker before the node shows
+   * "waiting for a worker on segment X" (it then keeps waiting; default 60 s). */
+  segmentWaitTimeout?: Duration;
 }
+
+/** The routing a node workflow gets from its run (SiteActionOptions of the same names). */
+export type SegmentRouting = Pick<SiteActionOptions, 'segmentQueues' | 'segmentWaitTimeout'>;
 
 export interface SiteActionInput {
   design: DesignRef;
@@ -191,6 +202,8 @@ export interface NodeWorkflowInput {
   startPaused?: boolean;
   /** The run's `options.bootActionTimeout` (default DEFAULT_BOOT_ACTION_TIMEOUT_MS). */
   bootActionTimeout?: Duration;
+  segmentQueues?: boolean;
+  segmentWaitTimeout?: Duration;
 }
 
 export function nodeWorkflowId(site: string, node: string): string {
@@ -219,6 +232,8 @@ export interface LaneWorkflowInput {
   startPaused?: boolean;
   /** The run's wait per signalling boot action (SiteActionOptions.bootActionTimeout). */
   bootActionTimeout?: Duration;
+  segmentQueues?: boolean;
+  segmentWaitTimeout?: Duration;
   /** Set by the lane itself when it continues as new. */
   carried?: { queue: string[]; results: NodeResult[]; paused: boolean; runs: number };
 }
@@ -257,6 +272,9 @@ export interface NodeProgress {
   lastError?: string;
   /** What a person must do, for the manual OOB driver. */
   confirmationPrompt?: string;
+  /** What the current step waits for before its activity runs: "waiting for a worker on
+   * segment X" (segment queues), or its turn at a shared BMC. */
+  waiting?: string;
   workflowId?: string;
   /** The node's boot actions of this deployment and their reports (issue 16). */
   bootActions?: BootActionProgress[];

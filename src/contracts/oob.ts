@@ -1,5 +1,6 @@
 import type { ActivityOptions } from '@temporalio/common';
 import type { NodeModel } from '../design/model';
+import { nodeSegment, segmentTaskQueue } from './segments';
 
 /**
  * How workflows call the OOB activities (activities/oob.ts). Pure: workflows import it.
@@ -20,11 +21,11 @@ export const OOB_ACTIVITY_OPTIONS = {
 } satisfies ActivityOptions;
 
 /**
- * The task queue a node's OOB activities go to when BMC work is routed per BMC network
- * segment (docs/oob-drivers.md, "One command per BMC across workers"): `<base>-oob-<network>`,
- * with the node's `oob.network`, or `base` itself when the node names no network.
+ * The task queue a node's OOB activities go to when a run routes by segment
+ * (SiteActionOptions.segmentQueues): its segment's queue `<base>@<oob.network>`
+ * (src/contracts/segments.ts), or `base` itself when the node names no network.
  */
 export function oobTaskQueue(node: Pick<NodeModel, 'oob'>, base: string): string {
-  const network = node.oob.network?.trim();
-  return network ? `${base}-oob-${network}` : base;
+  const segment = nodeSegment(node);
+  return segment ? segmentTaskQueue(base, segment) : base;
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { laneWorkflowId, nodeWorkflowId } from '../../src/contracts/deployment';
+import { bmcLockWorkflowId } from '../../src/contracts/segments';
 import { STACK_CHECK_WORKFLOW } from '../../src/contracts/stack-check';
 import { SimLedger } from '../../src/drivers/sim';
 import { simSiteDesign } from '../../lab/sim-site';
@@ -12,7 +13,10 @@ import { simSiteDesign } from '../../lab/sim-site';
  */
 export interface HistoryScenario {
   name: string;
-  activities: () => object;
+  /** The client is for activities that call Temporal (the BMC lock's signal-with-start). */
+  activities: (client: Client) => object;
+  /** Segment queues (`<taskQueue>@<segment>`) the recorder serves too, with the same activities. */
+  segments?: string[];
   /** Runs the scenario; returns the ids of the workflows whose histories to keep, by file name. */
   run: (client: Client, taskQueue: string, workflowId: string) => Promise<Record<string, string>>;
 }
@@ -64,6 +68,27 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
         args: [{ design: { type: 'inline', sources: [{ name: 'site.yaml', text }] }, options: { retryWindow: 0, maxParallelNodes: 2, laneSize: 2 } }],
       });
       return { 'deploy-nodes-lanes': workflowId, 'lane-workflow-sim': laneWorkflowId(workflowId, '0.0', 1), 'node-workflow-phases': nodeWorkflowId(site, 'node0003') };
+    },
+  },
+  {
+    // Segment queues and the BMC lock (the `segment-queues` and `bmc-lock` patches): two nodes
+    // behind one BMC endpoint, their OOB and switch work on the `pxe` segment's queue, and the
+    // lock workflow that granted their turns.
+    name: 'deploy-nodes-segments',
+    segments: ['pxe'],
+    activities: (client) => {
+      process.env.SIM_BMC_PASSWORD ??= 'history-recorder';
+      return createActivities({ simLedger: new SimLedger(), client });
+    },
+    async run(client, taskQueue, workflowId) {
+      const site = `${SIM_SITE}-segments`;
+      const text = simSiteDesign({ site, nodes: 2, racks: 1, latencyMs: 1, oobAddress: '10.77.0.1' });
+      await client.workflow.execute('DeployNodes', {
+        taskQueue,
+        workflowId,
+        args: [{ design: { type: 'inline', sources: [{ name: 'site.yaml', text }] }, options: { retryWindow: 0, segmentQueues: true } }],
+      });
+      return { 'deploy-nodes-segments': workflowId, 'node-workflow-segments': nodeWorkflowId(site, 'node0001'), 'bmc-lock-workflow': bmcLockWorkflowId('10.77.0.1') };
     },
   },
 ];

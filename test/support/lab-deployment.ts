@@ -23,13 +23,20 @@ export interface LabDeployment {
   site: string;
   env: Record<string, string>;
   design: { type: 'inline'; sources: Array<{ name: string; text: string }> };
+  /** The sushy-emulator every Redfish node's BMC is behind. */
+  redfishPort: number;
 }
 
 export async function labDeployment(name: string, options: { nodes?: number; durations?: NonNullable<EmulatorConfigInput['durations']> } = {}): Promise<LabDeployment> {
   const dir = mkdtempSync(join(tmpdir(), `drydock-${name}-`));
   const credentials = exampleCredentials(dir);
   const env = { ...credentials.env, DRYDOCK_SECRETS_FILE: credentials.secretsFile };
-  const { text, nodes } = labSiteDesign({ nodes: options.nodes ?? 2, prefix: name.slice(0, 1), siteName: `lab-${name}`, redfishPort: await freePort(), ipmiPorts: [await freePort()], maasPort: await freePort() });
+  const count = options.nodes ?? 2;
+  const redfishPort = await freePort();
+  // Every other node is IPMI, each with an ipmi_sim of its own.
+  const ipmiPorts: number[] = [];
+  for (let i = 0; i < Math.max(1, Math.floor(count / 2)); i++) ipmiPorts.push(await freePort());
+  const { text, nodes } = labSiteDesign({ nodes: count, prefix: name.slice(0, 1), siteName: `lab-${name}`, redfishPort, ipmiPorts, maasPort: await freePort() });
   const compiled = processDesign([{ name: 'lab.yaml', text }]);
   if (!compiled.site) throw new Error('the lab design does not compile');
   const lab = await startSiteLab({
@@ -39,7 +46,7 @@ export async function labDeployment(name: string, options: { nodes?: number; dur
     // Deploying takes long enough to crash in the middle of it.
     maas: { bmcPollMs: 200, durations: options.durations ?? { enlistingSeconds: 4, commissioningSeconds: 2, deployingSeconds: 25, releasingSeconds: 1, importSeconds: 0.2 } },
   });
-  return { lab, nodes: nodes.map((n) => n.name), site: compiled.site.name, env, design: { type: 'inline', sources: [{ name: 'lab.yaml', text }] } };
+  return { lab, nodes: nodes.map((n) => n.name), site: compiled.site.name, env, design: { type: 'inline', sources: [{ name: 'lab.yaml', text }] }, redfishPort };
 }
 
 /**
@@ -97,7 +104,7 @@ export async function exampleLabDeployment(
     stateDir: dir,
     maas: { bmcPollMs: 200, durations: options.durations ?? { enlistingSeconds: 4, commissioningSeconds: 4, deployingSeconds: 20, releasingSeconds: 1, importSeconds: 0.2 } },
   });
-  return { lab, nodes: compiled.site.nodes.map((n) => n.name), site, env, design: { type: 'inline', sources }, switchesSkipped: lab.switchesSkipped ?? (switches.ok ? undefined : switches.reason), segments };
+  return { lab, nodes: compiled.site.nodes.map((n) => n.name), site, env, design: { type: 'inline', sources }, redfishPort: ports.get('18000')!, switchesSkipped: lab.switchesSkipped ?? (switches.ok ? undefined : switches.reason), segments };
 }
 
 /** Power commands our driver sent: what the emulator counted, less what MAAS sent itself. */

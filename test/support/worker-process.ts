@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { join } from 'node:path';
 import type { TemporalConnectionSettings } from '../../src/config/temporal-connection';
+import { segmentTaskQueue } from '../../src/contracts/segments';
 import { pollUntil } from '../../src/tools/poll';
 import { ManagedProcess, startProcessGroup } from '../../src/tools/process-group';
 import { REPO_ROOT } from './paths';
@@ -11,6 +12,10 @@ export interface WorkerProcessOptions {
   env?: Record<string, string>;
   client: Client;
   namespace?: string;
+  /** `--segments`: the segment queues it serves too. */
+  segments?: string[];
+  /** false: `--no-general`, a segment-only worker. */
+  general?: boolean;
   /** mTLS files of the server (the production stack), passed as `--tls-*` flags: paths only. */
   tls?: TemporalConnectionSettings['tls'];
   /** The payload codec's key set, as a reference (file:/path or env:NAME), never the keys. */
@@ -22,12 +27,14 @@ export interface WorkerProcessOptions {
   args?: string[];
 }
 
-/** The `drydock worker` flags for the connection settings of `options` (no secret: TLS file
- * paths and a key-set reference). */
-export function workerArgs(options: Pick<WorkerProcessOptions, 'tls' | 'codecKeys' | 'workflowBundle' | 'args'>): string[] {
+/** The `drydock worker` flags for `options` (no secret: segment names, TLS file paths and a
+ * key-set reference). */
+export function workerArgs(options: Pick<WorkerProcessOptions, 'segments' | 'general' | 'tls' | 'codecKeys' | 'workflowBundle' | 'args'>): string[] {
   const tls = options.tls;
   const flag = (name: string, value: string | undefined): string[] => (value === undefined ? [] : [name, value]);
   return [
+    ...(options.segments?.length ? ['--segments', options.segments.join(',')] : []),
+    ...(options.general === false ? ['--no-general'] : []),
     ...flag('--tls-cert', tls?.clientCertPath),
     ...flag('--tls-key', tls?.clientKeyPath),
     ...flag('--tls-ca', tls?.serverRootCaPath),
@@ -48,16 +55,19 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     env: { ...process.env, ...options.env, TEMPORAL_ADDRESS: options.address, DRYDOCK_TASK_QUEUE: options.taskQueue, TEMPORAL_NAMESPACE: namespace },
   });
   // Ready when this process (its identity is pid@host) polls both the workflow and the activity
-  // task queue; the server still lists pollers of a killed worker for a while.
+  // task queue (and each segment's activity queue); the server still lists pollers of a killed
+  // worker for a while.
   const identity = workerIdentityPrefix(proc);
   await pollUntil(
     async () => {
       if (proc.exited()) throw new Error(`the worker exited during start-up:\n${proc.outputTail()}`);
-      const polls = async (taskQueueType: number): Promise<boolean> =>
-        ((await options.client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: options.taskQueue }, taskQueueType })).pollers ?? []).some((p) =>
+      const polling = async (taskQueue: string, taskQueueType: number): Promise<boolean> =>
+        ((await options.client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType })).pollers ?? []).some((p) =>
           (p.identity ?? '').startsWith(identity),
         );
-      return (await polls(1)) && (await polls(2)) ? true : undefined;
+      const general = options.general === false || ((await polling(options.taskQueue, 1)) && (await polling(options.taskQueue, 2)));
+      const segments = await Promise.all((options.segments ?? []).map((s) => polling(segmentTaskQueue(options.taskQueue, s), 2)));
+      return general && segments.every(Boolean) ? true : undefined;
     },
     { timeoutMs: 120_000, intervalMs: 500, what: `a worker polling ${options.taskQueue}`, isFatal: () => proc.exited() },
   );

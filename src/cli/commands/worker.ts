@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, WorkerOptions } from '@temporalio/worker';
@@ -10,6 +10,7 @@ import { createDrydockWorker } from '../../worker';
 import { ConnectionFlags, settingsFromFlags, withConnectionOptions } from '../connection-options';
 import { CliExit, EXIT } from '../exit-codes';
 import { durationMs, listenAddress, wholeNumber } from '../option-parsers';
+import { parseSegments, SEGMENT_NAME, segmentTaskQueue } from '../../contracts/segments';
 
 interface WorkerFlags extends ConnectionFlags {
   shutdownGrace: number;
@@ -22,6 +23,8 @@ interface WorkerFlags extends ConnectionFlags {
   buildDataUrl?: string;
   bootActionDataDir?: string;
   bootActionApiUrl?: string;
+  segments?: string[];
+  general: boolean;
 }
 
 /** Where `drydock worker` writes the sim drivers' call ledger and its memory peaks when it stops
@@ -43,8 +46,17 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 bad flags or files, 3 Temporal unreac
 
 Examples:
   TEMPORAL_ADDRESS=temporal.example.net:7233 drydock worker --task-queue drydock-rack1
+  drydock worker --segments oob-rack1,oob-rack2 --no-general    # serves drydock@oob-rack1, drydock@oob-rack2
   drydock worker --max-concurrent-activities 200 --metrics-bind 127.0.0.1:9464 --shutdown-grace 2m
 `;
+
+function segmentList(text: string): string[] {
+  const names = parseSegments(text);
+  const bad = names.find((n) => !SEGMENT_NAME.test(n));
+  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a segment name (letters, digits, '.', '_', '-'; a network's name in the design)`);
+  if (names.length === 0) throw new InvalidArgumentError('give at least one segment name');
+  return names;
+}
 
 export function registerWorkerCommand(program: Command): void {
   withConnectionOptions(
@@ -76,6 +88,12 @@ export function registerWorkerCommand(program: Command): void {
       .addOption(new Option('--boot-action-api-url <url>', "the REST API base deploying nodes reach (e.g. http://10.0.0.1:9000/api/v1.0): DeployNode hands MAAS boot-action user data and waits for the nodes' reports").env('DRYDOCK_BOOTACTION_API_URL'))
       .addOption(new Option('--build-data-url <url>', "the build-data database (PostgreSQL), the API's --build-data-url; set it in the environment, it may carry a password").env('DRYDOCK_BUILD_DATA_URL'))
       .addOption(new Option('--boot-action-data-dir <dir>', 'the embedded build-data database instead (one process at a time: for a worker that runs alone with it)').env('DRYDOCK_BOOTACTION_DATA_DIR'))
+      .addOption(
+        new Option('--segments <names>', "network segments (nodes' oob.network) whose queues this worker serves too, comma-separated: it runs their OOB and switch activities for runs started with segment queues")
+          .argParser(segmentList)
+          .env('DRYDOCK_SEGMENTS'),
+      )
+      .addOption(new Option('--no-general', 'serve only the --segments queues, not the general queue (a worker next to the BMCs of its segment)'))
       .addOption(new Option('--log-level <level>', 'worker log level').choices(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO').env('DRYDOCK_LOG_LEVEL'))
       .addHelpText('after', HELP_AFTER),
   ).action(runWorker);
@@ -90,6 +108,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
     if (err instanceof ConnectionSettingsError) throw new CliExit(EXIT.badInput, err.message);
     throw err;
   }
+  if (!flags.general && !flags.segments?.length) throw new CliExit(EXIT.badInput, '--no-general needs --segments: a worker must serve some queue');
   const bundlePath = flags.workflowBundle ? resolve(flags.workflowBundle) : undefined;
   if (bundlePath && !(existsSync(bundlePath) && statSync(bundlePath).isFile())) {
     throw new CliExit(EXIT.badInput, `the workflow bundle ${bundlePath} (--workflow-bundle / DRYDOCK_WORKFLOW_BUNDLE) is not a readable file`);
@@ -136,7 +155,7 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
   try {
     let created;
     try {
-      created = await createDrydockWorker({ settings, connection, workflowBundlePath: bundlePath, overrides, ...(activityDeps ? { activityDeps } : {}) });
+      created = await createDrydockWorker({ settings, connection, workflowBundlePath: bundlePath, overrides, segments: flags.segments, general: flags.general, ...(activityDeps ? { activityDeps } : {}) });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       if (/namespace/i.test(reason) && /not ?found/i.test(reason)) {
@@ -153,12 +172,13 @@ async function runWorker(flags: WorkerFlags): Promise<void> {
       `cached workflows ${flags.maxCachedWorkflows ?? 'default'}`,
       `shutdown grace ${flags.shutdownGrace / 1000}s`,
     ].join(', ');
+    const queues = [...(flags.general ? [settings.taskQueue] : []), ...(flags.segments ?? []).map((seg) => segmentTaskQueue(settings.taskQueue, seg))];
     process.stderr.write(
-      `drydock worker: task queue "${settings.taskQueue}" on ${settings.address} (namespace ${settings.namespace}); ${limits}` +
+      `drydock worker: task queue${queues.length > 1 ? 's' : ''} ${queues.map((q) => `"${q}"`).join(', ')} on ${settings.address} (namespace ${settings.namespace}); ${limits}` +
         `${flags.metricsBind ? `; metrics at http://${flags.metricsBind}/metrics` : ''}\n`,
     );
     try {
-      await created.worker.run();
+      await created.run();
     } finally {
       await created.close();
     }

@@ -14,7 +14,7 @@ const POWER = ['power_timeout_s', 'poll_interval_ms', 'power_cycle'];
 /** Every key each driver reads; keep in step with src/drivers/oob (docs/oob-drivers.md). */
 export const OOB_PARAMS: Record<string, string[]> = {
   ipmi: [...POWER, 'cipher_suite', 'min_command_gap_ms', 'ipmi_timeout_s', 'ipmi_retries', 'privilege'],
-  redfish: [...POWER, 'system_id', 'use_https', 'insecure', 'ca_bundle', 'auth', 'request_timeout_s', 'busy_retries', 'max_retry_after_s'],
+  redfish: [...POWER, 'min_command_gap_ms', 'system_id', 'use_https', 'insecure', 'ca_bundle', 'auth', 'request_timeout_s', 'busy_retries', 'max_retry_after_s'],
   libvirt: ['libvirt_uri'],
   manual: [],
   sim: ['latency_ms', 'fail'],

@@ -178,7 +178,7 @@ describe('DriverError -> ApplicationFailure', () => {
 
 describe('OOB activity contract', () => {
   it('routes a node to the task queue of its BMC network segment', () => {
-    expect(oobTaskQueue(nodeWithOob('n1', { type: 'ipmi', network: 'oob-rack1' }), 'drydock')).toBe('drydock-oob-oob-rack1');
+    expect(oobTaskQueue(nodeWithOob('n1', { type: 'ipmi', network: 'oob-rack1' }), 'drydock')).toBe('drydock@oob-rack1');
     expect(oobTaskQueue(nodeWithOob('n2', { type: 'manual' }), 'drydock')).toBe('drydock');
     expect(OOB_ACTIVITY_OPTIONS.heartbeatTimeout).toBe('30s');
   });
