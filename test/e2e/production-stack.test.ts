@@ -3,24 +3,28 @@ import { DrydockClient } from '../../src/client';
 import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
 import { loadCodecKeySet } from '../../src/codec/keys';
 import { nodeWorkflowId, type SiteActionResult } from '../../src/contracts/deployment';
+import { segmentTaskQueue } from '../../src/contracts/segments';
 import { processDesign } from '../../src/design';
 import { pollUntil } from '../../src/tools/poll';
 import type { ManagedProcess } from '../../src/tools/process-group';
-import { exampleLabDeployment, driverPowerCommands, type LabDeployment, sideEffects } from '../support/lab-deployment';
+import { exampleLabDeployment, driverPowerCommands, sideEffects } from '../support/lab-deployment';
 import { dumpBytes, payloadsIn, stackUnavailable, startTestStack, type TestStack } from '../support/prod-stack';
 import { uniqueTaskQueue } from '../support/temporal';
 import { crash, startWorkerProcess, workerIdentityPrefix } from '../support/worker-process';
 
 // Issue 13 item 4 on the lab: the example site (8 nodes, Redfish and IPMI BMCs, switches where
 // namespaces can be made) deployed through the production stack (temporal-server v1.29.1 on
-// PostgreSQL, frontend mTLS, the AES-GCM payload codec) by TWO `drydock worker` processes, with
-// faults injected one after another as the run reaches them:
+// PostgreSQL, frontend mTLS, the AES-GCM payload codec) by TWO `drydock worker` processes on
+// SEPARATE segments (each rack's BMCs on an OOB network of its own; worker A serves the general
+// queue and segment oob-rack1, worker B the general queue and oob-rack2; the run uses segment
+// queues), with faults injected one after another as the run reaches them:
 //   1. kill -9 of the worker running a node's PowerCycleNode, after its BMC accepted the command;
 //   2. kill -9 of the worker running a node's ConfigureHardware while MAAS commissions it;
 //   3. SIGKILL of temporal-server, and a restart, right after;
 //   4. kill -9 of the worker running a node's DeployNode while MAAS deploys it;
 //   5. a PostgreSQL restart (fast shutdown) while the machines deploy.
-// Each killed worker is started again in its slot. At the end every node is done, and the side
+// Each killed worker is started again in its slot (same segment). At the end every node is done,
+// each node's OOB and switch activities ran on its segment's queue and worker, and the side
 // effects counted at the emulators are one commissioning, one deployment, no release and one
 // power command of ours per node.
 const unavailable = stackUnavailable();
@@ -28,9 +32,10 @@ const describeStack = unavailable ? describe.skip : describe;
 if (unavailable) process.stderr.write(`[production-stack e2e] skipped: ${unavailable}\n`);
 
 const STARTED = 2; // PENDING_ACTIVITY_STATE_STARTED
-const OOB_ACTIVITIES = new Set(['setNodeBoot', 'powerCycleNode']);
+/** The activities segment queues route to the node's segment (OOB and switch work). */
+const SEGMENT_ACTIVITIES = new Set(['setNodeBoot', 'powerCycleNode', 'configurePortProvisioning', 'configurePortProduction']);
 
-describeStack('the example site on the lab through the production stack and two worker processes', () => {
+describeStack('the example site on the lab through the production stack and two worker processes on separate segments', () => {
   let t: TestStack;
   beforeAll(async () => {
     t = await startTestStack();
@@ -39,10 +44,13 @@ describeStack('the example site on the lab through the production stack and two 
     await t?.stop();
   });
 
-  it('kill -9 of a worker at PowerCycleNode, ConfigureHardware and DeployNode, a temporal-server SIGKILL and a PostgreSQL restart: every node done once', async () => {
-    const d: LabDeployment & { switchesSkipped?: string } = await exampleLabDeployment('prod', {
+  it('segment workers: kill -9 of a worker at PowerCycleNode, ConfigureHardware and DeployNode, a temporal-server SIGKILL and a PostgreSQL restart: every node done once', async () => {
+    const d = await exampleLabDeployment('prod', {
       durations: { enlistingSeconds: 4, commissioningSeconds: 5, deployingSeconds: 20, releasingSeconds: 1, importSeconds: 0.2 },
+      oobSegments: true,
     });
+    const segmentOfSlot = [...new Set(Object.values(d.segments))].sort(); // oob-rack1 (A), oob-rack2 (B)
+    expect(segmentOfSlot).toEqual(['oob-rack1', 'oob-rack2']);
     const taskQueue = uniqueTaskQueue('prod-e2e');
     const settings = t.settings(taskQueue);
     const drydock = await DrydockClient.connect(settings);
@@ -55,7 +63,7 @@ describeStack('the example site on the lab through the production stack and two 
     const started = Date.now();
     const note = (what: string): void => void log.push(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${what}`);
     const startSlot = async (slot: number): Promise<void> => {
-      const proc = await startWorkerProcess({ address: settings.address, taskQueue, env: d.env, client, tls: settings.tls, codecKeys: t.codecKeys, workflowBundle: t.workflowBundlePath });
+      const proc = await startWorkerProcess({ address: settings.address, taskQueue, segments: [segmentOfSlot[slot]], env: d.env, client, tls: settings.tls, codecKeys: t.codecKeys, workflowBundle: t.workflowBundlePath });
       all.push(proc);
       slots[slot] = proc;
       labels.set(workerIdentityPrefix(proc), `${'AB'[slot]}${++generation[slot]}`);
@@ -65,8 +73,8 @@ describeStack('the example site on the lab through the production stack and two 
     const statuses = (): string => d.nodes.map((n) => `${n} ${machineStatus(n) ?? '-'}`).join(', ');
     try {
       await Promise.all([startSlot(0), startSlot(1)]);
-      note(`workers ${labels.get(workerIdentityPrefix(slots[0]))} (pid ${slots[0].child.pid}) and ${labels.get(workerIdentityPrefix(slots[1]))} (pid ${slots[1].child.pid}) polling ${taskQueue} with mTLS and the codec`);
-      const { workflowId } = await drydock.startDeployment({ design: d.design, options: { retryWindow: 0 } });
+      note(`workers ${labels.get(workerIdentityPrefix(slots[0]))} (pid ${slots[0].child.pid}) and ${labels.get(workerIdentityPrefix(slots[1]))} (pid ${slots[1].child.pid}) polling ${taskQueue} (general) and ${segmentTaskQueue(taskQueue, segmentOfSlot[0])} / ${segmentTaskQueue(taskQueue, segmentOfSlot[1])} with mTLS and the codec`);
+      const { workflowId } = await drydock.startDeployment({ design: d.design, options: { retryWindow: 0, segmentQueues: true } });
       let ended = false;
       const outcome = (client.workflow.getHandle(workflowId).result() as Promise<SiteActionResult>).finally(() => (ended = true));
       note(`DeployNodes ${workflowId} started (${d.nodes.length} nodes${d.switchesSkipped ? `; switches skipped: ${d.switchesSkipped}` : ''})`);
@@ -128,20 +136,26 @@ describeStack('the example site on the lab through the production stack and two 
       // (fetchHistory returns a history as stored: payloads undecoded.)
       const ids = [workflowId, ...d.nodes.map((n) => nodeWorkflowId(d.site, n))];
       const histories = await Promise.all(ids.map((id) => client.workflow.getHandle(id).fetchHistory()));
-      const ran = new Map<string, { oob: Set<string>; all: Set<string>; retried: string[] }>();
+      const ran = new Map<string, { oob: Set<string>; all: Set<string>; retried: string[]; misrouted: string[] }>();
       for (const node of d.nodes) {
         const history = histories[1 + d.nodes.indexOf(node)];
-        const scheduled = new Map<string, string>();
-        const entry = { oob: new Set<string>(), all: new Set<string>(), retried: [] as string[] };
+        const scheduled = new Map<string, { name: string; queue: string }>();
+        const entry = { oob: new Set<string>(), all: new Set<string>(), retried: [] as string[], misrouted: [] as string[] };
+        const segmentQueue = segmentTaskQueue(taskQueue, d.segments[node]);
+        const segmentWorker = 'AB'[segmentOfSlot.indexOf(d.segments[node])];
         for (const e of history.events ?? []) {
           const s = e.activityTaskScheduledEventAttributes;
-          if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '?');
+          if (s) scheduled.set(String(e.eventId), { name: s.activityType?.name ?? '?', queue: s.taskQueue?.name ?? '?' });
           const st = e.activityTaskStartedEventAttributes;
           if (!st) continue;
-          const name = scheduled.get(String(st.scheduledEventId)) ?? '?';
+          const { name, queue } = scheduled.get(String(st.scheduledEventId)) ?? { name: '?', queue: '?' };
           const worker = labelOf(st.identity);
           entry.all.add(worker);
-          if (OOB_ACTIVITIES.has(name)) entry.oob.add(worker);
+          // OOB and switch work on the node's segment queue and its worker; the rest (MAAS, the
+          // BMC lock's requests) on the general queue.
+          const segmentWork = SEGMENT_ACTIVITIES.has(name);
+          if (segmentWork) entry.oob.add(worker);
+          if (segmentWork ? queue !== segmentQueue || !worker.startsWith(segmentWorker) : queue !== taskQueue) entry.misrouted.push(`${name}@${queue} by ${worker}`);
           if ((st.attempt ?? 1) > 1) entry.retried.push(`${name}#${st.attempt}@${worker}`);
         }
         ran.set(node, entry);
@@ -150,10 +164,10 @@ describeStack('the example site on the lab through the production stack and two 
       const kind = (n: string): string => (d.lab.ipmi.has(n) ? 'ipmi' : 'redfish');
       const cols = ['commission', 'deploy', 'release', 'ourPowerCommands', 'maasPowerCommands', 'bootCommands'];
       const table = [
-        `node   bmc      ${cols.join(' ')}  oob-workers  workers  retried attempts`,
+        `node   bmc      segment    ${cols.join(' ')}  oob-workers  workers         retried attempts`,
         ...d.nodes.map(
           (n) =>
-            `${n.padEnd(6)} ${kind(n).padEnd(8)} ${cols.map((c) => String(counts[n][c]).padStart(c.length)).join(' ')}  ${[...ran.get(n)!.oob].sort().join(',').padEnd(11)}  ${[...ran.get(n)!.all].sort().join(',').padEnd(7)}  ${ran.get(n)!.retried.join(' ') || '-'}`,
+            `${n.padEnd(6)} ${kind(n).padEnd(8)} ${d.segments[n].padEnd(10)} ${cols.map((c) => String(counts[n][c]).padStart(c.length)).join(' ')}  ${[...ran.get(n)!.oob].sort().join(',').padEnd(11)}  ${[...ran.get(n)!.all].sort().join(',').padEnd(14)}  ${ran.get(n)!.retried.join(' ') || '-'}`,
         ),
       ];
       process.stdout.write(`production stack, example site:\n${log.join('\n')}\nside effects per node (counted at the emulators):\n${table.join('\n')}\n`);
@@ -165,6 +179,9 @@ describeStack('the example site on the lab through the production stack and two 
       const workersSeen = new Set([...ran.values()].flatMap((r) => [...r.all].map((w) => w[0])));
       expect([...workersSeen].sort()).toEqual(['A', 'B']);
       expect([...ran.values()].some((r) => r.retried.length > 0)).toBe(true);
+      // Each node's OOB and switch work ran on its segment's queue, by its segment's worker only.
+      for (const node of d.nodes) expect({ node, misrouted: ran.get(node)!.misrouted }).toEqual({ node, misrouted: [] });
+      for (const node of d.nodes) expect({ node, oob: [...ran.get(node)!.oob].every((w) => w.startsWith('AB'[segmentOfSlot.indexOf(d.segments[node])])) }).toEqual({ node, oob: true });
 
       // What the histories carry, as the database stores it: the nodes' MAC and IP addresses, the
       // boot actions' user data and the site's SSH key readable through the codec, nowhere in the
