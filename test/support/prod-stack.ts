@@ -78,3 +78,21 @@ export async function startTestStack(): Promise<TestStack> {
     },
   };
 }
+
+export type RawPayload = { metadata: Record<string, Uint8Array>; data: Uint8Array; path: string };
+
+/** Every Payload (an object with metadata and data) in a raw, undecoded history, but search
+ * attributes: Temporal indexes those, so they stay plaintext (docs/production.md lists them). */
+export function payloadsIn(value: unknown, found: RawPayload[] = [], path = ''): RawPayload[] {
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return found;
+  const v = value as Record<string, unknown>;
+  if (v.data instanceof Uint8Array && v.metadata && typeof v.metadata === 'object') found.push({ ...(v as Omit<RawPayload, 'path'>), path });
+  else for (const [key, child] of Object.entries(v)) if (key !== 'searchAttributes') payloadsIn(child, found, `${path}.${key}`);
+  return found;
+}
+
+/** A pg_dump's text with its bytea columns (dumped as hex) turned back into bytes. */
+export function dumpBytes(dump: string): Buffer {
+  const blobs = [...dump.matchAll(/\\\\x([0-9a-f]+)/g)].map((m) => Buffer.from(m[1], 'hex'));
+  return Buffer.concat([Buffer.from(dump), ...blobs]);
+}

@@ -12,7 +12,7 @@ import { SimLedger } from '../../../src/drivers/sim';
 import { simSiteDesign } from '../../../lab/sim-site';
 import { pollUntil } from '../../../src/tools/poll';
 import { createDrydockWorker } from '../../../src/worker';
-import { stackUnavailable, startTestStack, TestStack } from '../../support/prod-stack';
+import { dumpBytes, payloadsIn, stackUnavailable, startTestStack, TestStack } from '../../support/prod-stack';
 import { uniqueTaskQueue } from '../../support/temporal';
 
 // The production stack: temporal-server v1.29.1 on PostgreSQL with frontend mTLS, a drydock
@@ -33,24 +33,6 @@ function design(site: string, nodes: number, latencyMs: number, failures?: Param
   const bmcs = [...text.matchAll(/network: mgmt\n\s+address: (10\.1\.\d+\.\d+)/g)].map((m) => m[1]);
   expect(bmcs.length).toBe(nodes);
   return { text, bmcs };
-}
-
-type RawPayload = { metadata: Record<string, Uint8Array>; data: Uint8Array; path: string };
-
-/** Every Payload (an object with metadata and data) in a raw, undecoded history, but search
- * attributes: Temporal indexes those, so they stay plaintext (docs/production.md lists them). */
-function payloadsIn(value: unknown, found: RawPayload[] = [], path = ''): RawPayload[] {
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return found;
-  const v = value as Record<string, unknown>;
-  if (v.data instanceof Uint8Array && v.metadata && typeof v.metadata === 'object') found.push({ ...(v as Omit<RawPayload, 'path'>), path });
-  else for (const [key, child] of Object.entries(v)) if (key !== 'searchAttributes') payloadsIn(child, found, `${path}.${key}`);
-  return found;
-}
-
-/** A pg_dump's text with its bytea columns (dumped as hex) turned back into bytes. */
-function dumpBytes(dump: string): Buffer {
-  const blobs = [...dump.matchAll(/\\\\x([0-9a-f]+)/g)].map((m) => Buffer.from(m[1], 'hex'));
-  return Buffer.concat([Buffer.from(dump), ...blobs]);
 }
 
 describeStack('the production stack: temporal-server on PostgreSQL, mTLS, encrypted payloads', () => {
