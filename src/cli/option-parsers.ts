@@ -1,6 +1,9 @@
 import { InvalidArgumentError } from 'commander';
 import { isIP } from 'node:net';
 import { msToNumber } from '@temporalio/common/lib/time';
+import { BuildDataUrlError, buildDataUrlFromFlag } from '../builddata/url';
+import { CredentialResolutionError } from '../secrets/resolver';
+import { CliExit, EXIT } from './exit-codes';
 
 /**
  * Parsers for commander options. They run on flag values and on environment variables alike,
@@ -38,4 +41,18 @@ export function listenAddress(value: string): string {
     throw new InvalidArgumentError('expected IP:PORT to listen on, such as 127.0.0.1:9464 or [::1]:9464 (an IP address, not a host name).');
   }
   return value.trim();
+}
+
+/**
+ * `--build-data-url` (or DRYDOCK_BUILD_DATA_URL) resolved for `drydock api` and `drydock worker`:
+ * an env:/file:/secret: reference or a URL; a bad one is bad input (exit 2) with a message that
+ * never shows the URL's password.
+ */
+export function buildDataUrlOption(value: string | undefined, source: string | undefined): string | undefined {
+  try {
+    return buildDataUrlFromFlag(value, source);
+  } catch (err) {
+    if (err instanceof BuildDataUrlError || err instanceof CredentialResolutionError) throw new CliExit(EXIT.badInput, err.message);
+    throw err;
+  }
 }

@@ -4,12 +4,11 @@ import { PolicyEngine, PolicyError } from '../../api/policy';
 import { TokenFileError, TokenFileVerifier } from '../../api/auth/token-file';
 import { DesignReadError } from '../../design/read-files';
 import { retentionCutoff } from '../../builddata/store';
-import { BuildDataUrlError, buildDataUrlFromFlag, redactUrl } from '../../builddata/url';
-import { CredentialResolutionError } from '../../secrets/resolver';
+import { redactUrl } from '../../builddata/url';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { connectForCli } from '../client-connection';
 import { CliExit, EXIT } from '../exit-codes';
-import { wholeNumber } from '../option-parsers';
+import { buildDataUrlOption, wholeNumber } from '../option-parsers';
 
 interface ApiFlags extends ConnectionFlags {
   listen: string;
@@ -110,13 +109,7 @@ async function runApi(flags: ApiFlags, command?: Command): Promise<void> {
   if (!flags.tokenFile && !flags.jwksUrl && !flags.keystoneUrl) {
     process.stderr.write('drydock api: no --token-file, --jwks-url or --keystone-url: every route but /health and /versions answers 401\n');
   }
-  let buildDataUrl: string | undefined;
-  try {
-    buildDataUrl = buildDataUrlFromFlag(flags.buildDataUrl, command?.getOptionValueSource('buildDataUrl'));
-  } catch (err) {
-    if (err instanceof BuildDataUrlError || err instanceof CredentialResolutionError) throw new CliExit(EXIT.badInput, err.message);
-    throw err;
-  }
+  const buildDataUrl = buildDataUrlOption(flags.buildDataUrl, command?.getOptionValueSource('buildDataUrl'));
   if (flags.buildDataRetention !== undefined) {
     try {
       retentionCutoff(flags.buildDataRetention);

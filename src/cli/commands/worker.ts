@@ -3,15 +3,14 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, WorkerOptions } from '@temporalio/worker';
 import { type BuildDataDatabase, openBuildDataDatabase } from '../../builddata';
-import { BuildDataUrlError, buildDataUrlFromFlag, redactUrl } from '../../builddata/url';
-import { CredentialResolutionError } from '../../secrets/resolver';
+import { redactUrl } from '../../builddata/url';
 import { processSimLedger } from '../../drivers/sim';
 import { ConnectionSettingsError, tlsOptions } from '../../config/temporal-connection';
 import { sampleMemory } from '../../tools/memory-sampler';
 import { createDrydockWorker } from '../../worker';
 import { ConnectionFlags, settingsFromFlags, withConnectionOptions } from '../connection-options';
 import { CliExit, EXIT } from '../exit-codes';
-import { durationMs, listenAddress, wholeNumber } from '../option-parsers';
+import { buildDataUrlOption, durationMs, listenAddress, wholeNumber } from '../option-parsers';
 import { parseSegments, SEGMENT_NAME, segmentTaskQueue } from '../../contracts/segments';
 
 interface WorkerFlags extends ConnectionFlags {
@@ -148,13 +147,7 @@ async function runWorker(flags: WorkerFlags, command?: Command): Promise<void> {
   if (flags.bootActionApiUrl && !flags.buildDataUrl && !flags.bootActionDataDir) throw new CliExit(EXIT.badInput, '--boot-action-api-url needs the build-data database: --build-data-url (DRYDOCK_BUILD_DATA_URL) or --boot-action-data-dir');
   // With a build-data database, the steps' collected data (lshw, InterrogateNode/Oob) is kept there.
   if (flags.buildDataUrl || flags.bootActionDataDir) {
-    let url: string | undefined;
-    try {
-      url = buildDataUrlFromFlag(flags.buildDataUrl, command?.getOptionValueSource('buildDataUrl'));
-    } catch (err) {
-      if (err instanceof BuildDataUrlError || err instanceof CredentialResolutionError) throw new CliExit(EXIT.badInput, err.message);
-      throw err;
-    }
+    const url = buildDataUrlOption(flags.buildDataUrl, command?.getOptionValueSource('buildDataUrl'));
     try {
       db = await openBuildDataDatabase(url ? { url } : { dataDir: flags.bootActionDataDir });
     } catch (err) {
