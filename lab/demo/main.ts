@@ -8,9 +8,11 @@
  * with a per-node summary and the web UI address.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type BuildDataDatabase, openBuildDataDatabase } from '../../src/builddata';
+import { hashToken, TokenFileVerifier } from '../../src/api/auth/token-file';
 import { DrydockClient } from '../../src/client';
 import { exitCodeFor, watchRun } from '../../src/cli/commands/operate';
 import { renderResult } from '../../src/cli/render';
@@ -151,7 +153,12 @@ async function main(): Promise<number> {
     // PGlite is one process's database: this process hosts both the API the nodes call and the
     // worker whose DeployNode stores their keys (a production API and worker share PostgreSQL).
     running.db = await openBuildDataDatabase({ dataDir: join(stateDir, 'builddata') });
-    running.api = await startLabBootActionApi({ drydock: running.client, db: running.db, site: example.site, port: await portIfFree(9000) });
+    // An operator's token (admin role) for reading build data: a fresh one each run, in
+    // ./.drydock/demo-api-token (mode 0600); the API's token file holds only its SHA-256.
+    const token = randomBytes(24).toString('hex');
+    writeFileSync(join(stateDir, 'demo-api-token'), `${token}\n`, { mode: 0o600 });
+    writeFileSync(join(stateDir, 'demo-api-tokens.yaml'), `tokens:\n  - sha256: ${hashToken(token)}\n    user: demo-operator\n    roles: [admin]\n`, { mode: 0o600 });
+    running.api = await startLabBootActionApi({ drydock: running.client, db: running.db, site: example.site, port: await portIfFree(9000), verifiers: [new TokenFileVerifier(join(stateDir, 'demo-api-tokens.yaml'))] });
     say(`Boot-action API at ${running.api.apiUrl} (build data in ./.drydock/builddata); the lab's node agent reports for the deployed machines.`);
     say('Starting a drydock worker (bundling the workflows takes a few seconds)...');
     running.worker = await createDrydockWorker({ settings, activityDeps: { node: { bootActions: running.api.delivery, buildData: running.db.buildData }, oob: { buildData: running.db.buildData } } });
@@ -180,6 +187,7 @@ async function main(): Promise<number> {
     say(`Web UI:      ${ui}/namespaces/${running.server.namespace}/workflows/${encodeURIComponent(workflowId)}`);
     say(`All runs:    ${ui}/namespaces/${running.server.namespace}/workflows?query=${encodeURIComponent("DrydockSite='" + example.site.name + "'")}`);
     say(`CLI:         TEMPORAL_ADDRESS=${running.server.address} ./bin/drydock.js status ${workflowId}`);
+    say(`Build data:  curl -H "X-Auth-Token: $(cat .drydock/demo-api-token)" '${running.api.apiUrl}/nodes/${example.site.nodes[0].name}/builddata?latest=true'`);
     say(`             TEMPORAL_ADDRESS=${running.server.address} ./bin/drydock.js history ${example.site.nodes[0].name}`);
     const code = exitCodeFor(status);
     if (keep && !interrupted) {
