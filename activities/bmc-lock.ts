@@ -3,7 +3,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { BmcLockActivityInput } from '../src/contracts/activities';
-import { BMC_LOCK_WORKFLOW, bmcLockAcquireSignal, bmcLockWorkflowId, type BmcLockWorkflowInput } from '../src/contracts/segments';
+import { BMC_LOCK_WORKFLOW, bmcLockAcquireSignal, legacyBmcLockWorkflowId, type BmcLockWorkflowInput } from '../src/contracts/segments';
 
 export function createBmcLockActivities(deps: { client?: Client }) {
   const client = (): Client => {
@@ -12,16 +12,16 @@ export function createBmcLockActivities(deps: { client?: Client }) {
   };
   return {
     async requestBmcLock(input: BmcLockActivityInput): Promise<void> {
-      const { endpoint, ...request } = input;
+      const { endpoint, lockWorkflowId, ...request } = input;
       const args: [BmcLockWorkflowInput] = [{ endpoint }];
       await client().workflow.signalWithStart(BMC_LOCK_WORKFLOW, {
-        workflowId: bmcLockWorkflowId(endpoint),
+        workflowId: lockWorkflowId ?? legacyBmcLockWorkflowId(endpoint),
         // The general queue this run's workflows are on: the lock workflow is one of them.
         taskQueue: Context.current().info.taskQueue,
         args,
         signal: bmcLockAcquireSignal,
         signalArgs: [request],
-        staticSummary: `one command at a time to the BMC at ${endpoint}`,
+        staticSummary: 'one command at a time to one BMC (its endpoint is in the input, encrypted with a codec)',
       });
     },
 

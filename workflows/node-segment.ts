@@ -5,7 +5,7 @@
 import { CancellationScope, condition, getExternalWorkflowHandle, patched, proxyActivities, setCurrentDetails, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { WorkflowActivities } from '../src/contracts/activities';
 import type { NodeProgress, NodeWorkflowInput } from '../src/contracts/deployment';
-import { bmcCommandGapMs, bmcEndpoint, bmcLockGrantSignal, bmcLockReleaseSignal, bmcLockWorkflowId, nodeSegment, segmentTaskQueue } from '../src/contracts/segments';
+import { bmcCommandGapMs, bmcEndpoint, bmcLockGrantSignal, bmcLockReleaseSignal, bmcLockWorkflowId, legacyBmcLockWorkflowId, nodeSegment, segmentTaskQueue } from '../src/contracts/segments';
 import * as options from './activity-options';
 import type { SegmentRoute } from './node-steps';
 import type { DriverKind } from './plans';
@@ -13,6 +13,8 @@ import type { DriverKind } from './plans';
 /** Runs before these patches ran every activity on the run's task queue, and without the lock. */
 const SEGMENT_QUEUES_PATCH = 'segment-queues';
 const BMC_LOCK_PATCH = 'bmc-lock';
+/** Lock ids that do not show the BMC's address (before: `bmc:<address>:<port>`). */
+const BMC_LOCK_ID_PATCH = 'bmc-lock-hidden-id';
 
 /** How long a segment activity waits for a worker before the node says so (then waits on). */
 export const DEFAULT_SEGMENT_WAIT = '60 seconds';
@@ -40,19 +42,21 @@ export function bmcLock(input: NodeWorkflowInput, progress: NodeProgress) {
   const granted = new Set<string>();
   const mine = new Set<string>(); // requests this workflow waits on or holds
   const endpoint = bmcEndpoint(input.node);
+  let lockId: string | undefined; // decided at the first request
   setHandler(bmcLockGrantSignal, ({ requestId }) => {
     if (mine.has(requestId)) granted.add(requestId);
     // A grant of a request already done with (a retried request activity delivered it twice):
     // hand the turn back at once rather than hold the BMC.
-    else if (endpoint) void getExternalWorkflowHandle(bmcLockWorkflowId(endpoint)).signal(bmcLockReleaseSignal, { requestId }).catch(() => undefined);
+    else if (lockId) void getExternalWorkflowHandle(lockId).signal(bmcLockReleaseSignal, { requestId }).catch(() => undefined);
   });
   return async function withBmcLock<T>(driver: DriverKind, fn: () => Promise<T>): Promise<T> {
     if (driver !== 'oob' || !endpoint || !patched(BMC_LOCK_PATCH)) return fn();
+    const id = (lockId ??= patched(BMC_LOCK_ID_PATCH) ? bmcLockWorkflowId(endpoint) : legacyBmcLockWorkflowId(endpoint));
     const { workflowId, runId } = workflowInfo();
     const requestId = uuid4();
     mine.add(requestId);
     try {
-      await lockActivities.requestBmcLock({ endpoint, workflowId, runId, requestId, gapMs: bmcCommandGapMs(input.node) });
+      await lockActivities.requestBmcLock({ endpoint, lockWorkflowId: id, workflowId, runId, requestId, gapMs: bmcCommandGapMs(input.node) });
       if (!granted.has(requestId)) {
         progress.waiting = `waiting for its turn at the BMC ${endpoint} (one command at a time)`;
         await condition(() => granted.has(requestId));
@@ -64,7 +68,7 @@ export function bmcLock(input: NodeWorkflowInput, progress: NodeProgress) {
       mine.delete(requestId);
       // Released (or withdrawn) even when the step is cancelled; a lock workflow that is gone
       // has nothing to release.
-      await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(bmcLockWorkflowId(endpoint)).signal(bmcLockReleaseSignal, { requestId })).catch(() => undefined);
+      await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(id).signal(bmcLockReleaseSignal, { requestId })).catch(() => undefined);
     }
   };
 }

@@ -117,6 +117,8 @@ export interface OrchestrationActivities {
 
 export interface BmcLockActivityInput {
   endpoint: string;
+  /** The lock workflow's id (runs recorded before it was passed: `legacyBmcLockWorkflowId`). */
+  lockWorkflowId?: string;
   workflowId: string;
   runId: string;
   requestId: string;

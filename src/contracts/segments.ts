@@ -6,6 +6,7 @@
 import type { Duration } from '@temporalio/common';
 import { defineSignal } from '@temporalio/workflow';
 import type { NodeModel } from '../design/model';
+import { sha256Hex } from './sha256';
 
 /** `<base task queue>@<segment>`: the queue a segment's workers poll. Derived from the run's
  * own task queue, so runs (and tests) on different queues never share segment workers. */
@@ -50,8 +51,18 @@ export function bmcEndpoint(node: Pick<NodeModel, 'oob'>): string | undefined {
   return p === undefined ? address : `${address}:${p}`;
 }
 
-/** The lock workflow of a BMC endpoint. */
+/**
+ * The lock workflow of a BMC endpoint: `bmc:` and the first 32 hex digits of the endpoint's
+ * SHA-256. Workflow ids stay plaintext in Temporal's database (the payload codec cannot encrypt
+ * them), so the id must not show the BMC's address; who already knows an address can still
+ * confirm it, which is why docs/production.md counts lock ids among what stays readable.
+ */
 export function bmcLockWorkflowId(endpoint: string): string {
+  return `bmc:${sha256Hex(endpoint).slice(0, 32)}`;
+}
+
+/** The id runs recorded before the `bmc-lock-hidden-id` patch used: the endpoint itself. */
+export function legacyBmcLockWorkflowId(endpoint: string): string {
   return `bmc:${endpoint}`;
 }
 

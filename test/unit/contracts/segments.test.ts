@@ -1,4 +1,5 @@
-import { bmcCommandGapMs, bmcEndpoint, bmcLockWorkflowId, nodeSegment, parseSegments, SEGMENT_NAME, segmentRouting, segmentTaskQueue, waitingForSegmentMessage } from '../../../src/contracts/segments';
+import { createHash } from 'node:crypto';
+import { bmcCommandGapMs, bmcEndpoint, bmcLockWorkflowId, legacyBmcLockWorkflowId, nodeSegment, parseSegments, SEGMENT_NAME, segmentRouting, segmentTaskQueue, waitingForSegmentMessage } from '../../../src/contracts/segments';
 import type { OobModel } from '../../../src/design/model';
 
 const node = (oob: Partial<OobModel>): { oob: OobModel } => ({ oob: { type: 'redfish', params: {}, ...oob } });
@@ -24,7 +25,10 @@ describe('segments', () => {
     expect(bmcEndpoint(node({ address: '127.0.0.1', port: 18000 }))).toBe('127.0.0.1:18000');
     expect(bmcEndpoint(node({ type: 'ipmi', address: '10.0.0.6' }))).toBe('10.0.0.6:623');
     expect(bmcEndpoint(node({ type: 'manual' }))).toBeUndefined();
-    expect(bmcLockWorkflowId('127.0.0.1:18000')).toBe('bmc:127.0.0.1:18000');
+    // Workflow ids stay plaintext in the database: the lock's id must not show the address.
+    expect(bmcLockWorkflowId('127.0.0.1:18000')).toBe(`bmc:${createHash('sha256').update('127.0.0.1:18000').digest('hex').slice(0, 32)}`);
+    expect(bmcLockWorkflowId('10.0.0.6:623')).not.toContain('10.0.0.6');
+    expect(legacyBmcLockWorkflowId('127.0.0.1:18000')).toBe('bmc:127.0.0.1:18000');
   });
 
   it('keeps 2 s between IPMI commands and 100 ms for others unless the design says', () => {
