@@ -51,7 +51,7 @@ export function bmcLock(input: NodeWorkflowInput, progress: NodeProgress) {
   });
   return async function withBmcLock<T>(driver: DriverKind, fn: () => Promise<T>): Promise<T> {
     if (driver !== 'oob' || !endpoint || !patched(BMC_LOCK_PATCH)) return fn();
-    const id = (lockId ??= patched(BMC_LOCK_ID_PATCH) ? bmcLockWorkflowId(endpoint) : legacyBmcLockWorkflowId(endpoint));
+    const id = (lockId ??= patched(BMC_LOCK_ID_PATCH) ? bmcLockWorkflowId(endpoint, workflowInfo().taskQueue) : legacyBmcLockWorkflowId(endpoint));
     const { workflowId, runId } = workflowInfo();
     const requestId = uuid4();
     mine.add(requestId);

@@ -52,13 +52,16 @@ export function bmcEndpoint(node: Pick<NodeModel, 'oob'>): string | undefined {
 }
 
 /**
- * The lock workflow of a BMC endpoint: `bmc:` and the first 32 hex digits of the endpoint's
- * SHA-256. Workflow ids stay plaintext in Temporal's database (the payload codec cannot encrypt
- * them), so the id must not show the BMC's address; who already knows an address can still
- * confirm it, which is why docs/production.md counts lock ids among what stays readable.
+ * The lock workflow of a BMC endpoint for the runs of one general task queue:
+ * `bmc:<queue>:<first 32 hex digits of the endpoint's SHA-256>`. Workflow ids stay plaintext in
+ * Temporal's database (the payload codec cannot encrypt them), so the id must not show the BMC's
+ * address; who already knows an address can still confirm it, which is why docs/production.md
+ * counts lock ids among what stays readable. The queue is part of the id because the lock
+ * workflow runs on that queue: a run on another queue (whose workers may be gone) never finds a
+ * lock it cannot get served.
  */
-export function bmcLockWorkflowId(endpoint: string): string {
-  return `bmc:${sha256Hex(endpoint).slice(0, 32)}`;
+export function bmcLockWorkflowId(endpoint: string, taskQueue: string): string {
+  return `bmc:${taskQueue}:${sha256Hex(endpoint).slice(0, 32)}`;
 }
 
 /** The id runs recorded before the `bmc-lock-hidden-id` patch used: the endpoint itself. */

@@ -88,7 +88,7 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
         workflowId,
         args: [{ design: { type: 'inline', sources: [{ name: 'site.yaml', text }] }, options: { retryWindow: 0, segmentQueues: true } }],
       });
-      return { 'deploy-nodes-segments': workflowId, 'node-workflow-segments': nodeWorkflowId(site, 'node0001'), 'bmc-lock-workflow': bmcLockWorkflowId('10.77.0.1') };
+      return { 'deploy-nodes-segments': workflowId, 'node-workflow-segments': nodeWorkflowId(site, 'node0001'), 'bmc-lock-workflow': bmcLockWorkflowId('10.77.0.1', taskQueue) };
     },
   },
 ];

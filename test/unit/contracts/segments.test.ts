@@ -26,8 +26,9 @@ describe('segments', () => {
     expect(bmcEndpoint(node({ type: 'ipmi', address: '10.0.0.6' }))).toBe('10.0.0.6:623');
     expect(bmcEndpoint(node({ type: 'manual' }))).toBeUndefined();
     // Workflow ids stay plaintext in the database: the lock's id must not show the address.
-    expect(bmcLockWorkflowId('127.0.0.1:18000')).toBe(`bmc:${createHash('sha256').update('127.0.0.1:18000').digest('hex').slice(0, 32)}`);
-    expect(bmcLockWorkflowId('10.0.0.6:623')).not.toContain('10.0.0.6');
+    expect(bmcLockWorkflowId('127.0.0.1:18000', 'drydock')).toBe(`bmc:drydock:${createHash('sha256').update('127.0.0.1:18000').digest('hex').slice(0, 32)}`);
+    expect(bmcLockWorkflowId('10.0.0.6:623', 'drydock')).not.toContain('10.0.0.6');
+    expect(bmcLockWorkflowId('10.0.0.6:623', 'q1')).not.toBe(bmcLockWorkflowId('10.0.0.6:623', 'q2'));
     expect(legacyBmcLockWorkflowId('127.0.0.1:18000')).toBe('bmc:127.0.0.1:18000');
   });
 
