@@ -7,14 +7,17 @@ import type { ManagedProcess } from '../../src/tools/process-group';
 import { labDeployment, type LabDeployment, sideEffects, sideEffectTable } from '../support/lab-deployment';
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue } from '../support/temporal';
-import { crash, startWorkerProcess } from '../support/worker-process';
+import { crash, startWorkerProcess, workerIdentityPrefix } from '../support/worker-process';
 
 // Issue 17 item 3: kill -9 of the worker while EACH kind of step of a DeployNodes run is in
 // flight (its activity started and not completed, as the server's pendingActivities show it:
 // state STARTED), then a new worker. A lab of its own: a Redfish node (sushy-emulator) and an IPMI
 // node (ipmi_sim) behind the MAAS emulator. Fast steps are held so they can be caught in flight:
 // every MAAS API request is answered late (the emulator's slow-answer fault), and for
-// SetNodeBoot the node's BMC is frozen (SIGSTOP) once it is in the step before it (CheckExists).
+// SetNodeBoot the node's BMC is frozen (SIGSTOP) from the kill in the step before it (CheckExists).
+// "In flight" is an attempt the server shows STARTED on the live worker (lastWorkerIdentity), and
+// still so after the kill; no kill while a live attempt is of a kind killed already, so every
+// step kind is killed once (a second kill of a retried attempt is another test).
 // The lab design has no switches and no Kubernetes driver: the switch port steps and RelabelNode
 // are skipped by the plan (workflows/plans.ts), so they run no activity to kill.
 // Side effects are counted at the emulators, and MAAS's write requests are compared with an
@@ -45,7 +48,7 @@ function writes(d: LabDeployment): Record<string, number> {
 
 describe('fault injection against the lab: kill -9 of the worker in every kind of step', () => {
   it('every step kind killed in flight once: every node done, no side effect twice', async () => {
-    const [d, ref] = await Promise.all([labDeployment('every', { durations: DURATIONS }), labDeployment('eref', { durations: DURATIONS })]);
+    const [d, ref] = await Promise.all([labDeployment('kill-every', { durations: DURATIONS }), labDeployment('kref', { durations: DURATIONS })]);
     const { temporalAddress: address, workflowBundlePath } = readRunState();
     const connection = await Connection.connect({ address });
     const client = new Client({ connection });
@@ -89,23 +92,17 @@ describe('fault injection against the lab: kill -9 of the worker in every kind o
           if (ended) throw new Error(`the run ended before every step kind was killed; not caught: ${TARGETS.filter((t) => !covered.has(t.step)).map((t) => t.step).join(', ')}`);
           const where = [{ node: '(site)', id: siteStepsWorkflowId(d.site) }, ...d.nodes.map((n) => ({ node: n, id: nodeWorkflowId(d.site, n) }))];
           const inFlight: Array<{ step: string; node: string; attempt: number }> = [];
+          // Live attempts only: a killed worker's attempt stays STARTED until its timeout.
+          const live = workerIdentityPrefix(workers[0]);
           for (const w of where) {
             for (const a of await pending(w.id)) {
               const target = TARGETS.find((t) => t.activity === a.activityType?.name);
-              if (!target || Number(a.state) !== STARTED) continue;
+              if (!target || Number(a.state) !== STARTED || !(a.lastWorkerIdentity ?? '').startsWith(live)) continue;
               inFlight.push({ step: target.step, node: w.node, attempt: a.attempt ?? 1 });
-              // Hold SetNodeBoot: freeze the node's BMC while it is in the step before it.
-              if (target.step === 'CheckExists' && covered.has('CheckExists') && !covered.has('SetNodeBoot')) {
-                const bmc = bmcOf(w.node);
-                if (!frozen.has(bmc)) {
-                  process.kill(bmc.child.pid as number, 'SIGSTOP');
-                  frozen.add(bmc);
-                  log.push(`${secs()} s: ${w.node}'s BMC frozen (SIGSTOP) to hold SetNodeBoot`);
-                }
-              }
             }
           }
-          if (!inFlight.some((f) => !covered.has(f.step))) return undefined;
+          // Each step kind killed once: not while another live attempt is of a kind killed already.
+          if (!inFlight.some((f) => !covered.has(f.step)) || inFlight.some((f) => covered.has(f.step))) return undefined;
           const current = workers[0];
           crash(current);
           const at = secs();
@@ -125,6 +122,17 @@ describe('fault injection against the lab: kill -9 of the worker in every kind o
           log.push(`${at} s: kill -9 of the worker; in flight: ${still.map((f) => `${f.step} on ${f.node} (attempt ${f.attempt})`).join(', ') || 'none'}${gone.length ? `; completed before the kill: ${gone.map((f) => `${f.step} on ${f.node}`).join(', ')}` : ''}`);
           await pollUntil(() => (current.exited() ? true : undefined), { timeoutMs: 10_000, what: 'the killed worker to be gone' });
           thaw();
+          // Hold SetNodeBoot: freeze the BMC of each node whose CheckExists was just killed, until
+          // the kill that catches SetNodeBoot (the retried CheckExists finds the node unknown).
+          if (!covered.has('SetNodeBoot')) {
+            for (const f of still.filter((x) => x.step === 'CheckExists')) {
+              const bmc = bmcOf(f.node);
+              if (frozen.has(bmc)) continue;
+              process.kill(bmc.child.pid as number, 'SIGSTOP');
+              frozen.add(bmc);
+              log.push(`${secs()} s: ${f.node}'s BMC frozen (SIGSTOP) to hold SetNodeBoot`);
+            }
+          }
           workers[0] = await start(taskQueue);
           return TARGETS.every((t) => covered.has(t.step)) ? true : undefined;
         },
