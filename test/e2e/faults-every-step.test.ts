@@ -22,6 +22,9 @@ import { crash, startWorkerProcess, workerIdentityPrefix } from '../support/work
 // are skipped by the plan (workflows/plans.ts), so they run no activity to kill.
 // Side effects are counted at the emulators, and MAAS's write requests are compared with an
 // undisturbed run of the same design on a second lab (same shape: 1 Redfish + 1 IPMI node).
+// About 8 minutes, not 4: after a kill -9 nothing fails the dead attempt, so each kill waits out
+// the step's timeout (heartbeat 30 s for power/commission/deploy, 1 min for site and apply steps,
+// IdentifyNode's 1 min start-to-close; workflows/activity-options.ts) before the retry.
 
 /** Step kind -> its activity (workflows/step-activities.ts). Only the network template step of
  * the site steps: each kill costs the step's heartbeat timeout (1 minute for site activities). */
