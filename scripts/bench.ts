@@ -1,11 +1,13 @@
 /**
  * End-to-end benchmark of a deployment: DeployNodes over N nodes through the `sim` drivers (one
  * per driver kind, selected in a generated design like any other driver; every action takes the
- * given latency and is recorded in the worker's SimLedger). A private Temporal dev server, and
- * `drydock worker` in a child process, as in production.
+ * given latency and is recorded in the worker's SimLedger). A private Temporal dev server (with
+ * `--stack`, the production stack: PostgreSQL and temporal-server over mTLS, scripts/bench-backend.ts),
+ * and `drydock worker` in a child process, as in production.
  *
  *   npm run bench -- --nodes 100 --latency 100
  *   npm run bench -- --nodes 1000 --latency 100 --parallel 50 --json
+ *   npm run bench -- --nodes 1000 --latency 100 --parallel 50 --json --stack   # on PostgreSQL
  *
  * It reports: wall time (workflow start to result), the critical path (the longest per-node chain
  * of action latencies, from the ledger) and the theoretical minimum given the concurrency limit
