@@ -33,7 +33,7 @@ import { exampleCredentials } from '../lab/demo/example-site';
 import { processDesign } from '../src/design';
 import { SecretResolver } from '../src/secrets/resolver';
 import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
-import { processCpuSeconds, startBackend } from './bench-backend';
+import { type BenchBackend, processCpuSeconds, startBackend } from './bench-backend';
 import { pollUntil } from '../src/tools/poll';
 import { freePort } from '../src/tools/ports';
 import { runMain } from '../src/tools/run-main';
@@ -510,7 +510,14 @@ async function main(): Promise<void> {
   const designFile = join(dir, 'site.yaml');
   writeFileSync(designFile, designText);
 
-  const server = await startBackend({ stack: opts.stack, codec: opts.codec, inMemory: opts.inMemory, dir, log });
+  let server: BenchBackend;
+  try {
+    server = await startBackend({ stack: opts.stack, codec: opts.codec, inMemory: opts.inMemory, dir, log });
+  } catch (err) {
+    await lab?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   let worker: WorkerChild | undefined;
   let connection: Connection | undefined;
   try {
