@@ -1,11 +1,13 @@
 /**
  * End-to-end benchmark of a deployment: DeployNodes over N nodes through the `sim` drivers (one
  * per driver kind, selected in a generated design like any other driver; every action takes the
- * given latency and is recorded in the worker's SimLedger). A private Temporal dev server, and
- * `drydock worker` in a child process, as in production.
+ * given latency and is recorded in the worker's SimLedger). A private Temporal dev server (with
+ * `--stack`, the production stack: PostgreSQL and temporal-server over mTLS, scripts/bench-backend.ts),
+ * and `drydock worker` in a child process, as in production.
  *
  *   npm run bench -- --nodes 100 --latency 100
  *   npm run bench -- --nodes 1000 --latency 100 --parallel 50 --json
+ *   npm run bench -- --nodes 1000 --latency 100 --parallel 50 --json --stack   # on PostgreSQL
  *
  * It reports: wall time (workflow start to result), the critical path (the longest per-node chain
  * of action latencies, from the ledger) and the theoretical minimum given the concurrency limit
@@ -30,7 +32,8 @@ import { SiteLab, startSiteLab } from '../lab/site-lab';
 import { exampleCredentials } from '../lab/demo/example-site';
 import { processDesign } from '../src/design';
 import { SecretResolver } from '../src/secrets/resolver';
-import { startDevServer } from '../src/tools/dev-server';
+import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
+import { type BenchBackend, processCpuSeconds, startBackend } from './bench-backend';
 import { pollUntil } from '../src/tools/poll';
 import { freePort } from '../src/tools/ports';
 import { runMain } from '../src/tools/run-main';
@@ -48,6 +51,8 @@ interface BenchOptions {
   lab: boolean;
   inline: boolean;
   inMemory: boolean;
+  stack: boolean;
+  codec: boolean;
   histories: boolean;
   historyLimit?: number;
   laneSize?: number;
@@ -81,12 +86,16 @@ function parseOptions(argv: string[]): BenchOptions {
     .addOption(new Option('--max-cached-workflows <n>', 'passed to drydock worker').argParser(int(0)))
     .option('--inline', 'pass the design inline in the workflow input (default: a file the worker reads)', false)
     .option('--in-memory', "keep the dev server's state in memory (default: an SQLite file in a temp folder)", false)
+    .option('--stack', 'run on the production stack instead of the dev server: PostgreSQL and temporal-server with mTLS and 4 history shards (src/tools/temporal-stack.ts)', false)
+    .option('--no-codec', 'with --stack: no payload encryption (default: on, as in production)')
     .option('--no-histories', 'skip reading every node workflow history afterwards (activity and task latency figures)')
     .option('--json', 'print the figures as JSON', false)
     .option('--lab', 'deploy onto the lab (emulated BMCs, MAAS emulator, lab switches) instead of sim drivers', false)
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  return program.opts<BenchOptions>();
+  const opts = program.opts<BenchOptions>();
+  if (!opts.stack && !opts.codec) program.error('error: --no-codec applies to --stack only (the dev server runs without the codec)');
+  return opts;
 }
 
 // ---------------------------------------------------------------- worker child process
@@ -99,18 +108,7 @@ interface WorkerChild {
   cpuSeconds(): number | undefined;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat(5) (utime, stime), in clock ticks of 1/100 s on Linux.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
+const cpuSeconds = processCpuSeconds;
 
 function readStatusKb(pid: number, field: string): number | undefined {
   try {
@@ -512,12 +510,19 @@ async function main(): Promise<void> {
   const designFile = join(dir, 'site.yaml');
   writeFileSync(designFile, designText);
 
-  const server = await startDevServer({ headless: true, dbFilename: opts.inMemory ? undefined : join(dir, 'temporal.db') });
+  let server: BenchBackend;
+  try {
+    server = await startBackend({ stack: opts.stack, codec: opts.codec, inMemory: opts.inMemory, dir, log });
+  } catch (err) {
+    await lab?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   let worker: WorkerChild | undefined;
   let connection: Connection | undefined;
   try {
     const bundlePath = join(dir, 'workflow-bundle.js');
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { trace() {}, debug() {}, info() {}, log() {}, warn: (m: string) => log(m), error: (m: string) => log(m) } });
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), ...(server.codec ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {}), logger: { trace() {}, debug() {}, info() {}, log() {}, warn: (m: string) => log(m), error: (m: string) => log(m) } });
     writeFileSync(bundlePath, code);
     const ledgerFile = join(dir, 'ledger.json');
     const taskQueue = 'drydock-bench';
@@ -527,19 +532,19 @@ async function main(): Promise<void> {
     if (opts.maxConcurrentWorkflowTasks) workerArgs.push('--max-concurrent-workflow-tasks', String(opts.maxConcurrentWorkflowTasks));
     if (opts.maxCachedWorkflows !== undefined) workerArgs.push('--max-cached-workflows', String(opts.maxCachedWorkflows));
     worker = await startWorker(
-      { ...process.env, ...labEnv, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, DRYDOCK_WORKFLOW_BUNDLE: bundlePath, DRYDOCK_SIM_LEDGER_FILE: ledgerFile, SIM_BMC_PASSWORD: 'bench-not-a-secret' },
+      { ...process.env, ...labEnv, ...server.workerEnv, DRYDOCK_WORKFLOW_BUNDLE: bundlePath, DRYDOCK_SIM_LEDGER_FILE: ledgerFile, SIM_BMC_PASSWORD: 'bench-not-a-secret' },
       workerArgs,
     );
-    log(`dev server ${server.address}, worker pid ${worker.pid}`);
+    log(`${server.label}, worker pid ${worker.pid}`);
 
     // A site workflow's history pages can pass gRPC's default 4 MB message limit.
-    connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 128 * 1024 * 1024 } });
-    const client = new Client({ connection, namespace: server.namespace });
+    connection = await Connection.connect({ address: server.address, tls: server.tls, channelArgs: { 'grpc.max_receive_message_length': 128 * 1024 * 1024 } });
+    const client = new Client({ connection, namespace: server.namespace, dataConverter: server.dataConverter });
     const drydock = new DrydockClient(client, { address: server.address, namespace: server.namespace, taskQueue });
     const design: DesignRef = opts.inline ? { type: 'inline', sources: [{ name: 'site.yaml', text: designText }] } : { type: 'path', paths: [designFile] };
 
     const loadBefore = loadavg();
-    const cpuBefore = { worker: worker.cpuSeconds() ?? 0, server: cpuSeconds(server.process.child.pid) ?? 0, bench: process.cpuUsage() };
+    const cpuBefore = { worker: worker.cpuSeconds() ?? 0, server: server.cpu(), bench: process.cpuUsage() };
     const started = Date.now();
     const { workflowId } = await drydock.startDeployment({ design, options: { maxParallelNodes: opts.parallel, retryWindow: '0s', ...(opts.historyLimit ? { historyEventLimit: opts.historyLimit } : {}), ...(opts.laneSize ? { laneSize: opts.laneSize } : {}) } });
     let result: SiteActionResult;
@@ -551,9 +556,13 @@ async function main(): Promise<void> {
     const wallMs = Date.now() - started;
     const loadAfter = loadavg();
     const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const serverCpu = server.cpu();
     const cpu = {
       workerSeconds: (worker.cpuSeconds() ?? 0) - cpuBefore.worker,
-      serverSeconds: (cpuSeconds(server.process.child.pid) ?? 0) - cpuBefore.server,
+      /** The dev server; on the stack, temporal-server and PostgreSQL together (both below). */
+      serverSeconds: serverCpu.serverSeconds - cpuBefore.server.serverSeconds,
+      ...(serverCpu.temporalServerSeconds !== undefined ? { temporalServerSeconds: serverCpu.temporalServerSeconds - (cpuBefore.server.temporalServerSeconds ?? 0) } : {}),
+      ...(serverCpu.postgresSeconds !== undefined ? { postgresSeconds: serverCpu.postgresSeconds - (cpuBefore.server.postgresSeconds ?? 0) } : {}),
       benchClientSeconds: (benchCpu.user + benchCpu.system) / 1e6,
     };
     log(`DeployNodes ${result.status} in ${sec(wallMs)}: ${result.successes.length} succeeded, ${result.failures.length} failed`);
@@ -577,6 +586,7 @@ async function main(): Promise<void> {
     const activities = history && opts.histories ? history.activitiesCompleted : ledger.driverCalls;
 
     const figures = {
+      backend: server.description,
       nodes: opts.nodes,
       latencyMs: opts.latency,
       maxParallelNodes: opts.parallel,
@@ -652,7 +662,7 @@ async function main(): Promise<void> {
             ['worker-side means', `workflow task ${metrics.workflowTaskExecution.meanMs.toFixed(1)} ms (${metrics.workflowTaskExecution.count}), replay ${metrics.workflowTaskReplay.meanMs.toFixed(1)} ms (${metrics.workflowTaskReplay.count}), workflow task queue ${metrics.workflowTaskScheduleToStart.meanMs.toFixed(0)} ms, activity queue ${metrics.activityScheduleToStart.meanMs.toFixed(0)} ms, activity ${metrics.activityExecution.meanMs.toFixed(0)} ms`],
           ] as Array<[string, string]>)
         : []),
-      ['CPU during the run', `worker ${cpu.workerSeconds.toFixed(1)} s, Temporal dev server ${cpu.serverSeconds.toFixed(1)} s (${((cpu.workerSeconds + cpu.serverSeconds) / (wallMs / 1000)).toFixed(2)} cores on average)`],
+      ['CPU during the run', `worker ${cpu.workerSeconds.toFixed(1)} s, ${cpu.postgresSeconds !== undefined ? `temporal-server + PostgreSQL ${cpu.serverSeconds.toFixed(1)} s (${(cpu.temporalServerSeconds ?? 0).toFixed(1)} s + ${cpu.postgresSeconds.toFixed(1)} s)` : `Temporal dev server ${cpu.serverSeconds.toFixed(1)} s`} (${((cpu.workerSeconds + cpu.serverSeconds) / (wallMs / 1000)).toFixed(2)} cores on average)`],
       ['CPU per node', `server ${figures.cpuPerNodeMs.server.toFixed(0)} ms, worker ${figures.cpuPerNodeMs.worker.toFixed(0)} ms; server ${figures.serverCpuMsPerActivity.toFixed(1)} ms per activity${figures.serverCpuMsPerNodeMinute !== undefined ? `, ${figures.serverCpuMsPerNodeMinute.toFixed(1)} ms per node-minute in flight` : ''}`],
       ['load average', `${figures.loadAverage.start.join(' ')} at the start, ${figures.loadAverage.end.join(' ')} at the end`],
       ['worker peak RSS', `${mb(figures.worker.peakRssBytes)} (VmHWM)`],
