@@ -49,7 +49,12 @@ function writes(d: LabDeployment): Record<string, number> {
   return Object.fromEntries(Object.entries(d.lab.maas!.stats().requests).filter(([t]) => !t.startsWith('GET ')));
 }
 
-describe('fault injection against the lab: kill -9 of the worker in every kind of step', () => {
+// 8-10 minutes (each kill waits out its step's heartbeat or attempt timeout, nine in a row), so
+// it runs when asked for, not in the default suite: `npm run test:faults-extended`.
+const EXTENDED = process.env.DRYDOCK_E2E_EXTENDED === '1';
+if (!EXTENDED) process.stderr.write('[faults-every-step] skipped: set DRYDOCK_E2E_EXTENDED=1 (npm run test:faults-extended) to run it (8-10 minutes)\n');
+
+(EXTENDED ? describe : describe.skip)('fault injection against the lab: kill -9 of the worker in every kind of step', () => {
   it('every step kind killed in flight once: every node done, no side effect twice', async () => {
     const [d, ref] = await Promise.all([labDeployment('kill-every', { durations: DURATIONS }), labDeployment('kref', { durations: DURATIONS })]);
     const { temporalAddress: address, workflowBundlePath } = readRunState();
