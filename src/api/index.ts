@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootActionReportSignal } from '../contracts/bootactions';
-import { nodeWorkflowId } from '../contracts/deployment';
+import { nodeWorkflowId, type SegmentRouting } from '../contracts/deployment';
 import { type BuildDataDatabase, openBuildDataDatabase } from '../builddata';
 import { startRetention } from '../builddata/retention';
 import type { BootActionDeps } from './bootactions';
@@ -47,6 +47,8 @@ export interface ApiConfig {
   publicUrl?: string;
   /** Delete build data older than this (`30d`, `12h`), on start and hourly; none: keep everything. */
   buildDataRetention?: string;
+  /** Runs started by tasks put OOB and switch work on each node's segment queue (see docs/worker.md). */
+  segmentRouting?: SegmentRouting;
 }
 
 /** The node-facing base of the API (what boot-action templates get as `action.report_url`). */
@@ -131,6 +133,7 @@ export async function createApiServer(config: ApiConfig, drydock: DrydockClient)
     log: config.log,
     https,
     bootActions,
+    segmentRouting: config.segmentRouting,
   });
   if (db) {
     const retention = config.buildDataRetention ? startRetention(db.buildData, { retention: config.buildDataRetention, log: (m) => void process.stderr.write(`drydock api: ${m}\n`) }) : undefined;

@@ -18,6 +18,7 @@ import { registerNodeRoutes } from './routes/nodes';
 import { registerTaskRoutes } from './routes/tasks';
 import type { NodeReporter, ServiceProbe } from './site-services';
 import { TaskService } from './tasks';
+import type { SegmentRouting } from '../contracts/deployment';
 
 /**
  * Drydock's REST API v1.0 (drydock_provisioner/control) over drydock-temporal's workflows.
@@ -40,6 +41,8 @@ export interface ApiServerDeps {
   https?: { cert: Buffer; key: Buffer };
   /** Boot-action delivery and reports, and build data (none: those routes answer 404). */
   bootActions?: BootActionDeps;
+  /** Segment routing for the runs tasks start (`drydock api --segment-queues`): OOB and switch work on each node's segment queue. */
+  segmentRouting?: SegmentRouting;
 }
 
 declare module 'fastify' {

@@ -9,7 +9,7 @@ import { boolParam } from './params';
 
 /** Drydock's task routes: list, create (checking the rule of the task's action too), purge,
  * read (with layers of subtasks, their errors, build data) and a task's build data. */
-export function registerTaskRoutes(app: ApiApp, deps: Pick<ApiServerDeps, 'drydock' | 'designs' | 'bootActions'>, tasks: TaskService, enforce: Enforce): void {
+export function registerTaskRoutes(app: ApiApp, deps: Pick<ApiServerDeps, 'drydock' | 'designs' | 'bootActions' | 'segmentRouting'>, tasks: TaskService, enforce: Enforce): void {
   /** A task's build data: stored under the deployment's workflow id (or the task id itself). */
   async function taskBuildData(taskId: string): Promise<BuildData[]> {
     if (!deps.bootActions) return [];
@@ -43,7 +43,7 @@ export function registerTaskRoutes(app: ApiApp, deps: Pick<ApiServerDeps, 'drydo
         ...(request.drydock.externalMarker ? { external_marker: request.drydock.externalMarker } : {}),
       };
       const workflowId = workflowIdOfTask(taskId);
-      await deps.drydock.startActionWithMemo(action.workflow, { workflowId, design: design.ref, filter, options: { requestedBy: user } }, memo as Record<string, unknown>);
+      await deps.drydock.startActionWithMemo(action.workflow, { workflowId, design: design.ref, filter, options: { requestedBy: user, ...deps.segmentRouting } }, memo as Record<string, unknown>);
       const now = new Date().toISOString();
       const doc: TaskDocument = {
         kind: 'Task',

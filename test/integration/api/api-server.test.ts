@@ -348,6 +348,17 @@ describe('drydock api (Drydock REST API v1.0) on the real stack', () => {
     expect((await api.waitForTask(deckhand.task_id, { timeoutMs: 60_000, intervalMs: 250 })).status).toBe('complete');
   });
 
+  it('with --segment-queues, the runs tasks start carry segment routing in their input', async () => {
+    await withServer({ designRoots: [root], segmentRouting: { segmentQueues: true, segmentWaitTimeout: 30_000 } }, async (request) => {
+      const created = await request('POST', '/api/v1.0/tasks', ADMIN, { action: 'validate_design', design_ref: siteRef(), node_filter: null });
+      expect(created.status).toBe(201);
+      const history = await drydock.client.workflow.getHandle(`drydock-task-${String(created.json.task_id)}`).fetchHistory();
+      const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+      const args = JSON.parse(Buffer.from(input as Uint8Array).toString('utf8')) as { options?: Record<string, unknown> };
+      expect(args.options).toMatchObject({ requestedBy: 'shipyard', segmentQueues: true, segmentWaitTimeout: 30_000 });
+    });
+  });
+
   it('shows a site workflow started elsewhere (CLI, schedules) as a task under its run id', async () => {
     const { workflowId, runId } = await drydock.startAction('ValidateDesign', { design: { type: 'path', paths: [siteFile()] } });
     await drydock.waitForResult(workflowId, { intervalMs: 200 });
