@@ -187,8 +187,8 @@ async function main(): Promise<number> {
     say(`Web UI:      ${ui}/namespaces/${running.server.namespace}/workflows/${encodeURIComponent(workflowId)}`);
     say(`All runs:    ${ui}/namespaces/${running.server.namespace}/workflows?query=${encodeURIComponent("DrydockSite='" + example.site.name + "'")}`);
     say(`CLI:         TEMPORAL_ADDRESS=${running.server.address} ./bin/drydock.js status ${workflowId}`);
-    say(`Build data:  curl -H "X-Auth-Token: $(cat .drydock/demo-api-token)" '${running.api.apiUrl}/nodes/${example.site.nodes[0].name}/builddata?latest=true'`);
     say(`             TEMPORAL_ADDRESS=${running.server.address} ./bin/drydock.js history ${example.site.nodes[0].name}`);
+    say(`Build data:  curl -H "X-Auth-Token: $(cat .drydock/demo-api-token)" '${running.api.apiUrl}/nodes/${example.site.nodes[0].name}/builddata?latest=true'`);
     const code = exitCodeFor(status);
     if (keep && !interrupted) {
       say('\nEverything keeps running (--keep): explore the web UI and the CLI. Press Ctrl-C to stop.');
