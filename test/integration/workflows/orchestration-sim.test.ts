@@ -219,7 +219,7 @@ describe('site workflows over sim drivers on the real dev server', () => {
     const ledger = new SimLedger();
     const site = `s${Date.now() % 100000}h`;
     await runWith(ledger, async (client, drydock) => {
-      const { workflowId } = await drydock.startDeployment({ design: inline(simSiteDesign({ site, nodes: 3, racks: 1, latencyMs: 300 })) });
+      const { workflowId } = await drydock.startDeployment({ design: inline(simSiteDesign({ site, nodes: 3, racks: 1, latencyMs: 1000 })) });
       const handle = client.workflow.getHandle(workflowId);
       await pollUntil(async () => ((await handle.query<SiteProgress>('progress')).counts.running === 3 ? true : undefined), { timeoutMs: 30_000, what: 'three running nodes' });
       await drydock.pause(workflowId);
@@ -229,8 +229,10 @@ describe('site workflows over sim drivers on the real dev server', () => {
         return s.progress?.nodes.every((n) => n.state === 'paused') ? true : undefined;
       }, { timeoutMs: 30_000, what: 'every node paused' });
       const heldAt = ledger.calls.length;
-      // Absence cannot be polled for: watch ~4 step latencies and check that nothing ran.
-      await new Promise((r) => setTimeout(r, 1200));
+      // Absence cannot be polled for: watch more than two step latencies and check that nothing
+      // ran. (Steps of 1 s: with shorter ones, a loaded machine let a node finish its last step
+      // before the pause reached it, and it could never show as paused.)
+      await new Promise((r) => setTimeout(r, 2500));
       expect(ledger.calls.length).toBe(heldAt);
       expect(heldAt - pausedAt).toBeLessThanOrEqual(3); // at most the steps that were running
       await drydock.resume(workflowId);
