@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { SegmentRouting } from '../contracts/deployment';
 import { isIP } from 'node:net';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { BuildDataUrlError, buildDataUrlFromFlag } from '../builddata/url';
@@ -55,4 +56,16 @@ export function buildDataUrlOption(value: string | undefined, source: string | u
     if (err instanceof BuildDataUrlError || err instanceof CredentialResolutionError) throw new CliExit(EXIT.badInput, err.message);
     throw err;
   }
+}
+
+/** `--segment-queues` and `--segment-wait`, for the commands that start runs (`drydock deploy`…, `drydock api`). */
+export function withSegmentOptions(command: Command, subject: string): Command {
+  return command
+    .addOption(new Option('--segment-queues', `${subject} put OOB and switch work on each node's segment queue (<task queue>@<oob.network>), served by \`drydock worker --segments\``).env('DRYDOCK_SEGMENT_QUEUES'))
+    .addOption(new Option('--segment-wait <duration>', 'with --segment-queues: how long before a node whose segment has no worker says so (it keeps waiting)').argParser(durationMs).default(60_000, '60s'));
+}
+
+/** The segment routing those flags ask for (none without --segment-queues). */
+export function segmentRoutingFromFlags(flags: { segmentQueues?: boolean; segmentWait?: number }): SegmentRouting | undefined {
+  return flags.segmentQueues ? { segmentQueues: true, segmentWaitTimeout: flags.segmentWait ?? 60_000 } : undefined;
 }

@@ -8,7 +8,7 @@ import { withClient } from '../client-connection';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { checkFilterAgainstDesign, designForRun, filterFromFlags, FilterFlags, withFilterOptions } from '../design-loading';
 import { renderResult, renderStatus } from '../render';
-import { durationMs, wholeNumber } from '../option-parsers';
+import { durationMs, segmentRoutingFromFlags, wholeNumber, withSegmentOptions } from '../option-parsers';
 import { exitCodeFor, watchRun } from './operate';
 
 interface ActionFlags extends ConnectionFlags, FilterFlags {
@@ -52,9 +52,8 @@ export function registerActionCommands(program: Command): void {
     if (spec.nodes) {
       command = withFilterOptions(command)
         .addOption(new Option('--parallel <n>', 'nodes worked on at once').argParser(wholeNumber(1)).default(50))
-        .addOption(new Option('--per-rack <n>', 'nodes worked on at once per rack').argParser(wholeNumber(1)))
-        .addOption(new Option('--segment-queues', "run OOB and switch work on each node's segment queue (<task queue>@<oob.network>), served by `drydock worker --segments`").env('DRYDOCK_SEGMENT_QUEUES'))
-        .addOption(new Option('--segment-wait <duration>', 'with --segment-queues: how long before a node whose segment has no worker says so (it keeps waiting)').argParser(durationMs).default(60_000, '60s'));
+        .addOption(new Option('--per-rack <n>', 'nodes worked on at once per rack').argParser(wholeNumber(1)));
+      command = withSegmentOptions(command, 'the run should');
     }
     withConnectionOptions(command)
       .addHelpText('after', `\n${EXIT_CODES_HELP}\n\nExample:\n  ${spec.example}\n`)
@@ -72,7 +71,7 @@ async function runAction(action: SiteAction, paths: string[], flags: ActionFlags
     maxParallelPerRack: flags.perRack,
     retryWindow: flags.retryWindow ?? 3_600_000,
     requestedBy: `drydock CLI (${process.env.USER ?? 'unknown user'})`,
-    ...(flags.segmentQueues ? { segmentQueues: true, segmentWaitTimeout: flags.segmentWait ?? 60_000 } : {}),
+    ...segmentRoutingFromFlags(flags),
   };
   await withClient(flags, async (client) => {
     const { workflowId } = await startOnce(client, action, { design, filter, options, workflowId: flags.workflowId });

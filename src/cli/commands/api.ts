@@ -8,7 +8,7 @@ import { redactUrl } from '../../builddata/url';
 import { ConnectionFlags, withConnectionOptions } from '../connection-options';
 import { connectForCli } from '../client-connection';
 import { CliExit, EXIT } from '../exit-codes';
-import { buildDataUrlOption, durationMs, wholeNumber } from '../option-parsers';
+import { buildDataUrlOption, segmentRoutingFromFlags, wholeNumber, withSegmentOptions } from '../option-parsers';
 
 interface ApiFlags extends ConnectionFlags {
   listen: string;
@@ -73,8 +73,7 @@ Exit codes: 0 stopped on SIGINT/SIGTERM, 2 bad flags or files, 3 Temporal unreac
 
 export function registerApiCommand(program: Command): void {
   withConnectionOptions(
-    program
-      .command('api')
+    withSegmentOptions(program.command('api'), 'runs that tasks start')
       .summary("serve Drydock's REST API v1.0")
       .description("Serves Drydock's REST API v1.0 with authentication and Drydock's policy rules, starting and reading workflows through Temporal.")
       .addOption(new Option('--listen <host:port>', 'address to listen on').default('127.0.0.1:9000').env('DRYDOCK_API_LISTEN'))
@@ -92,8 +91,6 @@ export function registerApiCommand(program: Command): void {
       .addOption(new Option('--max-design-bytes <n>', 'largest design accepted (default 4 MiB)').argParser(wholeNumber(1)).env('DRYDOCK_API_MAX_DESIGN_BYTES'))
       .addOption(new Option('--site-design <path>', 'the site design whose node provisioner GET /nodes and /health/extended report on (repeatable)').argParser(collect).env('DRYDOCK_API_SITE_DESIGN'))
       .addOption(new Option('--build-data-url <url|ref>', 'PostgreSQL database of build data and boot actions (default: embedded PGlite under --state-dir): a postgres:// URL, or env:NAME / file:/path / secret:NAME holding it (keeps a password out of argv)').env('DRYDOCK_BUILD_DATA_URL'))
-      .addOption(new Option('--segment-queues', "runs that tasks start put OOB and switch work on each node's segment queue (<task queue>@<oob.network>), served by `drydock worker --segments`").env('DRYDOCK_SEGMENT_QUEUES'))
-      .addOption(new Option('--segment-wait <duration>', 'with --segment-queues: how long before a node whose segment has no worker says so (it keeps waiting)').argParser(durationMs).default(60_000, '60s'))
       .addOption(new Option('--build-data-retention <duration>', 'delete build data older than this (e.g. 30d, 12h), on start and hourly; each node keeps its newest element per generator (default: keep all)').env('DRYDOCK_BUILD_DATA_RETENTION'))
       .addOption(new Option('--state-dir <dir>', 'folder of the embedded build-data database (<dir>/builddata)').default('.drydock').env('DRYDOCK_STATE_DIR'))
       .addOption(new Option('--public-url <url>', 'the API base deploying nodes reach, for boot-action report URLs (default: the --listen address)').env('DRYDOCK_API_PUBLIC_URL'))
@@ -137,7 +134,7 @@ async function runApi(flags: ApiFlags, command?: Command): Promise<void> {
     stateDir: flags.stateDir,
     publicUrl: flags.publicUrl,
     buildDataRetention: flags.buildDataRetention,
-    ...(flags.segmentQueues ? { segmentRouting: { segmentQueues: true, segmentWaitTimeout: flags.segmentWait ?? 60_000 } } : {}),
+    segmentRouting: segmentRoutingFromFlags(flags),
   };
   // Bad files are bad input (exit 2), found before Temporal is even asked.
   try {
