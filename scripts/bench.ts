@@ -38,6 +38,7 @@ import { pollUntil } from '../src/tools/poll';
 import { freePort } from '../src/tools/ports';
 import { runMain } from '../src/tools/run-main';
 import type { MemoryPeaks } from '../src/tools/memory-sampler';
+import { connectTemporal } from '../src/config/open-connection';
 
 const REPO = join(__dirname, '..');
 
@@ -538,7 +539,7 @@ async function main(): Promise<void> {
     log(`${server.label}, worker pid ${worker.pid}`);
 
     // A site workflow's history pages can pass gRPC's default 4 MB message limit.
-    connection = await Connection.connect({ address: server.address, tls: server.tls, channelArgs: { 'grpc.max_receive_message_length': 128 * 1024 * 1024 } });
+    connection = await connectTemporal({ address: server.address, tls: server.tls, channelArgs: { 'grpc.max_receive_message_length': 128 * 1024 * 1024 } });
     const client = new Client({ connection, namespace: server.namespace, dataConverter: server.dataConverter });
     const drydock = new DrydockClient(client, { address: server.address, namespace: server.namespace, taskQueue });
     const design: DesignRef = opts.inline ? { type: 'inline', sources: [{ name: 'site.yaml', text: designText }] } : { type: 'path', paths: [designFile] };

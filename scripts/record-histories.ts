@@ -5,20 +5,21 @@
  */
 import { spawnSync } from 'node:child_process';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDevServer } from '../src/tools/dev-server';
 import { runMain } from '../src/tools/run-main';
 import { HISTORY_SCENARIOS } from '../test/support/history-scenarios';
 import { segmentTaskQueue } from '../src/contracts/segments';
+import { connectTemporal } from '../src/config/open-connection';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const server = await startDevServer({ headless: true });
   try {
     const nativeConnection = await NativeConnection.connect({ address: server.address });
-    const connection = await Connection.connect({ address: server.address });
+    const connection = await connectTemporal({ address: server.address });
     const client = new Client({ connection });
     for (const scenario of HISTORY_SCENARIOS.filter((s) => only.length === 0 || only.includes(s.name))) {
       const taskQueue = `record-${scenario.name}`;

@@ -1,9 +1,10 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { ActivityDeps, createActivities } from '../activities';
 import { clientDataConverter, workerDataConverter } from './codec/data-converter';
 import { connectionSettingsFromEnv, tlsOptions, TemporalConnectionSettings } from './config/temporal-connection';
 import { segmentTaskQueue } from './contracts/segments';
+import { connectTemporal } from './config/open-connection';
 
 /**
  * Builds the drydock worker: one per process, serving the general task queue with every workflow
@@ -44,7 +45,7 @@ export async function createDrydockWorker(options: DrydockWorkerOptions = {}): P
   const tls = tlsOptions(settings);
   const connection = options.connection ?? (await NativeConnection.connect({ address: settings.address, tls }));
   // A plain client too: activities use it to name the workflow holding a busy node.
-  const clientConnection = await Connection.connect({ address: settings.address, tls });
+  const clientConnection = await connectTemporal({ address: settings.address, tls });
   // With payload encryption on, a pre-built workflow bundle must have been bundled with
   // FAILURE_CONVERTER_PATH (src/codec/data-converter.ts) for workflow failures to be encoded too.
   const dataConverter = settings.codecKeys ? workerDataConverter(settings.codecKeys) : undefined;

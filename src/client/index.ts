@@ -21,6 +21,7 @@ import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import type { NodeFilterSet } from '../design/model';
 import { type ExecutionSummary, type ListFilter, quote, summarize, visibilityQuery } from './summaries';
 import { resultPage, type ResultPage } from './result-page';
+import { connectTemporal } from '../config/open-connection';
 
 export { DrydockApiClient, DrydockApiError } from './api';
 export type { CreateTaskRequest, DrydockApiClientOptions, GetTaskOptions } from './api';
@@ -99,7 +100,7 @@ export class DrydockClient {
   static async connect(overrides: Partial<TemporalConnectionSettings> = {}): Promise<DrydockClient> {
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<TemporalConnectionSettings>;
     const settings: TemporalConnectionSettings = { ...connectionSettingsFromEnv(), ...defined };
-    const connection = await Connection.connect({ address: settings.address, tls: tlsOptions(settings), connectTimeout: 10_000 });
+    const connection = await connectTemporal({ address: settings.address, tls: tlsOptions(settings), connectTimeout: 10_000 });
     const dataConverter = settings.codecKeys ? clientDataConverter(settings.codecKeys) : undefined;
     return new DrydockClient(new Client({ connection, namespace: settings.namespace, dataConverter }), settings, connection);
   }

@@ -1,4 +1,3 @@
-import { Connection } from '@temporalio/client';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { searchAttributeFlags, SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
@@ -6,6 +5,7 @@ import { pollUntil } from './poll';
 import { freePort, tcpPortFree } from './ports';
 import { ManagedProcess, startProcessGroup } from './process-group';
 import { resolveTemporalCli, ResolvedTemporalCli } from './temporal-cli';
+import { lazyTemporal } from '../config/open-connection';
 
 export interface DevServerOptions {
   /** Address to bind; always loopback unless the caller says otherwise. */
@@ -163,7 +163,7 @@ async function startOnce(options: DevServerOptions, ip: string, cli: ResolvedTem
       async () => {
         if (proc.exited()) throw exited;
         // lazy + close in finally: a failed Connection.connect would leave its channel open.
-        const connection = Connection.lazy({ address, connectTimeout: 2_000 });
+        const connection = lazyTemporal({ address, connectTimeout: 2_000 });
         try {
           await connection.ensureConnected();
           await connection.workflowService.describeNamespace({ namespace });

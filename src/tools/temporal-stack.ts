@@ -1,4 +1,3 @@
-import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +11,7 @@ import { Launcher, managedLauncher, StackProcess } from './stack-process';
 import { DB_USER, DATABASES, DYNAMIC_CONFIG, NUM_HISTORY_SHARDS, serverConfigYaml, StackPorts, uiConfigYaml } from './temporal-stack-config';
 import { setUpSchemas } from './temporal-stack-schema';
 import { resolveTemporalServerTools, resolveUiServer, TEMPORAL_SERVER_RELEASE, TemporalStackError, UI_SERVER_RELEASE } from './temporal-stack-tools';
+import { lazyTemporal } from '../config/open-connection';
 
 const RETENTION = '3 days';
 
@@ -105,7 +105,7 @@ export function stackClientTls(state: StackState) {
 
 /** Registers the namespace (a real server has none) and our search attributes, idempotently. */
 async function registerNamespaceAndAttributes(state: StackState): Promise<boolean> {
-  const connection = Connection.lazy({ address: state.address, tls: stackClientTls(state), connectTimeout: 2_000 });
+  const connection = lazyTemporal({ address: state.address, tls: stackClientTls(state), connectTimeout: 2_000 });
   try {
     await connection.ensureConnected();
     try {

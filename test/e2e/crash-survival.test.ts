@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import type { ManagedProcess } from '../../src/tools/process-group';
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue } from '../support/temporal';
 import { crash, startWorkerProcess } from '../support/worker-process';
+import { connectTemporal } from '../../src/config/open-connection';
 
 // Crash survival on the real stack: a real dev server, drydock workers in processes of their
 // own, and the lab's emulators (sushy-emulator, ipmi_sim, the MAAS emulator). The counts are
@@ -33,7 +34,7 @@ function expectOnceEach(d: Deployment, result: SiteActionResult): void {
 describe('crash survival against the lab (sushy-emulator, ipmi_sim, MAAS emulator)', () => {
   it('(a) kill -9 of the worker while DeployNode polls: a new worker finishes, and no completed step runs twice', async () => {
     const d = await labDeployment('alpha');
-    const connection = await Connection.connect({ address: readRunState().temporalAddress });
+    const connection = await connectTemporal({ address: readRunState().temporalAddress });
     const client = new Client({ connection });
     const taskQueue = uniqueTaskQueue('crash-a');
     const workers: ManagedProcess[] = [];
@@ -65,7 +66,7 @@ describe('crash survival against the lab (sushy-emulator, ipmi_sim, MAAS emulato
     const dbFilename = join(mkdtempSync(join(tmpdir(), 'drydock-crash-db-')), 'temporal.db');
     const port = await freePort();
     let server: DevServer | undefined = await startDevServer({ headless: true, dbFilename, port });
-    let connection = await Connection.connect({ address: server.address });
+    let connection = await connectTemporal({ address: server.address });
     let worker: ManagedProcess | undefined;
     const taskQueue = uniqueTaskQueue('crash-b');
     try {
@@ -78,7 +79,7 @@ describe('crash survival against the lab (sushy-emulator, ipmi_sim, MAAS emulato
       await connection.close();
       await server.stop();
       server = await startDevServer({ headless: true, dbFilename, port });
-      connection = await Connection.connect({ address: server.address });
+      connection = await connectTemporal({ address: server.address });
       client = new Client({ connection });
 
       const result = (await client.workflow.getHandle(workflowId).result()) as SiteActionResult;

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import { openRemotePglite } from '../support/remote-pglite';
 import { historyText } from '../support/history-text';
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue, withWorker } from '../support/temporal';
+import { connectTemporal } from '../../src/config/open-connection';
 
 // The example site (examples/site: 8 nodes in 2 racks, Redfish and IPMI BMCs, bonded and trunked
 // links, LVM) deployed to the lab as `npm run demo` does, through the harness's dev server, with
@@ -96,7 +97,7 @@ describe('the example site on the lab', () => {
 
     let historyOfCmp01 = '';
     const taskQueue = uniqueTaskQueue('example');
-    const connection = await Connection.connect({ address: state.temporalAddress });
+    const connection = await connectTemporal({ address: state.temporalAddress });
     db = await onSql(await openRemotePglite(join(mkdtempSync(join(tmpdir(), 'drydock-example-db-')), 'builddata')));
     const settings = { address: state.temporalAddress, namespace: state.namespace, taskQueue };
     api = await startLabBootActionApi({ drydock: new DrydockClient(new Client({ connection, namespace: state.namespace }), settings), db, site });

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DrydockClient } from '../../src/client';
 import { nodeWorkflowId, siteStepsWorkflowId, type SiteActionResult } from '../../src/contracts/deployment';
 import { parseFaultConfig } from '../../lab/maas/config';
@@ -8,6 +8,7 @@ import { labDeployment, type LabDeployment, sideEffects, sideEffectTable } from 
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue } from '../support/temporal';
 import { crash, startWorkerProcess, workerIdentityPrefix } from '../support/worker-process';
+import { connectTemporal } from '../../src/config/open-connection';
 
 // Issue 17 item 3: kill -9 of the worker while EACH kind of step of a DeployNodes run is in
 // flight (its activity started and not completed, as the server's pendingActivities show it:
@@ -58,7 +59,7 @@ if (!EXTENDED) process.stderr.write('[faults-every-step] skipped: set DRYDOCK_E2
   it('every step kind killed in flight once: every node done, no side effect twice', async () => {
     const [d, ref] = await Promise.all([labDeployment('kill-every', { durations: DURATIONS }), labDeployment('kref', { durations: DURATIONS })]);
     const { temporalAddress: address, workflowBundlePath } = readRunState();
-    const connection = await Connection.connect({ address });
+    const connection = await connectTemporal({ address });
     const client = new Client({ connection });
     const taskQueue = uniqueTaskQueue('every-step');
     const refQueue = uniqueTaskQueue('every-step-ref');

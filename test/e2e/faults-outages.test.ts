@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import type { ManagedProcess } from '../../src/tools/process-group';
 import { labDeployment, type LabDeployment, maasCounts, sideEffects, sideEffectTable } from '../support/lab-deployment';
 import { uniqueTaskQueue } from '../support/temporal';
 import { startWorkerProcess } from '../support/worker-process';
+import { connectTemporal } from '../../src/config/open-connection';
 
 // Fault injection on the lab (issue 17), the outages: a Temporal server of this test's own (the
 // test support's shared server serves every other file) and one deployment of a Redfish node
@@ -45,7 +46,7 @@ describe('fault injection against the lab: Temporal server and MAAS outages', ()
     const dbFilename = join(mkdtempSync(join(tmpdir(), 'drydock-outages-db-')), 'temporal.db');
     const port = await freePort();
     let server: DevServer = await startDevServer({ headless: true, dbFilename, port });
-    let connection = await Connection.connect({ address: server.address });
+    let connection = await connectTemporal({ address: server.address });
     let client = new Client({ connection });
     const taskQueue = uniqueTaskQueue('outages');
     let worker: ManagedProcess | undefined;
@@ -80,7 +81,7 @@ describe('fault injection against the lab: Temporal server and MAAS outages', ()
       note(`Temporal server stopped (${how}); down for ${downMs / 1000} s`);
       await new Promise((r) => setTimeout(r, downMs));
       server = await startDevServer({ headless: true, dbFilename, port });
-      connection = await Connection.connect({ address: server.address });
+      connection = await connectTemporal({ address: server.address });
       client = new Client({ connection });
       note('Temporal server restarted (same --db-filename)');
     };

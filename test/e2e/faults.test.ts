@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DrydockClient } from '../../src/client';
 import { nodeProgressQuery } from '../../src/contracts/control';
 import { nodeWorkflowId, type NodeProgress, type NodeStep, type SiteActionResult } from '../../src/contracts/deployment';
@@ -8,6 +8,7 @@ import { driverPowerCommands, labDeployment, type LabDeployment, sideEffects, si
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue } from '../support/temporal';
 import { crash, startWorkerProcess } from '../support/worker-process';
+import { connectTemporal } from '../../src/config/open-connection';
 
 // Fault injection on the lab (issue 17, deliverable 3), bounded in time: ONE deployment of a
 // Redfish node (sushy-emulator) and an IPMI node (ipmi_sim) through the MAAS emulator, with
@@ -33,7 +34,7 @@ describe('fault injection against the lab: one deployment, several faults', () =
   it('a concurrent identical run, a frozen BMC, three kill -9s of the worker (power cycle after the command, commissioning, deployment) and a MAAS outage: every node done once', async () => {
     const d: LabDeployment = await labDeployment('faults', { durations: { enlistingSeconds: 4, commissioningSeconds: 4, deployingSeconds: 12, releasingSeconds: 1, importSeconds: 0.2 } });
     const address = readRunState().temporalAddress;
-    const connection = await Connection.connect({ address });
+    const connection = await connectTemporal({ address });
     const client = new Client({ connection });
     const taskQueue = uniqueTaskQueue('faults');
     const workers: ManagedProcess[] = [];

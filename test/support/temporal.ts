@@ -1,7 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { readRunState } from './run-state';
+import { connectTemporal } from '../../src/config/open-connection';
 
 /** A task queue of its own for each test, so concurrent test files never share work. */
 export function uniqueTaskQueue(prefix: string): string {
@@ -10,7 +11,7 @@ export function uniqueTaskQueue(prefix: string): string {
 
 export async function connectClient(): Promise<{ client: Client; close: () => Promise<void> }> {
   const state = readRunState();
-  const connection = await Connection.connect({ address: state.temporalAddress });
+  const connection = await connectTemporal({ address: state.temporalAddress });
   return { client: new Client({ connection, namespace: state.namespace }), close: () => connection.close() };
 }
 

@@ -1,4 +1,3 @@
-import { Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { processAlive, detachedLauncher, managedLauncher, stopProcessGroup } from '../../tools/stack-process';
@@ -7,6 +6,7 @@ import { NUM_HISTORY_SHARDS } from '../../tools/temporal-stack-config';
 import { TEMPORAL_SERVER_RELEASE } from '../../tools/temporal-stack-tools';
 import { makeStackCertificates } from '../../tools/certificates';
 import { CliExit, EXIT } from '../exit-codes';
+import { lazyTemporal } from '../../config/open-connection';
 
 /** `drydock stack up|down|status`: the production Temporal stack (PostgreSQL, temporal-server with
  * mTLS) on this machine, its state, certificates and logs in one folder. */
@@ -35,7 +35,7 @@ function describe(state: StackState): string {
 }
 
 async function frontendAnswers(state: StackState): Promise<string | undefined> {
-  const connection = Connection.lazy({ address: state.address, tls: stackClientTls(state), connectTimeout: 3_000 });
+  const connection = lazyTemporal({ address: state.address, tls: stackClientTls(state), connectTimeout: 3_000 });
   try {
     await connection.ensureConnected();
     await connection.workflowService.describeNamespace({ namespace: state.namespace });

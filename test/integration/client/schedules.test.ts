@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { createActivities } from '../../../activities';
 import { DrydockClient } from '../../../src/client';
 import { calendarToCron, createSchedule, deleteSchedule, describeSchedule, triggerSchedule } from '../../../src/client/schedules';
@@ -9,6 +9,7 @@ import { simSiteDesign } from '../../../lab/sim-site';
 import { pollUntil } from '../../../src/tools/poll';
 import { readRunState } from '../../support/run-state';
 import { connectClient, uniqueTaskQueue, withWorker } from '../../support/temporal';
+import { connectTemporal } from '../../../src/config/open-connection';
 
 // Temporal Schedules on the real dev server, with sim drivers.
 process.env.SIM_BMC_PASSWORD ??= 'sim-secret';
@@ -111,7 +112,7 @@ describe('scheduled re-provisioning (Temporal Schedules, sim drivers)', () => {
   });
 
   it('refuses a schedule without a spec, or with both cron and interval', async () => {
-    const connection = await Connection.connect({ address: state.temporalAddress });
+    const connection = await connectTemporal({ address: state.temporalAddress });
     try {
       const drydock = new DrydockClient(new Client({ connection }), { address: state.temporalAddress, namespace: state.namespace, taskQueue: 'unused' });
       const design = inline(simSiteDesign({ site: 'x', nodes: 1 }));

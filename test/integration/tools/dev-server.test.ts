@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../../src/contracts/search-attributes';
 import { DevServerStartError, startDevServer } from '../../../src/tools/dev-server';
 import { resolveTemporalCli } from '../../../src/tools/temporal-cli';
+import { connectTemporal } from '../../../src/config/open-connection';
 
 function isAlive(pid: number): boolean {
   try {
@@ -20,7 +21,7 @@ function isAlive(pid: number): boolean {
 async function statusAfterRestart(dbFilename: string, workflowId: string): Promise<string> {
   const server = await startDevServer({ headless: true, dbFilename });
   try {
-    const connection = await Connection.connect({ address: server.address });
+    const connection = await connectTemporal({ address: server.address });
     try {
       return (await new Client({ connection }).workflow.getHandle(workflowId).describe()).status.name;
     } finally {
@@ -36,7 +37,7 @@ describe('dev-server launcher (a second, private server)', () => {
     const dbFilename = join(mkdtempSync(join(tmpdir(), 'drydock-db-')), 'temporal.db');
     const first = await startDevServer({ headless: true, dbFilename });
     const pid = first.process.child.pid!;
-    const connection = await Connection.connect({ address: first.address });
+    const connection = await connectTemporal({ address: first.address });
     const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
     for (const name of Object.keys(SEARCH_ATTRIBUTES)) expect(attrs.customAttributes?.[name]).toBeDefined();
     // A workflow that no worker serves stays running: it must still be there after the restart.
@@ -51,7 +52,7 @@ describe('dev-server launcher (a second, private server)', () => {
   it('keeps its SQLite file in WAL mode, and nothing committed is lost when the server is killed with SIGKILL', async () => {
     const dbFilename = join(mkdtempSync(join(tmpdir(), 'drydock-db-')), 'temporal.db');
     const first = await startDevServer({ headless: true, dbFilename });
-    const connection = await Connection.connect({ address: first.address });
+    const connection = await connectTemporal({ address: first.address });
     try {
       await new Client({ connection }).workflow.start('stackCheck', { taskQueue: 'nobody-listens', workflowId: 'survives-sigkill', args: [{ requestedBy: 'test' }] });
     } finally {
@@ -92,7 +93,7 @@ describe('dev-server launcher (a second, private server)', () => {
     const said: string[] = [];
     const server = await startDevServer({ headless: true, cli: { ...real, path: wrapper }, log: (m) => said.push(m) });
     try {
-      const connection = await Connection.connect({ address: server.address });
+      const connection = await connectTemporal({ address: server.address });
       await connection.workflowService.describeNamespace({ namespace: 'default' });
       await connection.close();
     } finally {

@@ -14,6 +14,7 @@ import { pollUntil } from '../../../src/tools/poll';
 import { createDrydockWorker } from '../../../src/worker';
 import { dumpBytes, payloadsIn, stackUnavailable, startTestStack, TestStack } from '../../support/prod-stack';
 import { uniqueTaskQueue } from '../../support/temporal';
+import { connectTemporal } from '../../../src/config/open-connection';
 
 // The production stack: temporal-server v1.29.1 on PostgreSQL with frontend mTLS, a drydock
 // worker and client with the AES-GCM payload codec, and the sim drivers (their ledger counts
@@ -42,7 +43,7 @@ describeStack('the production stack: temporal-server on PostgreSQL, mTLS, encryp
 
   beforeAll(async () => {
     t = await startTestStack();
-    const connection = await Connection.connect({ address: t.stack.state.address, tls: tlsOptions(t.settings('none')) });
+    const connection = await connectTemporal({ address: t.stack.state.address, tls: tlsOptions(t.settings('none')) });
     raw = new Client({ connection, namespace: t.stack.state.namespace });
     closeRaw = () => connection.close();
   }, 240_000);
@@ -74,7 +75,7 @@ describeStack('the production stack: temporal-server on PostgreSQL, mTLS, encryp
     const certs = t.stack.state.certificates;
     const ca = readFileSync(certs.caCert);
     const attempt = async (tls: NonNullable<Parameters<typeof Connection.connect>[0]>['tls']) => {
-      const connection = await Connection.connect({ address, tls, connectTimeout: 2_000 });
+      const connection = await connectTemporal({ address, tls, connectTimeout: 2_000 });
       try {
         await connection.workflowService.describeNamespace({ namespace: 'default' });
       } finally {

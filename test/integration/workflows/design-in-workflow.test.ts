@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import type { DesignInWorkflowResult } from '../../fixtures/design-workflow/work
 import { REPO_ROOT } from '../../support/paths';
 import { readRunState } from '../../support/run-state';
 import { quietBundlerLogger, uniqueTaskQueue } from '../../support/temporal';
+import { connectTemporal } from '../../../src/config/open-connection';
 
 describe('the design modules inside a workflow', () => {
   it('load, compile, validate and filter nodes in the workflow sandbox of a real worker', async () => {
@@ -13,7 +14,7 @@ describe('the design modules inside a workflow', () => {
     const state = readRunState();
     const taskQueue = uniqueTaskQueue('design');
     const nativeConnection = await NativeConnection.connect({ address: state.temporalAddress });
-    const connection = await Connection.connect({ address: state.temporalAddress });
+    const connection = await connectTemporal({ address: state.temporalAddress });
     try {
       const worker = await Worker.create({ connection: nativeConnection, namespace: state.namespace, taskQueue, workflowBundle: { code } });
       const client = new Client({ connection, namespace: state.namespace });
