@@ -10,6 +10,7 @@ import { abortError } from '../src/drivers/abort';
 import type { ActionContext } from '../src/drivers/context';
 import { isDriverError } from '../src/drivers/errors';
 import { CredentialResolutionError } from '../src/secrets/resolver';
+import { checkpointHeartbeat, CheckpointUnconfirmed } from './heartbeat-checkpoint';
 
 /** Longest gap between two heartbeats while a driver action runs without reporting progress
  * (a slow BMC command, a switch lock): Temporal delivers cancellation only with heartbeats. */
@@ -20,12 +21,14 @@ const MAX_KEEPALIVE_MS = 5_000;
 export function activityContext(): ActionContext & { lastHeartbeat(): unknown } {
   const activity = Context.current();
   let last: unknown = activity.info.heartbeatDetails;
+  const heartbeat = (details?: unknown): void => {
+    last = details;
+    activity.heartbeat(details);
+  };
   return {
     signal: activity.cancellationSignal,
-    heartbeat(details?: unknown) {
-      last = details;
-      activity.heartbeat(details);
-    },
+    heartbeat,
+    checkpoint: (details) => checkpointHeartbeat(heartbeat, details),
     lastHeartbeat: () => last,
     resumeFrom: activity.info.heartbeatDetails,
     workflowId: activity.info.workflowExecution?.workflowId,
@@ -43,6 +46,11 @@ export function activityContext(): ActionContext & { lastHeartbeat(): unknown } 
  * else is returned unchanged (a bug, retried by the default policy).
  */
 export function toApplicationFailure(err: unknown): unknown {
+  if (err instanceof CheckpointUnconfirmed) {
+    // Retryable: nothing was sent. The next attempt may find the record (the server got it
+    // late) and then treats the command as possibly sent, never sending it twice.
+    return ApplicationFailure.create({ type: 'CheckpointUnconfirmed', message: err.message, nonRetryable: false });
+  }
   if (err instanceof CredentialResolutionError) {
     return ApplicationFailure.create({ type: 'CredentialUnavailable', message: err.message, nonRetryable: true });
   }

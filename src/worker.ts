@@ -59,10 +59,12 @@ export async function createDrydockWorker(options: DrydockWorkerOptions = {}): P
     namespace: settings.namespace,
     ...(dataConverter ? { dataConverter } : {}),
     activities,
-    // Cancellation reaches an activity with its next heartbeat: throttle heartbeats to at most
-    // 10 s apart, so an abort stops a BMC command or a MAAS poll within seconds.
-    maxHeartbeatThrottleInterval: '10s',
-    defaultHeartbeatThrottleInterval: '10s',
+    // Cancellation reaches an activity with its next heartbeat, and a power or boot command
+    // waits for its write-ahead record to reach the server (activities/heartbeat-checkpoint.ts),
+    // which the SDK holds up to this long: 2 s keeps both short. The cost is at most one
+    // heartbeat call per activity per 2 s, and in practice one per keep-alive (5 s).
+    maxHeartbeatThrottleInterval: '2s',
+    defaultHeartbeatThrottleInterval: '2s',
   } satisfies Partial<WorkerOptions>;
   const workers: Worker[] = [];
   if (options.general !== false) {

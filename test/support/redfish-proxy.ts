@@ -44,6 +44,9 @@ export interface RedfishProxyOptions {
   rewrite?: (method: string, path: string, json: Record<string, unknown>) => Record<string, unknown>;
   /** Hold every request this long before handling it (to make overlaps certain). */
   delayMs?: number;
+  /** Awaited before a request is handled (answered or forwarded): to look at the world at the
+   * moment a command reaches the BMC. */
+  before?: (method: string, path: string, body: unknown) => Promise<void>;
   /** Answer a request here instead of forwarding it. */
   answer?: (method: string, path: string, body: unknown) => { status: number; json?: unknown } | undefined;
 }
@@ -115,6 +118,7 @@ export async function startRedfishProxy(options: RedfishProxyOptions): Promise<R
       send(options.busy.status, redfishError(options.busy.status === 409 ? 'The resource is busy with another request' : 'Service temporarily unavailable'), options.busy.retryAfter ? { 'retry-after': options.busy.retryAfter } : {});
       return;
     }
+    await options.before?.(method, path, body);
     const answered = options.answer?.(method, path, body);
     if (answered) {
       send(answered.status, answered.json);

@@ -4,6 +4,7 @@ import type { BmcLocks } from './bmc-lock';
 import type { BootDevice, BootSettings, OobDriver, OobInterrogation, OobTarget } from './interface';
 import { BootFlags, IpmiParseError, Ipmitool, ipmiSettings, parseBootdevSet, parseBootParam5, parseColonPairs, parsePowerControl, parsePowerStatus } from './ipmitool';
 import type { PowerReading } from './power-wait';
+import { type SentCommand, sendOnce, sentPhrase } from './resume';
 import { powerCycle } from './power-cycle';
 import { ensurePower } from './power-once';
 
@@ -35,14 +36,14 @@ export class IpmiDriver implements OobDriver {
   async configNodePxe(target: OobTarget, ctx: ActionContext): Promise<ActionOutcome> {
     const tool = this.tool(target);
     const current = await this.readBootFlags(tool, ctx);
-    const outcome = await this.ensureBoot(tool, ctx, { device: 'pxe', persistent: true, mode: current.mode }, current);
+    const outcome = await this.ensureBoot(tool, ctx, 'configNodePxe', { device: 'pxe', persistent: true, mode: current.mode }, current);
     const note = 'IPMI cannot choose the NIC: PXE is the persistent boot device and the firmware picks the PXE NIC';
     return { ...outcome, message: `${outcome.changed ? 'PXE set' : 'PXE already set'} as the persistent boot device (${current.mode}); ${note}${outcome.message ? `; ${outcome.message}` : ''}`, details: { ...outcome.details, method: 'bootdev-persistent' } };
   }
 
   async setNodeBoot(target: OobTarget, boot: BootSettings, ctx: ActionContext): Promise<ActionOutcome> {
     const tool = this.tool(target);
-    const outcome = await this.ensureBoot(tool, ctx, boot, await this.readBootFlags(tool, ctx));
+    const outcome = await this.ensureBoot(tool, ctx, 'setNodeBoot', boot, await this.readBootFlags(tool, ctx));
     const what = `boot ${boot.device} ${boot.persistent ? 'persistently' : 'once'} (${boot.mode})`;
     return { ...outcome, message: `${outcome.changed ? what : `${what} (no change: already set)`}${outcome.message ? `; ${outcome.message}` : ''}` };
   }
@@ -158,16 +159,26 @@ export class IpmiDriver implements OobDriver {
 
   /** Sets the boot device unless the BMC already reports it (valid, same device, persistence
    * and mode), then reads it back: a different device fails; a persistence or mode the BMC does
-   * not report is a warning in the outcome (ipmi_sim, like some BMCs, keeps only the device). */
-  private async ensureBoot(tool: Ipmitool, ctx: ActionContext, want: { device: BootDevice; persistent: boolean; mode: 'uefi' | 'legacy' }, before: BootFlags): Promise<ActionOutcome> {
+   * not report is a warning in the outcome (ipmi_sim, like some BMCs, keeps only the device).
+   * The command is written ahead (sendOnce): a retry whose previous attempt sent it, or was about
+   * to, and that reads the wanted device does not send it again, even where the BMC does not
+   * report persistence or mode. */
+  private async ensureBoot(tool: Ipmitool, ctx: ActionContext, action: string, want: { device: BootDevice; persistent: boolean; mode: 'uefi' | 'legacy' }, before: BootFlags): Promise<ActionOutcome> {
     const details = { device: want.device, persistent: want.persistent, mode: want.mode };
     if (before.valid && before.device === want.device && before.persistent === want.persistent && before.mode === want.mode) {
       return { changed: false, message: '', details };
     }
+    const earlier = bootRecord(ctx.resumeFrom, action, details);
+    if (earlier && before.device === want.device) {
+      return { changed: true, message: `set by the previous attempt (${sentPhrase(earlier, (c) => c)}); the BMC reports boot device ${before.selector}, so it is not sent again`, details: { ...details, resumedFrom: 'boot-requested', acceptedAt: earlier.at } };
+    }
     const options = [want.persistent ? 'persistent' : undefined, want.mode === 'uefi' ? 'efiboot' : undefined].filter((o): o is string => o !== undefined);
     const command = ['chassis', 'bootdev', want.device, ...(options.length ? [`options=${options.join(',')}`] : [])];
-    const out = await tool.run(command, ctx);
-    strict(tool, command.join(' '), () => parseBootdevSet(out, want.device));
+    await sendOnce(ctx, { action, step: 'boot-requested', want: details }, command.join(' '), { action, step: 'not-started' }, async () => {
+      const out = await tool.run(command, ctx);
+      strict(tool, command.join(' '), () => parseBootdevSet(out, want.device));
+      return command.join(' ');
+    });
     const after = await this.readBootFlags(tool, ctx);
     if (after.device !== want.device) {
       throw new DriverError('bmc', 'Unsupported', `node ${tool.node}: the IPMI BMC at ${tool.settings.key} accepted "${command.join(' ')}" but reports the boot device as "${after.selector}"`, {
@@ -198,4 +209,13 @@ function strict<T>(tool: Ipmitool, command: string, parse: () => T): T {
       details: { command },
     });
   }
+}
+
+/** The previous attempt's write-ahead record of a boot command for the same settings. */
+function bootRecord(resumeFrom: unknown, action: string, want: { device: string; persistent: boolean; mode: string }): SentCommand | undefined {
+  if (resumeFrom === null || typeof resumeFrom !== 'object') return undefined;
+  const r = resumeFrom as { action?: unknown; step?: unknown; want?: { device?: unknown; persistent?: unknown; mode?: unknown }; sent?: Partial<SentCommand> };
+  if (r.action !== action || r.step !== 'boot-requested' || r.want?.device !== want.device || r.want.persistent !== want.persistent || r.want.mode !== want.mode) return undefined;
+  if (typeof r.sent?.command !== 'string' || typeof r.sent.at !== 'number') return undefined;
+  return { command: r.sent.command, at: r.sent.at, ...(r.sent.pending === true ? { pending: true } : {}) };
 }

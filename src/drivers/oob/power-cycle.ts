@@ -1,6 +1,6 @@
 import type { ActionContext, ActionOutcome } from '../context';
 import { type PowerReading, waitForPower, waitForPowerUntil } from './power-wait';
-import { ago, resumeRecord, type SentCommand } from './resume';
+import { resumeRecord, type SentCommand, sendOnce, sentPhrase } from './resume';
 
 /** What the shared power-cycle logic needs from a driver (Redfish or IPMI). */
 export interface CyclePort {
@@ -35,11 +35,9 @@ export async function powerCycle(port: CyclePort): Promise<ActionOutcome> {
   const progress = { action: ACTION };
   const record = resumeRecord(ctx.resumeFrom, ACTION);
   const sentNow: string[] = [];
-  const send = async (what: 'on' | 'off' | 'reset', step: string): Promise<SentCommand> => {
-    const command = await port.send(what);
-    const sent = { command, at: Date.now() };
-    sentNow.push(command);
-    ctx.heartbeat({ ...progress, step, sent });
+  const send = async (what: 'on' | 'off' | 'reset', step: string, before: string): Promise<SentCommand> => {
+    const sent = await sendOnce(ctx, { ...progress, step }, what, { ...progress, step: before }, () => port.send(what));
+    sentNow.push(sent.command);
     return sent;
   };
   const wait = (want: 'on' | 'off', step: string, sent?: SentCommand) =>
@@ -61,10 +59,10 @@ export async function powerCycle(port: CyclePort): Promise<ActionOutcome> {
     let reachedOff = reading.power === 'off';
     if (!reachedOff && record.lastPower !== 'off') reachedOff = (await waitUntil('off', 'off-requested', sent, deadline)).reached;
     if (!reachedOff) {
-      const what = sent ? `${port.label(sent.command)} was accepted ${ago(sent.at)}` : 'Off was requested';
+      const what = sent ? sentPhrase(sent, (c) => port.label(c)) : 'Off was requested by the first attempt';
       return {
         changed: true,
-        message: `power cycle (resumed after the first attempt was interrupted): ${what} by the first attempt, and the node now reads ${reading.raw}: ${record.lastPower === 'off' ? 'it did power off, and someone else (the bootstrapper) has powered it on since' : 'it did not power off within power_timeout_s, and drydock does not send it again'}; left as found (a power action takes effect once)`,
+        message: `power cycle (resumed after the first attempt was interrupted): ${what}, and the node now reads ${reading.raw}: ${record.lastPower === 'off' ? 'it did power off, and someone else (the bootstrapper) has powered it on since' : 'it did not power off within power_timeout_s, and drydock does not send it again'}; left as found (a power action takes effect once)`,
         details: { sent: null, resumedFrom: record.step, acceptedAt: sent?.at ?? null, leftAsFound: true },
       };
     }
@@ -83,21 +81,21 @@ export async function powerCycle(port: CyclePort): Promise<ActionOutcome> {
   } else {
     const reading = await port.read();
     if (reading.power === 'off') {
-      const sent = await send('on', 'on-requested');
+      const sent = await send('on', 'on-requested', 'not-started');
       const waited = await wait('on', 'on-requested', sent);
       return { changed: true, message: `power cycle: the node was off, so it was powered on (${port.label(sent.command)}; on after ${seconds(waited.waitedMs)} s)`, details: { wasOff: true, sent: sent.command } };
     }
     if (port.mode === 'reset') {
-      const sent = await send('reset', 'reset-requested');
+      const sent = await send('reset', 'reset-requested', 'not-started');
       const waited = await wait('on', 'reset-requested', sent);
       return { changed: true, message: `power cycled (${port.label(sent.command)}; on after ${seconds(waited.waitedMs)} s)`, details: { sent: sent.command, waitedMs: waited.waitedMs } };
     }
-    const off = await send('off', 'off-requested');
+    const off = await send('off', 'off-requested', 'not-started');
     offWaitMs = (await wait('off', 'off-requested', off)).waitedMs;
     ctx.heartbeat({ ...progress, step: 'off-reached' });
   }
 
-  const on = await send('on', 'on-requested');
+  const on = await send('on', 'on-requested', 'off-reached');
   const onWait = await wait('on', 'on-requested', on);
   return {
     changed: true,
@@ -114,7 +112,7 @@ async function resumeAfterOn(
   waitUntil: (want: 'on' | 'off', step: string, sent: SentCommand | undefined, deadline: number) => Promise<{ reached: boolean; waitedMs: number; last: string }>,
 ): Promise<ActionOutcome> {
   const { sent } = record;
-  const what = () => (sent ? `${port.label(sent.command)} was accepted ${ago(sent.at)} by the first attempt` : 'the first attempt had requested On');
+  const what = () => (sent ? sentPhrase(sent, (c) => port.label(c)) : 'the first attempt had requested On');
   const base = { sent: null, resumedFrom: record.step, acceptedAt: sent?.at ?? null };
   const reading = await port.read();
   const sawOn = record.lastPower === 'on';

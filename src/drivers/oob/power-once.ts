@@ -1,7 +1,7 @@
 import type { ActionContext, ActionOutcome } from '../context';
 import { DriverError } from '../errors';
 import { type PowerReading, waitForPower, waitForPowerUntil } from './power-wait';
-import { ago, resumeRecord, type SentCommand } from './resume';
+import { resumeRecord, type SentCommand, sendOnce, sentPhrase } from './resume';
 
 /** What ensure-on and ensure-off need from a driver (Redfish or IPMI). */
 export interface EnsurePowerPort {
@@ -46,9 +46,7 @@ export async function ensurePower(port: EnsurePowerPort, want: 'on' | 'off'): Pr
   if (reading.power === want) return { changed: false, message: `power ${want} (no change: already ${want})`, details: { powerState: reading.raw } };
   let sent: SentCommand | undefined;
   if (!port.landing?.(reading)) {
-    const command = await port.send();
-    sent = { command, at: Date.now() };
-    ctx.heartbeat({ action, step, sent });
+    sent = await sendOnce(ctx, { action, step }, want, { action, step: 'not-started' }, () => port.send());
   }
   const waited = await waitForPower(() => port.read(), want, {
     node: port.node,
@@ -71,7 +69,7 @@ async function resume(
   extra: (command: string | null) => Record<string, unknown>,
 ): Promise<ActionOutcome> {
   const { sent } = record;
-  const what = sent ? `${port.label(sent.command)} was accepted ${ago(sent.at)} by the first attempt` : `the first attempt had requested power ${want}`;
+  const what = sent ? sentPhrase(sent, (c) => port.label(c)) : `the first attempt had requested power ${want}`;
   const base = { sent: null, resumedFrom: record.step, acceptedAt: sent?.at ?? null, ...extra(null) };
   const deadline = (sent?.at ?? Date.now()) + port.powerTimeoutMs;
   const leftAsFound = (now: string): ActionOutcome => ({

@@ -1,3 +1,6 @@
+import { type ActionContext, checkpoint } from '../context';
+import { isDriverError } from '../errors';
+
 /**
  * Heartbeat details of the power actions: `{ action, step, sent, ... }`. A retried activity gets
  * the last details of the previous attempt as ActionContext.resumeFrom; the step says how far
@@ -13,6 +16,10 @@ export type CycleStep = (typeof CYCLE_STEPS)[number];
 export interface SentCommand {
   command: string;
   at: number;
+  /** Written ahead of the command (checkpoint, then send): an attempt that stopped before the
+   * BMC's answer leaves this, and the command may or may not have reached the BMC. A retry
+   * treats it as sent, so it never sends twice. */
+  pending?: boolean;
 }
 
 /** The step a previous attempt of `action` reached, or undefined (fresh start, or details of
@@ -31,11 +38,52 @@ export function resumeRecord(resumeFrom: unknown, action: string): { step: Cycle
   if (!step) return undefined;
   const details = resumeFrom as { sent?: unknown; lastPower?: unknown };
   const sent = details.sent as Partial<SentCommand> | undefined;
-  const valid = sent && typeof sent.command === 'string' && typeof sent.at === 'number' ? { command: sent.command, at: sent.at } : undefined;
+  const valid = sent && typeof sent.command === 'string' && typeof sent.at === 'number' ? { command: sent.command, at: sent.at, ...(sent.pending === true ? { pending: true } : {}) } : undefined;
   return { step, ...(valid ? { sent: valid } : {}), ...(typeof details.lastPower === 'string' ? { lastPower: details.lastPower } : {}) };
 }
 
 /** "41 s ago" for a command sent at `at`. */
 export function ago(at: number, now = Date.now()): string {
   return `${Math.max(0, Math.round((now - at) / 1000))} s ago`;
+}
+
+/** "On was accepted 41 s ago by the first attempt", or for a record written ahead of a command
+ * whose answer never came: "the on command was about to be sent 41 s ago ... (it may have
+ * reached the BMC)". */
+export function sentPhrase(sent: SentCommand, label: (command: string) => string, now = Date.now()): string {
+  return sent.pending
+    ? `the ${sent.command} command was about to be sent ${ago(sent.at, now)} when the first attempt was interrupted (it may have reached the BMC)`
+    : `${label(sent.command)} was accepted ${ago(sent.at, now)} by the first attempt`;
+}
+
+/** A command that failed this way never reached the BMC (refused, rejected, bad credentials):
+ * its write-ahead record can be taken back. A timeout or a cancellation may have reached it. */
+export function provenNotSent(err: unknown): boolean {
+  return isDriverError(err) && err.kind !== 'Timeout';
+}
+
+/**
+ * Sends a command that must take effect once: its record (`step`, `sent` pending) is written
+ * ahead and confirmed at the server (checkpoint) before the command goes out, then replaced by
+ * the command the BMC accepted. When the command provably did not reach the BMC, `otherwise`
+ * (the record before) is written back, so the retry sends it.
+ */
+export async function sendOnce(
+  ctx: ActionContext,
+  record: { action: string; step: string } & Record<string, unknown>,
+  what: string,
+  otherwise: Record<string, unknown>,
+  send: () => Promise<string>,
+): Promise<SentCommand> {
+  await checkpoint(ctx, { ...record, sent: { command: what, at: Date.now(), pending: true } });
+  let command: string;
+  try {
+    command = await send();
+  } catch (err) {
+    if (provenNotSent(err)) await checkpoint(ctx, otherwise).catch(() => undefined);
+    throw err;
+  }
+  const sent = { command, at: Date.now() };
+  ctx.heartbeat({ ...record, sent });
+  return sent;
 }

@@ -212,6 +212,50 @@ describe('OOB activities on a real Temporal worker', () => {
     }
   }, 120_000);
 
+  it('the power command\'s record is at the Temporal server before the BMC gets the command, even when the SDK holds the heartbeat (throttled)', async () => {
+    const own = await startSushyEmulator({ auth: { username: 'admin', password: PASSWORD }, systems: [{ name: 'act-ahead', powerState: 'Off' }] });
+    let look: (() => Promise<unknown>) | undefined;
+    let slowed = false;
+    const atCommand: unknown[] = [];
+    const proxy = await startRedfishProxy({
+      upstream: own.url,
+      before: async (method, path) => {
+        // The first read of the System takes 4 s: the activity's keep-alive heartbeat (every
+        // third of the 10 s heartbeat timeout) goes out meanwhile, so the SDK holds the next
+        // one, the record, for the throttle interval (0.8 x 10 s with this test's worker).
+        if (method === 'GET' && /\/Systems\/[^/]+$/.test(path) && !slowed) {
+          slowed = true;
+          await new Promise((r) => setTimeout(r, 4_000));
+        }
+        if (method === 'POST' && path.endsWith('/Actions/ComputerSystem.Reset')) atCommand.push(await look?.());
+      },
+    });
+    try {
+      const result = await run(async (_client, start) => {
+        const handle = await start({
+          activity: 'powerCycleNode',
+          args: { site: OOB_SITE, node: redfishNode('act-ahead', proxy.port, { busy_retries: 0 }) },
+          maximumAttempts: 1,
+          heartbeatTimeout: '10s',
+          startToCloseTimeout: '60s',
+        });
+        look = async () => {
+          const pending = (await handle.describe()).raw.pendingActivities?.[0];
+          // binary/null (a keep-alive before any record) has no data
+          return (pending?.heartbeatDetails?.payloads ?? []).map((p) => (p.data?.length ? (JSON.parse(Buffer.from(p.data).toString('utf8')) as unknown) : null));
+        };
+        return (await handle.result()) as { details: Record<string, unknown> };
+      });
+      expect(result.details).toMatchObject({ wasOff: true, sent: 'On' });
+      // What the server held when the BMC got the one command: the record written ahead of it.
+      expect(atCommand).toEqual([[{ action: 'powerCycleNode', step: 'on-requested', sent: { command: 'on', at: expect.any(Number) as number, pending: true }, mark: expect.any(String) as string }]]);
+      expect(proxy.log.filter((e) => e.resetType).map((e) => `${e.status} ${e.resetType}`)).toEqual(['204 On']);
+    } finally {
+      await proxy.stop();
+      await own.stop();
+    }
+  }, 90_000);
+
   it('an IPMI power cycle whose on was accepted, retried after ipmi_sim froze while the bootstrapper powered the node off, sends no second on', async () => {
     const bmc = await startIpmiSim({ name: 'act-ipmi-taken', username: 'admin', password: PASSWORD, initialPower: 'off' });
     let froze: Promise<void> | undefined;

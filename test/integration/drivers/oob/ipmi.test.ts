@@ -199,6 +199,31 @@ describe('IPMI driver against ipmi_sim: boot and identity', () => {
     expect(bmc.changes()).toEqual(['set boot pxe', 'set boot default', 'set boot cdrom']);
   });
 
+  it('a retried SetNodeBoot whose earlier attempt sent bootdev (or was about to) reads the device and sends nothing again, though ipmi_sim keeps no persistence or mode', async () => {
+    const bmc = bmcs['ipmi-boot'];
+    const t = target('n-boot', bmc);
+    const pxe = { device: 'pxe', persistent: true, mode: 'uefi' } as const;
+    await driver.setNodeBoot(t, { device: 'disk', persistent: false, mode: 'legacy' }, standaloneContext());
+    const first = standaloneContext();
+    await driver.setNodeBoot(t, pxe, first);
+    const changes = bmc.changes().length;
+    // The record written ahead of the command, then the accepted command.
+    expect(first.heartbeats).toEqual([
+      { action: 'setNodeBoot', step: 'boot-requested', want: pxe, sent: { command: 'chassis bootdev pxe options=persistent,efiboot', at: expect.any(Number) as number, pending: true } },
+      { action: 'setNodeBoot', step: 'boot-requested', want: pxe, sent: { command: 'chassis bootdev pxe options=persistent,efiboot', at: expect.any(Number) as number } },
+    ]);
+    const retry = await driver.setNodeBoot(t, pxe, standaloneContext({ resumeFrom: first.heartbeats[1] }));
+    expect(retry).toMatchObject({ changed: true, details: { resumedFrom: 'boot-requested' } });
+    expect(retry.message).toContain('was accepted');
+    expect(retry.message).toContain('not sent again');
+    const interrupted = await driver.setNodeBoot(t, pxe, standaloneContext({ resumeFrom: first.heartbeats[0] }));
+    expect(interrupted.message).toContain('was about to be sent');
+    expect(bmc.changes().length).toBe(changes);
+    // A record of other settings is no reason to skip: those are sent.
+    await driver.setNodeBoot(t, { device: 'disk', persistent: false, mode: 'legacy' }, standaloneContext({ resumeFrom: first.heartbeats[1] }));
+    expect(bmc.changes().slice(changes)).toEqual(['set boot default']);
+  });
+
   it('ConfigNodePxe sets PXE persistently, keeping the reported boot mode, and says IPMI cannot choose the NIC', async () => {
     const bmc = bmcs['ipmi-boot'];
     const outcome = await driver.configNodePxe(target('n-boot', bmc), standaloneContext());
