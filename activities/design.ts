@@ -4,6 +4,7 @@ import axios from 'axios';
 import type { DesignRef, Finding } from '../src/contracts/deployment';
 import { WORKFLOW_FAILURES } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
+import { packSelectedNodes } from '../src/contracts/selected-nodes';
 import { formatFindings, processDesign, selectNodes } from '../src/design';
 import { designHash } from '../src/design/hash';
 import type { DesignSource } from '../src/design/load';
@@ -122,7 +123,7 @@ export function createDesignActivities(deps: DesignActivityDeps = {}) {
         siteName: site.name,
         designHash: hash,
         site: siteContextOf(site),
-        nodes: selected.map((n) => ({ name: n.name, rack: n.rack })),
+        selected: packSelectedNodes(selected),
         findings: findings.slice(0, MAX_FINDINGS),
       };
     },

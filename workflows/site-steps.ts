@@ -5,6 +5,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LoadedDesign, NodesRef, WorkflowActivities } from '../src/contracts/activities';
 import { nodeWorkflowId, siteStepsWorkflowId, WORKFLOW_FAILURES, type SiteAction, type SiteStep, type StepRecord } from '../src/contracts/deployment';
 import { SEARCH_ATTRIBUTES } from '../src/contracts/search-attributes';
+import { unpackSelectedNodes } from '../src/contracts/selected-nodes';
 import type { SiteContext } from '../src/contracts/site-context';
 import * as options from './activity-options';
 import { describeFailure } from './node-steps';
@@ -32,14 +33,15 @@ function load(run: SiteRun): Promise<LoadedDesign> {
 export async function loadDesign(run: SiteRun): Promise<SiteContext> {
   const { state } = run;
   const loaded = await load(run);
+  const nodes = unpackSelectedNodes(loaded);
   state.siteName = loaded.siteName;
   state.designHash = loaded.designHash;
   state.findings = loaded.findings;
-  state.queue = loaded.nodes.map((n) => n.name);
+  state.queue = nodes.map((n) => n.name);
   if (state.queue.length > COMPACT_RESULTS_ABOVE) state.compactNodeResults = true;
-  for (const n of loaded.nodes) run.racks.set(n.name, n.rack);
+  for (const n of nodes) run.racks.set(n.name, n.rack);
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.DrydockSite, value: loaded.siteName }]);
-  state.siteSteps.push({ step: 'LoadDesign', status: 'succeeded', message: `design ${loaded.designHash.slice(0, 12)}: ${loaded.nodes.length} node(s) selected, ${loaded.findings.length} warning/info finding(s)` });
+  state.siteSteps.push({ step: 'LoadDesign', status: 'succeeded', message: `design ${loaded.designHash.slice(0, 12)}: ${nodes.length} node(s) selected, ${loaded.findings.length} warning/info finding(s)` });
   return loaded.site;
 }
 
@@ -50,7 +52,7 @@ export async function reloadDesign(run: SiteRun): Promise<SiteContext> {
   if (reloaded.designHash !== state.designHash) {
     throw ApplicationFailure.create({ type: WORKFLOW_FAILURES.designChanged, nonRetryable: true, message: `the design changed while ${action} was running (validated ${state.designHash.slice(0, 12)}, now ${reloaded.designHash.slice(0, 12)})` });
   }
-  for (const n of reloaded.nodes) run.racks.set(n.name, n.rack);
+  for (const n of unpackSelectedNodes(reloaded)) run.racks.set(n.name, n.rack);
   return reloaded.site;
 }
 

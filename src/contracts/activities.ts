@@ -6,6 +6,7 @@
 import type { DesignRef, Finding, SiteAction } from './deployment';
 import type { NodeFilterSet, NodeModel } from '../design/model';
 import type { ActionOutcome, BootSettings, NodeIdentity, NodeInterrogation, OobInterrogation, PortState, ServiceCheck } from './driver-results';
+import type { SelectedNodes } from './selected-nodes';
 import type { SiteContext } from './site-context';
 
 /** The input of every node activity (OOB, bootstrapper, network, Kubernetes): the compiled node
@@ -33,8 +34,11 @@ export interface LoadedDesign {
   siteName: string;
   designHash: string;
   site: SiteContext;
-  /** The selected nodes, in order, with their rack (for per-rack limits). */
-  nodes: Array<{ name: string; rack?: string }>;
+  /** The selected nodes, in order, with their rack (for per-rack limits), packed
+   * (selected-nodes.ts); read them with unpackSelectedNodes. */
+  selected?: SelectedNodes;
+  /** The same as one object per node: only in results recorded before `selected`. */
+  nodes?: Array<{ name: string; rack?: string }>;
   /** Warnings and infos (errors make loading fail). */
   findings: Finding[];
 }

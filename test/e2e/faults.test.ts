@@ -7,7 +7,7 @@ import type { ManagedProcess } from '../../src/tools/process-group';
 import { driverPowerCommands, labDeployment, type LabDeployment, sideEffects, sideEffectTable } from '../support/lab-deployment';
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue } from '../support/temporal';
-import { crash, startWorkerProcess } from '../support/worker-process';
+import { crash, startWorkerProcess, workerIdentityPrefix } from '../support/worker-process';
 import { connectTemporal } from '../../src/config/open-connection';
 
 // Fault injection on the lab (issue 17, deliverable 3), bounded in time: ONE deployment of a
@@ -19,6 +19,8 @@ import { connectTemporal } from '../../src/config/open-connection';
 //   1. a frozen BMC (SIGSTOP of sushy-emulator and ipmi_sim for 15 s) as the runs start;
 //   2. kill -9 of the worker during PowerCycleNode, after the BMC accepted the command, while
 //      MAAS powers the machine off after enlistment (the retry must not power it on again);
+//      then a second kill -9 once the retry (attempt 2) runs on the new worker: the same step
+//      killed twice, and attempt 3 must still find the record of the first attempt's command;
 //   3. kill -9 of the worker while MAAS commissions (ConfigureHardware);
 //   4. a MAAS outage (every API request answered 503 for 20 s) during the node steps after it;
 //   5. kill -9 of the worker while MAAS deploys (DeployNode).
@@ -29,9 +31,10 @@ import { connectTemporal } from '../../src/config/open-connection';
 // command and one boot-device command of ours per node.
 
 const FAULT_STEPS: NodeStep[] = ['PowerCycleNode', 'ConfigureHardware', 'DeployNode'];
+const STARTED = 2; // temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
 
 describe('fault injection against the lab: one deployment, several faults', () => {
-  it('a concurrent identical run, a frozen BMC, three kill -9s of the worker (power cycle after the command, commissioning, deployment) and a MAAS outage: every node done once', async () => {
+  it('a concurrent identical run, a frozen BMC, four kill -9s of the worker (power cycle after the command and again in its retry, commissioning, deployment) and a MAAS outage: every node done once', async () => {
     const d: LabDeployment = await labDeployment('faults', { durations: { enlistingSeconds: 4, commissioningSeconds: 4, deployingSeconds: 12, releasingSeconds: 1, importSeconds: 0.2 } });
     const address = readRunState().temporalAddress;
     const connection = await connectTemporal({ address });
@@ -102,6 +105,32 @@ describe('fault injection against the lab: one deployment, several faults', () =
           { timeoutMs: 300_000, intervalMs: 200, what: `a node at ${step}`, isFatal: (e) => e instanceof Error && e.message.startsWith('the run ended') },
         );
         await restartWorker(`${node} at ${step}`);
+        if (step === 'PowerCycleNode') {
+          // 2b. The same step killed again in its retry. Attempt 2 starts on the new worker once
+          // attempt 1's heartbeat times out (30 s); it only reads and watches, which takes a
+          // moment, so the BMCs are frozen just before it starts, to hold it in flight. Once the
+          // server shows it STARTED on the new worker: kill -9, then thaw.
+          await new Promise((r) => setTimeout(r, 15_000));
+          for (const p of bmcProcesses()) process.kill(p.child.pid as number, 'SIGSTOP');
+          note('BMCs frozen again (SIGSTOP), for the retry');
+          const live = workerIdentityPrefix(workers[workers.length - 1]);
+          const inRetry = async (): Promise<{ node: string; attempt: number } | undefined> => {
+            for (const n of d.nodes) {
+              const pending = (await client.workflow.getHandle(nodeWorkflowId(d.site, n)).describe()).raw.pendingActivities ?? [];
+              const a = pending.find((p) => p.activityType?.name === 'powerCycleNode');
+              if (a && (a.attempt ?? 1) >= 2 && Number(a.state) === STARTED && (a.lastWorkerIdentity ?? '').startsWith(live)) return { node: n, attempt: a.attempt ?? 1 };
+            }
+            return undefined;
+          };
+          const retried = await pollUntil(inRetry, { timeoutMs: 120_000, intervalMs: 200, what: 'PowerCycleNode retried on the new worker' });
+          await new Promise((r) => setTimeout(r, 2_000));
+          await restartWorker(`${retried.node} at PowerCycleNode again, in its attempt ${retried.attempt}`);
+          for (const p of bmcProcesses()) process.kill(p.child.pid as number, 'SIGCONT');
+          note('BMCs thawed (SIGCONT)');
+          // It was in flight when the worker died: the same attempt is still STARTED (on the dead worker).
+          const after = (await client.workflow.getHandle(nodeWorkflowId(d.site, retried.node)).describe()).raw.pendingActivities?.find((p) => p.activityType?.name === 'powerCycleNode');
+          expect({ attempt: after?.attempt, state: Number(after?.state) }).toEqual({ attempt: retried.attempt, state: STARTED });
+        }
         if (step === 'ConfigureHardware') {
           // 4. MAAS outage once commissioning was interrupted.
           d.lab.maas!.setFaults({ errorRate: 1, errorStatus: 503 });
