@@ -39,6 +39,9 @@ export interface DrydockWorker {
   close: () => Promise<void>;
 }
 
+/** The heartbeat throttle interval of every drydock worker (why: where it is used below). */
+export const HEARTBEAT_THROTTLE = '2s';
+
 export async function createDrydockWorker(options: DrydockWorkerOptions = {}): Promise<DrydockWorker> {
   const settings = options.settings ?? connectionSettingsFromEnv();
   const ownsConnection = options.connection === undefined;
@@ -63,8 +66,8 @@ export async function createDrydockWorker(options: DrydockWorkerOptions = {}): P
     // waits for its write-ahead record to reach the server (activities/heartbeat-checkpoint.ts),
     // which the SDK holds up to this long: 2 s keeps both short. The cost is at most one
     // heartbeat call per activity per 2 s, and in practice one per keep-alive (5 s).
-    maxHeartbeatThrottleInterval: '2s',
-    defaultHeartbeatThrottleInterval: '2s',
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+    defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   } satisfies Partial<WorkerOptions>;
   const workers: Worker[] = [];
   if (options.general !== false) {

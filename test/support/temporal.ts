@@ -3,6 +3,7 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { readRunState } from './run-state';
 import { connectTemporal } from '../../src/config/open-connection';
+import { HEARTBEAT_THROTTLE } from '../../src/worker';
 
 /** A task queue of its own for each test, so concurrent test files never share work. */
 export function uniqueTaskQueue(prefix: string): string {
@@ -26,6 +27,9 @@ export async function withWorker<T>(
   const { client, close } = await connectClient();
   try {
     const worker = await Worker.create({
+      // The product worker's throttle (the SDK's default is up to 60 s), unless the test sets one.
+      maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+      defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
       ...options,
       connection,
       namespace: state.namespace,

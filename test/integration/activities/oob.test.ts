@@ -222,7 +222,7 @@ describe('OOB activities on a real Temporal worker', () => {
       before: async (method, path) => {
         // The first read of the System takes 4 s: the activity's keep-alive heartbeat (every
         // third of the 10 s heartbeat timeout) goes out meanwhile, so the SDK holds the next
-        // one, the record, for the throttle interval (0.8 x 10 s with this test's worker).
+        // one, the record, until the throttle interval (the product's 2 s) since it ends.
         if (method === 'GET' && /\/Systems\/[^/]+$/.test(path) && !slowed) {
           slowed = true;
           await new Promise((r) => setTimeout(r, 4_000));
