@@ -56,10 +56,18 @@ export function sentPhrase(sent: SentCommand, label: (command: string) => string
     : `${label(sent.command)} was accepted ${ago(sent.at, now)} by the first attempt`;
 }
 
-/** A command that failed this way never reached the BMC (refused, rejected, bad credentials):
- * its write-ahead record can be taken back. A timeout or a cancellation may have reached it. */
+/** A command that failed this way was not carried out: the BMC refused it (bad credentials,
+ * invalid, unsupported, not found; an HTTP 4xx, or 503 "busy": RFC 9110 has the server not act
+ * on it; IPMI's "node busy"), or the connection was refused. Its write-ahead record can be taken
+ * back. Anything else (a timeout, a reset connection, an IPMI request without an answer, an HTTP
+ * 500/502/504, a cancellation) may have reached the BMC and been carried out. */
 export function provenNotSent(err: unknown): boolean {
-  return isDriverError(err) && err.kind !== 'Timeout';
+  if (!isDriverError(err)) return false;
+  if (err.kind === 'AuthFailed' || err.kind === 'InvalidRequest' || err.kind === 'Unsupported' || err.kind === 'NotFound') return true;
+  const status = (err.details as { status?: unknown } | undefined)?.status;
+  if (typeof status === 'number') return (status >= 400 && status < 500) || status === 503;
+  if (err.kind === 'Busy') return true;
+  return err.kind === 'Unreachable' && (err.details as { code?: unknown } | undefined)?.code === 'ECONNREFUSED';
 }
 
 /**

@@ -20,17 +20,34 @@ describe('sendOnce: the record is written ahead of a command that must take effe
     ]);
   });
 
-  it('takes the record back when the command provably did not reach the BMC (refused, rejected), so a retry sends it', async () => {
-    for (const kind of ['Unreachable', 'Busy', 'AuthFailed', 'InvalidRequest'] as const) {
+  it('takes the record back when the command provably was not carried out (refused, rejected, busy), so a retry sends it', async () => {
+    const refused = [
+      new DriverError('bmc', 'Unreachable', 'refused (connection)', { details: { code: 'ECONNREFUSED' } }),
+      new DriverError('bmc', 'Busy', 'refused (HTTP 503)', { details: { status: 503 } }),
+      new DriverError('bmc', 'Busy', 'refused (HTTP 409)', { details: { status: 409 } }),
+      new DriverError('bmc', 'Busy', 'refused (IPMI node busy)'),
+      new DriverError('bmc', 'AuthFailed', 'refused (401)'),
+      new DriverError('bmc', 'InvalidRequest', 'refused (400)', { details: { status: 400 } }),
+    ];
+    for (const err of refused) {
       const ctx = standaloneContext();
-      await expect(sendOnce(ctx, record, 'on', before, () => Promise.reject(new DriverError('bmc', kind, `refused (${kind})`)))).rejects.toThrow(kind);
+      await expect(sendOnce(ctx, record, 'on', before, () => Promise.reject(err))).rejects.toBe(err);
       expect(ctx.heartbeats.at(-1)).toEqual(before);
       expect(resumeRecord(ctx.heartbeats.at(-1), 'powerOnNode')).toBeUndefined();
     }
   });
 
-  it('keeps the record when the command may have reached the BMC (a timeout, a cancellation, an unknown error): a retry never sends it twice', async () => {
-    for (const err of [new DriverError('bmc', 'Timeout', 'no answer in 30 s'), new Error('aborted'), new TypeError('bug')]) {
+  it('keeps the record when the command may have reached the BMC (a timeout, a reset, no answer, a 5xx other than 503, a cancellation, an unknown error): a retry never sends it twice', async () => {
+    const maybe = [
+      new DriverError('bmc', 'Timeout', 'no answer in 30 s'),
+      new DriverError('bmc', 'Unreachable', 'connection reset', { details: { code: 'ECONNRESET' } }),
+      new DriverError('bmc', 'Unreachable', 'no IPMI answer'),
+      new DriverError('bmc', 'Unreachable', 'HTTP 504 from a proxy', { details: { status: 504 } }),
+      new DriverError('bmc', 'Busy', 'HTTP 500', { details: { status: 500 } }),
+      new Error('aborted'),
+      new TypeError('bug'),
+    ];
+    for (const err of maybe) {
       const ctx = standaloneContext();
       await expect(sendOnce(ctx, record, 'on', before, () => Promise.reject(err))).rejects.toBe(err);
       const left = resumeRecord(ctx.heartbeats.at(-1), 'powerOnNode');
