@@ -94,7 +94,8 @@ describe('fault injection against the lab: Temporal server and MAAS outages', ()
       const { workflowId } = await drydock.startDeployment({ design: d.design, options: { retryWindow: 0 } });
 
       // 1. Both nodes in PowerCycleNode, the server holding the record of the accepted command.
-      await pollUntil(async () => ((await Promise.all(d.nodes.map(recordedHeartbeat))).every((h) => h?.includes('"sent":{')) ? true : undefined), {
+      // (A record still `pending` is written ahead of the command: wait for the accepted one.)
+      await pollUntil(async () => ((await Promise.all(d.nodes.map(recordedHeartbeat))).every((h) => h?.includes('"sent":{') && !h.includes('"pending":true')) ? true : undefined), {
         timeoutMs: 240_000,
         intervalMs: 100,
         what: 'both nodes in PowerCycleNode with the accepted power command in the heartbeat record',
