@@ -75,6 +75,7 @@ export class EmulatorServer {
     );
     return {
       requests: { ...state.stats.requests },
+      applied: { ...(state.stats.applied ?? {}) },
       machines,
       byHostname: Object.fromEntries(state.machines.map((m) => [m.hostname, { ...(state.stats.machines[m.system_id] ?? {}) }])),
       faults: { ...state.stats.faults },
@@ -183,7 +184,13 @@ export class EmulatorServer {
         }
         throw err;
       }
-      if (method !== 'GET') this.model.save();
+      if (method !== 'GET') {
+        if (!(result instanceof Reply && result.status >= 400)) {
+          const applied = (stats.applied ??= {});
+          applied[template] = (applied[template] ?? 0) + 1;
+        }
+        this.model.save();
+      }
 
       const after = this.fault(method, path, op, 'after');
       if (after !== undefined) {
@@ -214,7 +221,7 @@ export class EmulatorServer {
   private async handleLab(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
     if (path === 'stats' && method === 'GET') return sendJson(res, 200, this.stats());
     if (path === 'stats/reset' && method === 'POST') {
-      this.model.state.stats = { requests: {}, machines: {}, faults: { errors: 0, slowed: 0 } };
+      this.model.state.stats = { requests: {}, applied: {}, machines: {}, faults: { errors: 0, slowed: 0 } };
       this.model.save();
       return sendJson(res, 200, this.stats());
     }

@@ -183,6 +183,10 @@ export interface EmuState {
 export interface EmuStats {
   /** Requests by `METHOD /path/template/?op=name`. */
   requests: Record<string, number>;
+  /** Writes (every verb but GET) by the same template that MAAS carried out: answered below 400,
+   * so not a request refused as "already exists" or a fault answered before it was served.
+   * Absent in state files written before it. */
+  applied?: Record<string, number>;
   /** Operations per machine host name (and system_id): commission, deploy, release, allocate,
    * power_on, power_off (API), and bmc_power_on, bmc_power_off, bmc_pxe (what the emulator did
    * to the BMC itself), enlist, commissioned, deployed, released. */
@@ -283,7 +287,7 @@ export function initialState(config: EmulatorConfig): EmuState {
     rackControllers: [rack],
     machines: [],
     enlisted: [],
-    stats: { requests: {}, machines: {}, faults: { errors: 0, slowed: 0 } },
+    stats: { requests: {}, applied: {}, machines: {}, faults: { errors: 0, slowed: 0 } },
   };
   if (config.pxe.dynamicRange) {
     state.ipranges.push({ id: nextId(), subnet_id: subnetId, type: 'dynamic', start_ip: config.pxe.dynamicRange.start, end_ip: config.pxe.dynamicRange.end, comment: 'PXE' });

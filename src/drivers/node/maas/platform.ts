@@ -4,7 +4,7 @@ import type { SiteContext } from '../../../contracts/site-context';
 import { distroSeries } from './lifecycle';
 import { checkEditable, EDITABLE_NETWORK_STATES, requireMachine } from './machines';
 import { ChangeLog, MaasSession, nodeError } from './session';
-import { DriverError } from '../../errors';
+import { createOrFind } from './site-network';
 import type { MaasBootResource, MaasTag } from './types';
 
 /**
@@ -70,10 +70,13 @@ export async function applyNodePlatform(session: MaasSession, node: NodeModel, _
   const opts = kernelParamString(node.platform.kernelParams);
   const existingKp = tags.find((t) => t.name === kpTag);
   if (opts) {
-    if (!existingKp) {
-      await client.post<MaasTag>('tags/', undefined, { name: kpTag, kernel_opts: opts, comment: `drydock: kernel parameters of node ${node.name}` }, ctx.signal);
+    // A create may lose a race to the request of an interrupted attempt, still in MAAS's hands
+    // when this one read the tags: then the tag found is checked as an existing one.
+    const made = existingKp ? undefined : await createTag(client, kpTag, ctx.signal, { kernel_opts: opts, comment: `drydock: kernel parameters of node ${node.name}` });
+    const current = made && !made.created ? made.object : existingKp;
+    if (made?.created) {
       log.add(`created tag ${kpTag} with kernel options "${opts}"`);
-    } else if (existingKp.kernel_opts !== opts) {
+    } else if (current && current.kernel_opts !== opts) {
       await client.put<MaasTag>(tagPath(kpTag), { kernel_opts: opts }, ctx.signal);
       log.add(`updated the kernel options of tag ${kpTag} to "${opts}"`);
     }
@@ -91,7 +94,7 @@ export async function applyNodePlatform(session: MaasSession, node: NodeModel, _
     const existing = tags.find((t) => t.name === tag);
     if (!existing) {
       // Nodes deploying in parallel share their tags: another one may create it first.
-      if (await createUnlessRaced(client, tag, ctx.signal)) log.add(`created tag ${tag}`);
+      if ((await createTag(client, tag, ctx.signal)).created) log.add(`created tag ${tag}`);
     } else if (existing.definition) {
       // MAAS owns the membership of tags with a definition: attaching by hand is refused.
       if (!attached.has(tag)) ctx.log(`node ${node.name}: tag ${tag} is defined by an XPath expression; MAAS decides whether the machine carries it`);
@@ -111,19 +114,13 @@ export async function applyNodePlatform(session: MaasSession, node: NodeModel, _
 }
 
 /**
- * Creates a plain tag; false when MAAS says another request created it meanwhile (a sibling
- * node's ApplyNodePlatform), which is the state we wanted. MAAS answers that with HTTP 400
- * "Tag with this Name already exists."
+ * Creates a tag (a plain one unless `fields` say otherwise), or finds it when MAAS says another
+ * request created it meanwhile (a sibling node's ApplyNodePlatform, or the request of an
+ * interrupted attempt): MAAS answers that with HTTP 400 "Tag with this Name already exists."
  */
-async function createUnlessRaced(client: MaasSession['client'], tag: string, signal: AbortSignal): Promise<boolean> {
-  try {
-    await client.post<MaasTag>('tags/', undefined, { name: tag, comment: 'drydock: node tag' }, signal);
-    return true;
-  } catch (err) {
-    if (err instanceof DriverError && err.details.httpStatus === 400 && /already exists/i.test(err.message)) {
-      await client.get<MaasTag>(tagPath(tag), undefined, signal); // it is really there
-      return false;
-    }
-    throw err;
-  }
+function createTag(client: MaasSession['client'], tag: string, signal: AbortSignal, fields: Record<string, string> = { comment: 'drydock: node tag' }): Promise<{ object: MaasTag; created: boolean }> {
+  return createOrFind(
+    () => client.post<MaasTag>('tags/', undefined, { name: tag, ...fields }, signal),
+    async () => (await client.get<MaasTag[]>('tags/', undefined, signal)).find((t) => t.name === tag),
+  );
 }

@@ -283,7 +283,7 @@ export async function createNetworkTemplate(session: MaasSession, site: SiteCont
  * carry on with the object found. Any other failure, or a 400 with no such object to be found,
  * stays the failure it was.
  */
-async function createOrFind<T>(create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<{ object: T; created: boolean }> {
+export async function createOrFind<T>(create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<{ object: T; created: boolean }> {
   try {
     return { object: await create(), created: true };
   } catch (err) {

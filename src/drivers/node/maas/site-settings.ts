@@ -6,6 +6,7 @@ import { distroSeries } from './lifecycle';
 import { LifecycleProgress, progressSince } from './machines';
 import { validateStorageDesign } from './storage-plan';
 import { ChangeLog, MaasSession, pause } from './session';
+import { createOrFind } from './site-network';
 import { parseMaasVersion, requireSupported } from './versions';
 import type { MaasBootResource, MaasBootSource, MaasBootSourceSelection, MaasPackageRepository, MaasRackController, MaasSshKey, MaasTag, MaasVersion } from './types';
 
@@ -247,11 +248,18 @@ export async function prepareHardwareConfig(session: MaasSession, site: SiteCont
   }
   const tags = await client.get<MaasTag[]>('tags/', undefined, ctx.signal);
   for (const def of site.region.tagDefinitions) {
-    const existing = tags.find((t) => t.name === def.tag);
+    let existing = tags.find((t) => t.name === def.tag);
     if (!existing) {
-      await client.post<MaasTag>('tags/', undefined, { name: def.tag, definition: def.definition, comment: `drydock: ${def.definitionType} tag of region ${site.region.name}` }, ctx.signal);
-      log.add(`created tag ${def.tag} (${def.definition})`);
-    } else if (existing.definition !== def.definition) {
+      // A create may lose a race (another run, or the request of an interrupted attempt still in
+      // MAAS's hands when this one read the tags): then the tag found is checked as any other.
+      const made = await createOrFind(
+        () => client.post<MaasTag>('tags/', undefined, { name: def.tag, definition: def.definition, comment: `drydock: ${def.definitionType} tag of region ${site.region.name}` }, ctx.signal),
+        async () => (await client.get<MaasTag[]>('tags/', undefined, ctx.signal)).find((t) => t.name === def.tag),
+      );
+      if (made.created) log.add(`created tag ${def.tag} (${def.definition})`);
+      else existing = made.object;
+    }
+    if (existing && existing.definition !== def.definition) {
       await client.put<MaasTag>(`tags/${encodeURIComponent(def.tag)}/`, { definition: def.definition }, ctx.signal);
       log.add(`updated the definition of tag ${def.tag}`);
     }

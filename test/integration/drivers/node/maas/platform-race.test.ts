@@ -24,4 +24,21 @@ describe('ApplyNodePlatform on nodes that share a new tag, at the same time (MAA
     const tagged = await Promise.all(nodes.map((n) => driver.interrogateNode(n, sc, standaloneContext())));
     for (const t of tagged) expect(JSON.stringify(t.details)).toContain('shared-new-tag');
   });
+
+  it('a retry racing the request of its own interrupted attempt for the kernel-parameter tag carries on (both read no tag, one create loses)', async () => {
+    const node = fixtureNode('lab', { name: 'kp1', host: 50, macs: macsFor(50) });
+    const own = await startLabMaas({ config: { machines: [labMachineFor(node, { hostname: node.name, enlist: 'at-start', initialStatus: 'Ready' })] } });
+    try {
+      const site = fixtureSite({ apiUrl: own.url, nodes: [node] });
+      const driver = driverFor(own, site);
+      const sc = siteContext(site);
+      const results = await Promise.allSettled([driver.applyNodePlatform(node, sc, standaloneContext()), driver.applyNodePlatform(node, sc, standaloneContext())]);
+      expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status))).toEqual(['fulfilled', 'fulfilled']);
+      // The kernel-parameter tag and the node's own tag: both calls sent each create, MAAS carried
+      // out each once.
+      expect({ received: own.stats().requests['POST tags/'], applied: own.stats().applied['POST tags/'] }).toEqual({ received: 4, applied: 2 });
+    } finally {
+      await own.stop();
+    }
+  });
 });
