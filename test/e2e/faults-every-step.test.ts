@@ -4,7 +4,7 @@ import { nodeWorkflowId, siteStepsWorkflowId, type SiteActionResult } from '../.
 import { parseFaultConfig } from '../../lab/maas/config';
 import { pollUntil } from '../../src/tools/poll';
 import type { ManagedProcess } from '../../src/tools/process-group';
-import { labDeployment, type LabDeployment, sideEffects, sideEffectTable } from '../support/lab-deployment';
+import { driverPowerCommands, labDeployment, type LabDeployment, sideEffects, sideEffectTable } from '../support/lab-deployment';
 import { readRunState } from '../support/run-state';
 import { uniqueTaskQueue } from '../support/temporal';
 import { crash, startWorkerProcess, workerIdentityPrefix } from '../support/worker-process';
@@ -113,6 +113,12 @@ describe('fault injection against the lab: kill -9 of the worker in every kind o
             for (const a of await pending(w.id)) {
               const target = TARGETS.find((t) => t.activity === a.activityType?.name);
               if (!target || Number(a.state) !== STARTED || !(a.lastWorkerIdentity ?? '').startsWith(live)) continue;
+              // PowerCycleNode once the BMC has our command. A kill after the command's record is
+              // written ahead and before the command leaves leaves the node off, by design: the
+              // retry cannot tell it from a command that took effect and that the bootstrapper
+              // undid, and a power action takes effect at most once (docs/oob-drivers.md); the
+              // node then fails at IdentifyNode, not enlisted. That is not the case this covers.
+              if (target.step === 'PowerCycleNode' && driverPowerCommands(d, w.node) < 1) continue;
               inFlight.push({ step: target.step, node: w.node, attempt: a.attempt ?? 1, workflowId: w.id, activityId: a.activityId ?? '' });
             }
           }
