@@ -10,7 +10,7 @@ import { type DevServer, startDevServer } from '../../src/tools/dev-server';
 import { pollUntil } from '../../src/tools/poll';
 import { freePort } from '../../src/tools/ports';
 import type { ManagedProcess } from '../../src/tools/process-group';
-import { labDeployment, type LabDeployment, maasCounts, sideEffects, sideEffectTable } from '../support/lab-deployment';
+import { driverPowerCommands, labDeployment, type LabDeployment, maasCounts, sideEffects, sideEffectTable } from '../support/lab-deployment';
 import { uniqueTaskQueue } from '../support/temporal';
 import { startWorkerProcess } from '../support/worker-process';
 import { connectTemporal } from '../../src/config/open-connection';
@@ -93,9 +93,11 @@ describe('fault injection against the lab: Temporal server and MAAS outages', ()
       const drydock = new DrydockClient(client, { address: server.address, namespace: 'default', taskQueue });
       const { workflowId } = await drydock.startDeployment({ design: d.design, options: { retryWindow: 0 } });
 
-      // 1. Both nodes in PowerCycleNode, the server holding the record of the accepted command.
-      // (A record still `pending` is written ahead of the command: wait for the accepted one.)
-      await pollUntil(async () => ((await Promise.all(d.nodes.map(recordedHeartbeat))).every((h) => h?.includes('"sent":{') && !h.includes('"pending":true')) ? true : undefined), {
+      // 1. Both nodes in PowerCycleNode, each BMC holding our command and the server its record
+      // (the one written ahead of it: the record of the accepted command follows only after the
+      // heartbeat throttle interval).
+      const held = async (n: string): Promise<boolean> => driverPowerCommands(d, n) >= 1 && ((await recordedHeartbeat(n)) ?? '').includes('"sent":{');
+      await pollUntil(async () => ((await Promise.all(d.nodes.map(held))).every(Boolean) ? true : undefined), {
         timeoutMs: 240_000,
         intervalMs: 100,
         what: 'both nodes in PowerCycleNode with the accepted power command in the heartbeat record',
