@@ -83,20 +83,26 @@ export async function powerCycle(port: CyclePort): Promise<ActionOutcome> {
     if (reading.power === 'off') {
       const sent = await send('on', 'on-requested', 'not-started');
       const waited = await wait('on', 'on-requested', sent);
+      if (waited.undone) return undone(port, 'power cycle: the node was off, so it was powered on', sent, waited, { wasOff: true });
       return { changed: true, message: `power cycle: the node was off, so it was powered on (${port.label(sent.command)}; on after ${seconds(waited.waitedMs)} s)`, details: { wasOff: true, sent: sent.command } };
     }
     if (port.mode === 'reset') {
       const sent = await send('reset', 'reset-requested', 'not-started');
       const waited = await wait('on', 'reset-requested', sent);
+      if (waited.undone) return undone(port, 'power cycled', sent, waited, {});
       return { changed: true, message: `power cycled (${port.label(sent.command)}; on after ${seconds(waited.waitedMs)} s)`, details: { sent: sent.command, waitedMs: waited.waitedMs } };
     }
     const off = await send('off', 'off-requested', 'not-started');
-    offWaitMs = (await wait('off', 'off-requested', off)).waitedMs;
+    const offWait = await wait('off', 'off-requested', off);
+    // Off, then on again by someone else: On is not sent (the node is on, by their doing).
+    if (offWait.undone) return undone(port, 'power cycle: Off', off, offWait, {});
+    offWaitMs = offWait.waitedMs;
     ctx.heartbeat({ ...progress, step: 'off-reached' });
   }
 
   const on = await send('on', 'on-requested', 'off-reached');
   const onWait = await wait('on', 'on-requested', on);
+  if (onWait.undone) return undone(port, `power cycle: ${sentNow.map((c) => port.label(c)).join(' then ')}${resumedNote}`, on, onWait, { resumedFrom: record?.step ?? null, offWaitMs });
   return {
     changed: true,
     message: `power cycled: ${sentNow.map((c) => port.label(c)).join(' then ')}${resumedNote}; off after ${seconds(offWaitMs)} s, on after ${seconds(onWait.waitedMs)} s`,
@@ -109,7 +115,7 @@ export async function powerCycle(port: CyclePort): Promise<ActionOutcome> {
 async function resumeAfterOn(
   port: CyclePort,
   record: NonNullable<ReturnType<typeof resumeRecord>>,
-  waitUntil: (want: 'on' | 'off', step: string, sent: SentCommand | undefined, deadline: number) => Promise<{ reached: boolean; waitedMs: number; last: string }>,
+  waitUntil: (want: 'on' | 'off', step: string, sent: SentCommand | undefined, deadline: number) => Promise<{ reached: boolean; undone: boolean; waitedMs: number; last: string }>,
 ): Promise<ActionOutcome> {
   const { sent } = record;
   const what = () => (sent ? sentPhrase(sent, (c) => port.label(c)) : 'the first attempt had requested On');
@@ -124,9 +130,18 @@ async function resumeAfterOn(
     if (waited.reached) {
       return { changed: true, message: `power cycled (resumed after the first attempt was interrupted: ${what()}; the node is on; nothing sent again, no second cycle)`, details: { ...base, onWaitMs: waited.waitedMs } };
     }
-    return leftAsFound(what(), waited.last, reading.power === 'on' || sawOn, base);
+    return leftAsFound(what(), waited.last, reading.power === 'on' || sawOn || waited.undone, base);
   }
   return leftAsFound(what(), reading.raw, sawOn || Date.now() >= deadline, base);
+}
+
+/** The command landed and someone else changed the node back while this attempt watched. */
+function undone(port: CyclePort, what: string, sent: SentCommand, waited: { waitedMs: number; last: string }, details: Record<string, unknown>): ActionOutcome {
+  return {
+    changed: true,
+    message: `${what} (${port.label(sent.command)}); the node reached the state, then read ${waited.last} again within ${seconds(waited.waitedMs)} s: someone else (the bootstrapper, which powers nodes off after enlistment) has changed it since, so drydock leaves it (a power action takes effect once)`,
+    details: { ...details, sent: sent.command, undoneAfterMs: waited.waitedMs, leftAsFound: true },
+  };
 }
 
 function leftAsFound(what: string, raw: string, othersActed: boolean, base: Record<string, unknown>): ActionOutcome {

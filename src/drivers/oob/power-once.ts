@@ -56,6 +56,13 @@ export async function ensurePower(port: EnsurePowerPort, want: 'on' | 'off'): Pr
     progress: { action, ...(sent ? { step, sent } : {}) },
   });
   const what = sent ? port.label(sent.command) : `already powering ${want}`;
+  if (waited.undone) {
+    return {
+      changed: true,
+      message: `powered ${want} (${what}); the node read ${want}, then ${waited.last} again within ${seconds(waited.waitedMs)} s: someone else (the bootstrapper) has changed it since, so drydock leaves it (a power action takes effect once)`,
+      details: { sent: sent?.command ?? null, undoneAfterMs: waited.waitedMs, leftAsFound: true, ...extra(sent?.command ?? null) },
+    };
+  }
   return { changed: true, message: `powered ${want} (${what}; ${want} after ${seconds(waited.waitedMs)} s)`, details: { sent: sent?.command ?? null, waitedMs: waited.waitedMs, ...extra(sent?.command ?? null) } };
 }
 
@@ -83,7 +90,7 @@ async function resume(
   if (waited.reached) {
     return { changed: true, message: `powered ${want} (resumed after the first attempt was interrupted: ${what}; the node is ${want}; nothing sent again)`, details: { ...base, waitedMs: waited.waitedMs } };
   }
-  if (reading.power === want) return leftAsFound(waited.last);
+  if (reading.power === want || waited.undone) return leftAsFound(waited.last);
   throw new DriverError(
     'bmc',
     'OperationFailed',

@@ -36,10 +36,12 @@ export function resumeStep(resumeFrom: unknown, action: string): CycleStep | und
 export function resumeRecord(resumeFrom: unknown, action: string): { step: CycleStep; sent?: SentCommand; lastPower?: string } | undefined {
   const step = resumeStep(resumeFrom, action);
   if (!step) return undefined;
-  const details = resumeFrom as { sent?: unknown; lastPower?: unknown };
+  const details = resumeFrom as { sent?: unknown; lastPower?: unknown; sawWanted?: unknown; waitingFor?: unknown };
+  // A node that read the wanted state and was changed back since (power-wait.ts): it did get there.
+  const saw = details.sawWanted === true && typeof details.waitingFor === 'string' ? details.waitingFor : undefined;
   const sent = details.sent as Partial<SentCommand> | undefined;
   const valid = sent && typeof sent.command === 'string' && typeof sent.at === 'number' ? { command: sent.command, at: sent.at, ...(sent.pending === true ? { pending: true } : {}) } : undefined;
-  return { step, ...(valid ? { sent: valid } : {}), ...(typeof details.lastPower === 'string' ? { lastPower: details.lastPower } : {}) };
+  return { step, ...(valid ? { sent: valid } : {}), ...(saw ? { lastPower: saw } : typeof details.lastPower === 'string' ? { lastPower: details.lastPower } : {}) };
 }
 
 /** "41 s ago" for a command sent at `at`. */
