@@ -224,10 +224,17 @@ describe('site workflows over sim drivers on the real dev server', () => {
       await pollUntil(async () => ((await handle.query<SiteProgress>('progress')).counts.running === 3 ? true : undefined), { timeoutMs: 30_000, what: 'three running nodes' });
       await drydock.pause(workflowId);
       const pausedAt = ledger.calls.length;
+      // Every node holds before its next step (or, on a machine loaded enough, had finished its
+      // last one when the pause reached it): at least one held, none running a step.
+      let seen = '';
       await pollUntil(async () => {
         const s = await drydock.getStatus(workflowId);
-        return s.progress?.nodes.every((n) => n.state === 'paused') ? true : undefined;
-      }, { timeoutMs: 30_000, what: 'every node paused' });
+        const nodes = [...(s.progress?.nodes ?? []), ...(s.nodePage?.nodes ?? [])];
+        seen = JSON.stringify(nodes.map((n) => `${n.node}:${n.state}:${n.step ?? ''}`));
+        return nodes.some((n) => n.state === 'paused') && nodes.every((n) => n.state === 'paused' || n.state === 'succeeded') ? true : undefined;
+      }, { timeoutMs: 60_000, what: 'every node paused' }).catch((err: Error) => {
+        throw new Error(`${err.message}; last seen: ${seen}`);
+      });
       const heldAt = ledger.calls.length;
       // Absence cannot be polled for: watch more than two step latencies and check that nothing
       // ran. (Steps of 1 s: with shorter ones, a loaded machine let a node finish its last step
