@@ -4,7 +4,7 @@ import type { BmcLocks } from './bmc-lock';
 import type { BootDevice, BootSettings, OobDriver, OobInterrogation, OobTarget } from './interface';
 import { BootFlags, IpmiParseError, Ipmitool, ipmiSettings, parseBootdevSet, parseBootParam5, parseColonPairs, parsePowerControl, parsePowerStatus } from './ipmitool';
 import type { PowerReading } from './power-wait';
-import { type SentCommand, sendOnce, sentPhrase } from './resume';
+import { parseSent, type SentCommand, sendOnce, sentPhrase } from './resume';
 import { powerCycle } from './power-cycle';
 import { ensurePower } from './power-once';
 
@@ -214,8 +214,7 @@ function strict<T>(tool: Ipmitool, command: string, parse: () => T): T {
 /** The previous attempt's write-ahead record of a boot command for the same settings. */
 function bootRecord(resumeFrom: unknown, action: string, want: { device: string; persistent: boolean; mode: string }): SentCommand | undefined {
   if (resumeFrom === null || typeof resumeFrom !== 'object') return undefined;
-  const r = resumeFrom as { action?: unknown; step?: unknown; want?: { device?: unknown; persistent?: unknown; mode?: unknown }; sent?: Partial<SentCommand> };
+  const r = resumeFrom as { action?: unknown; step?: unknown; want?: { device?: unknown; persistent?: unknown; mode?: unknown }; sent?: unknown };
   if (r.action !== action || r.step !== 'boot-requested' || r.want?.device !== want.device || r.want.persistent !== want.persistent || r.want.mode !== want.mode) return undefined;
-  if (typeof r.sent?.command !== 'string' || typeof r.sent.at !== 'number') return undefined;
-  return { command: r.sent.command, at: r.sent.at, ...(r.sent.pending === true ? { pending: true } : {}) };
+  return parseSent(r.sent);
 }

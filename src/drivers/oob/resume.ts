@@ -39,9 +39,15 @@ export function resumeRecord(resumeFrom: unknown, action: string): { step: Cycle
   const details = resumeFrom as { sent?: unknown; lastPower?: unknown; sawWanted?: unknown; waitingFor?: unknown };
   // A node that read the wanted state and was changed back since (power-wait.ts): it did get there.
   const saw = details.sawWanted === true && typeof details.waitingFor === 'string' ? details.waitingFor : undefined;
-  const sent = details.sent as Partial<SentCommand> | undefined;
-  const valid = sent && typeof sent.command === 'string' && typeof sent.at === 'number' ? { command: sent.command, at: sent.at, ...(sent.pending === true ? { pending: true } : {}) } : undefined;
+  const valid = parseSent(details.sent);
   return { step, ...(valid ? { sent: valid } : {}), ...(saw ? { lastPower: saw } : typeof details.lastPower === 'string' ? { lastPower: details.lastPower } : {}) };
+}
+
+/** A `sent` record from heartbeat details, or undefined when it is not one. */
+export function parseSent(value: unknown): SentCommand | undefined {
+  const sent = value as Partial<SentCommand> | undefined;
+  if (typeof sent?.command !== 'string' || typeof sent.at !== 'number') return undefined;
+  return { command: sent.command, at: sent.at, ...(sent.pending === true ? { pending: true } : {}) };
 }
 
 /** "41 s ago" for a command sent at `at`. */
